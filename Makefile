@@ -1,0 +1,45 @@
+# The two set-up commands (README.md): `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test chromium lint
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[test]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Serve the portal with the demo loaded, on the embedded SQLite database.
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD))
+	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	DEBUG=1 $(BIN)/python manage.py serve_demo --port $(PORT)
+
+# Debian's Chromium for the browser tests; skipped quietly where it cannot be installed.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null) \
+	      || echo "Could not install Chromium: browser tests will be skipped."; \
+	  else echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."; fi; }
+
+lint: install-test
+	$(BIN)/ruff check .
+
+# The whole suite; on PostgreSQL when DATABASE_URL is set.
+test: install-test chromium
+	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,0 +1,345 @@
+"""Bulletin series, issues and their articles and attachments, meeting records, read receipts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.files import UploadTo, private_storage
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("公开")
+    INTERNAL = "internal", _("内部")
+
+
+def _is_office(user) -> bool:
+    return bool(user and user.is_authenticated and getattr(user, "is_office", False))
+
+
+class Series(models.Model):
+    name = models.CharField(_("简报名称"), max_length=100, unique=True)
+    slug = models.SlugField(_("标识"), max_length=50, unique=True)
+    issuing_office = models.CharField(
+        _("默认编发单位"),
+        max_length=100,
+        blank=True,
+        help_text=_("例如：工投集团公司产改领导小组办公室"),
+    )
+    distribution_units = models.ManyToManyField(
+        "units.Unit", verbose_name=_("默认抄送单位"), blank=True, related_name="+"
+    )
+    distribution_line = models.CharField(
+        _("默认抄送文字"), max_length=200, blank=True, help_text=_("例如：各直属单位、集团各部门")
+    )
+    ordering = models.PositiveIntegerField(_("排序"), default=100)
+
+    class Meta:
+        ordering = ["ordering", "name"]
+        verbose_name = _("简报系列")
+        verbose_name_plural = _("简报系列")
+
+    def __str__(self):
+        return self.name
+
+
+class IssueQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Issue.Status.PUBLISHED)
+
+    def public(self):
+        return self.filter(visibility=Visibility.PUBLIC)
+
+    def visible_to(self, user):
+        """The one rule for who sees which issue (DESIGN.md, "Who may see").
+
+        Office staff see every issue in every state; other signed-in users see
+        published issues, public and internal; anonymous visitors see published
+        public issues only.
+        """
+        if _is_office(user):
+            return self.all()
+        if user is not None and user.is_authenticated and user.is_active:
+            return self.published()
+        return self.published().public()
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SCHEDULED = "scheduled", _("定时发布")
+        PUBLISHED = "published", _("已发布")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    series = models.ForeignKey(
+        Series, verbose_name=_("简报系列"), on_delete=models.PROTECT, related_name="issues"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), help_text=_("例如：2020"))
+    number = models.PositiveSmallIntegerField(
+        _("期号"), null=True, blank=True, help_text=_("当年第几期，例如 4 表示第四期")
+    )
+    total_number = models.PositiveIntegerField(_("总期号"), null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    issue_date = models.DateField(_("出刊日期"), null=True, blank=True)
+    printed_on = models.DateField(_("印发日期"), null=True, blank=True)
+    issuing_office = models.CharField(_("编发单位"), max_length=100, blank=True)
+    distribution = models.ManyToManyField(
+        "units.Unit", verbose_name=_("抄送单位"), blank=True, related_name="distributed_issues"
+    )
+    distribution_line = models.CharField(
+        _("抄送文字"), max_length=200, blank=True, help_text=_("例如：各直属单位、集团各部门")
+    )
+    summary = models.TextField(_("摘要"), blank=True)
+    cover = models.ImageField(
+        _("封面图片"), storage=private_storage, upload_to=UploadTo("covers"), blank=True
+    )
+    cover_thumbnail = models.ImageField(
+        _("封面缩略图"),
+        storage=private_storage,
+        upload_to=UploadTo("covers"),
+        blank=True,
+        editable=False,
+    )
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    publish_at = models.DateTimeField(_("定时发布时间"), null=True, blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
+    visibility = models.CharField(
+        _("可见范围"), max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    # The office's own print-ready file; when present readers download it
+    # instead of the generated PDF.
+    official_pdf = models.FileField(
+        _("正式版 PDF"), storage=private_storage, upload_to=UploadTo("official-pdf"), blank=True
+    )
+    # Cache of the generated PDF and the content key it was made from.
+    generated_pdf = models.FileField(
+        storage=private_storage, upload_to=UploadTo("generated-pdf"), blank=True, editable=False
+    )
+    generated_pdf_key = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("最后修改人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    history = HistoricalRecords(excluded_fields=["generated_pdf", "generated_pdf_key"])
+    objects = IssueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-year", "-number", "-id"]
+        verbose_name = _("简报期次")
+        verbose_name_plural = _("简报期次")
+        permissions = [("publish_issue", _("可以发布、定时发布和撤回简报"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["series", "year", "number"],
+                name="unique_issue_number",
+                violation_error_message=_("该简报本年度已有同一期号。"),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_has_published_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(publish_at__isnull=False),
+                name="scheduled_has_publish_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(withdrawn_at__isnull=False),
+                name="withdrawn_has_withdrawn_at",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "visibility", "-issue_date"])]
+
+    def __str__(self):
+        return f"{self.series.name} {self.number_label}" if self.series_id else self.title
+
+    @property
+    def number_label(self) -> str:
+        """第四期 (year-numbered, in Chinese numerals as printed)."""
+        from .numerals import chinese_number
+
+        if not self.number:
+            return ""
+        return _("%(year)s年第%(n)s期") % {"year": self.year, "n": chinese_number(self.number)}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class Article(models.Model):
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("期次"), on_delete=models.CASCADE, related_name="articles"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("正文"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+
+    def __str__(self):
+        return self.title
+
+
+class AttachmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(issue__in=Issue.objects.visible_to(user))
+
+
+class Attachment(models.Model):
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("期次"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    title = models.CharField(_("名称"), max_length=200, blank=True)
+    file = models.FileField(_("文件"), storage=private_storage, upload_to=UploadTo("attachments"))
+    original_name = models.CharField(_("原文件名"), max_length=255, editable=False)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True, editable=False)
+    # Pictures that belong to an article body (from Word import) rather than the
+    # list of downloads.
+    is_inline = models.BooleanField(_("正文插图"), default=False, editable=False)
+    download_count = models.PositiveIntegerField(_("下载次数"), default=0, editable=False)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self):
+        return self.title or self.original_name
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user is not None and user.is_authenticated and user.is_active:
+            return self.all()
+        return self.filter(visibility=Visibility.PUBLIC)
+
+
+class Meeting(models.Model):
+    title = models.CharField(_("会议名称"), max_length=200)
+    starts_at = models.DateTimeField(_("会议时间"))
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    chair = models.CharField(_("主持"), max_length=100, blank=True)
+    leaders_present = models.TextField(_("出席领导"), blank=True)
+    attendees = models.TextField(_("参会人员"), blank=True)
+    absent = models.TextField(_("请假"), blank=True)
+    observers = models.TextField(_("列席"), blank=True)
+    key_points = models.TextField(_("会议精神"), blank=True)
+    issues = models.ManyToManyField(
+        Issue, verbose_name=_("相关简报"), blank=True, related_name="meetings"
+    )
+    visibility = models.CharField(
+        _("可见范围"), max_length=20, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("会议纪要")
+        verbose_name_plural = _("会议纪要")
+
+    def __str__(self):
+        return self.title
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="agenda_items"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    title = models.CharField(_("议程"), max_length=300)
+    body = models.TextField(_("内容"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("议程")
+        verbose_name_plural = _("议程")
+
+    def __str__(self):
+        return self.title
+
+
+class ReadReceiptQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _is_office(user):
+            return self.all()
+        if user is not None and user.is_authenticated and user.unit_id:
+            return self.filter(unit_id=user.unit_id)
+        return self.none()
+
+
+class ReadReceipt(models.Model):
+    """One row per issue and unit: first view, first download, 签收."""
+
+    issue = models.ForeignKey(
+        Issue, verbose_name=_("期次"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    first_viewed_at = models.DateTimeField(_("首次阅读"), null=True, blank=True)
+    first_viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_downloaded_at = models.DateTimeField(_("首次下载"), null=True, blank=True)
+    first_downloaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ReadReceiptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("阅读回执")
+        verbose_name_plural = _("阅读回执")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "unit"], name="one_receipt_per_issue_unit")
+        ]
+
+    def __str__(self):
+        return f"{self.issue} · {self.unit}"

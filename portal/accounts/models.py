@@ -1,0 +1,48 @@
+"""Accounts: office staff and unit users, each unit user in exactly one unit."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+OFFICE_GROUP = "产改办"
+
+
+class User(AbstractUser):
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("所属单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("非工作人员账号必须属于一个成员单位。"),
+    )
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_staff=True) | Q(unit__isnull=False),
+                name="non_staff_user_has_unit",
+                violation_error_message=_("非工作人员账号必须属于一个成员单位。"),
+            )
+        ]
+
+    @property
+    def is_office(self) -> bool:
+        """Office staff (产改办): superusers and staff in the 产改办 group."""
+        if not self.is_active or not self.is_staff:
+            return False
+        if self.is_superuser:
+            return True
+        cached = getattr(self, "_is_office", None)
+        if cached is None:
+            cached = self.groups.filter(name=OFFICE_GROUP).exists()
+            self._is_office = cached
+        return cached
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

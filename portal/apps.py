@@ -1,0 +1,18 @@
+"""Site-wide pieces: home page, health check, shared file helpers, the demo command."""
+
+import warnings
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = _("门户")
+
+    def ready(self):
+        from PIL import Image
+
+        # A decompression bomb is refused, never merely warned about (SECURITY.md).
+        Image.MAX_IMAGE_PIXELS = 40_000_000
+        warnings.simplefilter("error", Image.DecompressionBombWarning)

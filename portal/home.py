@@ -1,0 +1,19 @@
+"""What the home page shows: each app contributes a panel through ``home_panels``.
+
+An app lists itself in ``HOME_PANEL_PROVIDERS`` with a function
+``(user) -> dict | None`` that returns ``{"template": ..., **context}``.
+"""
+
+from django.utils.module_loading import import_string
+
+HOME_PANEL_PROVIDERS: list[str] = []
+
+
+def home_context(user) -> dict:
+    panels = []
+    for path in HOME_PANEL_PROVIDERS:
+        panel = import_string(path)(user)
+        if panel:
+            panels.append(panel)
+    unit = getattr(user, "unit", None) if user.is_authenticated else None
+    return {"unit": unit, "panels": panels}

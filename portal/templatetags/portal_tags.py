@@ -1,0 +1,36 @@
+"""Site-wide template tags: navigation links contributed by the apps."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# (url name, label, who: "all" | "member" (signed in) | "office"). Links whose
+# URL name is not installed yet are skipped, so apps can land one at a time.
+NAV_LINKS = [
+    ("bulletins:issue_list", _("简报"), "all"),
+    ("bulletins:meeting_list", _("会议纪要"), "all"),
+    ("tasks:assignment_list", _("我的任务"), "member"),
+    ("tasks:overview", _("任务总览"), "office"),
+    ("search:search", _("搜索"), "all"),
+]
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    current = getattr(getattr(request, "resolver_match", None), "view_name", "")
+    links = []
+    for name, label, who in NAV_LINKS:
+        if who == "member" and not (user and user.is_authenticated and user.unit_id):
+            continue
+        if who == "office" and not (user and user.is_authenticated and user.is_office):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        links.append({"url": url, "label": label, "current": current == name})
+    return links

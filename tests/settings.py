@@ -1,0 +1,30 @@
+"""Test settings: the real settings with a throwaway key, temp folders and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
+os.environ.setdefault("TASKS_BACKEND", "immediate")
+_tmp = tempfile.mkdtemp(prefix="portal-test-")
+os.environ.setdefault("VAR_DIR", _tmp)
+os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))
+os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_tmp, "private"))
+
+from portal.settings import *  # noqa: E402,F403
+from portal.settings import STORAGES  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+SECURE_PROXY_SSL_HEADER = None
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STATIC_ROOT = os.path.join(_tmp, "static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
