@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "portal",
     "bulletins",
     "tasks",
+    "portal.search",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

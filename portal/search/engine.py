@@ -1,0 +1,145 @@
+"""Running a search: candidates through the token index, confirmed, bounded, ordered, paged.
+
+The queryset handed in already carries ``visible_to(user)`` and the filters, so
+every count, facet and snippet comes only from documents the user may see.
+
+- SQLite: the FTS5 table drives the join (``ORDER BY rowid DESC`` = newest
+  first, because rowid is ``sort_key``), stopping at 1,001 confirmed matches.
+- PostgreSQL: up to 1,001 matching rows through the GIN index (bitmap scan,
+  planner steered: it misjudges rare bigrams and phrases); when more than 1,000
+  match, the newest 1,000 come from walking the ``sort_key`` index backwards.
+- Relevance ranks only that bounded set (at most 1,000 documents).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import connections, transaction
+from django.db.models import Case, FloatField, Value, When
+from django.db.models.functions import Cast, Length, Replace, StrIndex
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
+
+from .models import uses_fts5, uses_tsvector
+from .text import Query
+
+LIMIT = 1000
+NEWEST = "newest"
+RELEVANCE = "relevance"
+CANDIDATE_FIELDS = ("sort_key", "kind", "series_id", "year")
+
+
+def match(queryset, query: Query):
+    """Narrow a ``SearchDocument`` queryset to documents containing every word of ``query``."""
+    connection = connections[queryset.db]
+    table = queryset.model._meta.db_table
+    indexed = True
+    if uses_fts5(connection):
+        queryset = queryset.extra(
+            tables=["search_fts"],
+            where=[f'search_fts.rowid = "{table}"."sort_key"', "search_fts MATCH %s"],
+            params=[query.fts5_match()],
+        )
+    elif uses_tsvector(connection):
+        queryset = queryset.extra(
+            where=[f'"{table}"."tokens" @@ %s::tsquery'], params=[query.tsquery()]
+        )
+    else:  # any other database: a plain scan, still exact
+        indexed = False
+    for word in query.words:
+        if not indexed or query.needs_confirmation(word):
+            queryset = queryset.filter(GreaterThan(StrIndex("text", Value(word)), 0))
+    return queryset
+
+
+def relevance(query: Query):
+    """Score: a word in the title counts most, then how densely the words occur."""
+    score = Value(0.0, output_field=FloatField())
+    for word in query.words:
+        occurrences = Cast(
+            (Length("text") - Length(Replace("text", Value(word), Value("")))) / len(word),
+            FloatField(),
+        )
+        in_title = Case(
+            When(LessThanOrEqual(StrIndex("text", Value(word)), Length("title")), then=20.0),
+            default=0.0,
+            output_field=FloatField(),
+        )
+        score = score + in_title + occurrences * 1000.0 / (Length("text") + 1000.0)
+    return score
+
+
+@dataclass
+class Outcome:
+    """Matches in display order (at most ``LIMIT``), and whether there were more."""
+
+    keys: list[int]
+    capped: bool
+    facets: dict[str, Counter] | None = field(default=None)
+
+    @property
+    def total(self) -> int:
+        return len(self.keys)
+
+
+def _values(queryset, query, order):
+    fields = list(CANDIDATE_FIELDS)
+    if order == RELEVANCE:
+        queryset = queryset.annotate(score=relevance(query))
+        fields.append("score")
+    return queryset.values_list(*fields)
+
+
+def _set_local(connection, **settings):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "; ".join(
+                f"SET LOCAL enable_{name} = {'on' if on else 'off'}"
+                for name, on in settings.items()
+            )
+        )
+
+
+def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
+    """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first."""
+    connection = connections[queryset.db]
+    matched = match(queryset, query)
+    if uses_fts5(connection):
+        rows = list(
+            _values(matched.extra(order_by=["-search_fts.rowid"]), query, order)[: LIMIT + 1]
+        )
+    elif uses_tsvector(connection):
+        with transaction.atomic(using=queryset.db):
+            _set_local(connection, seqscan=False, indexscan=False)
+            rows = list(_values(matched.order_by(), query, order)[: LIMIT + 1])
+            if len(rows) > LIMIT:
+                _set_local(connection, bitmapscan=False, indexscan=True, sort=False)
+                rows = list(_values(matched.order_by("-sort_key"), query, order)[: LIMIT + 1])
+            else:
+                rows.sort(key=lambda row: row[0], reverse=True)
+            _set_local(connection, seqscan=True, indexscan=True, bitmapscan=True, sort=True)
+    else:
+        rows = list(_values(matched.order_by("-sort_key"), query, order)[: LIMIT + 1])
+    capped = len(rows) > LIMIT
+    rows = rows[:LIMIT]
+    if order == RELEVANCE:
+        rows.sort(key=lambda row: (-row[4], -row[0]))
+    facets = None
+    if not capped:
+        facets = {
+            "kind": Counter(row[1] for row in rows),
+            "series": Counter(row[2] for row in rows if row[2]),
+            "year": Counter(row[3] for row in rows if row[3]),
+        }
+    return Outcome(keys=[row[0] for row in rows], capped=capped, facets=facets)
+
+
+def all_matches(queryset, query: Query) -> list[int]:
+    """Every matching sort key, newest first, with no bound (benchmark recall checks)."""
+    matched = match(queryset, query)
+    if uses_fts5(connections[queryset.db]):
+        matched = matched.extra(order_by=["-search_fts.rowid"])
+    else:
+        matched = matched.order_by("-sort_key")
+    return list(matched.values_list("sort_key", flat=True))

@@ -1,0 +1,133 @@
+"""The search index: one ``SearchDocument`` per issue, meeting record, task and progress report.
+
+The document keeps the display text and its folded form (for confirming matches
+and for snippets). The token index lives beside it: on SQLite a contentless FTS5
+table ``search_fts`` whose rowid is ``sort_key``; on PostgreSQL the ``tokens``
+tsvector column with a GIN index (both made by this app's migrations).
+"""
+
+from datetime import UTC, date, datetime, time
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+KIND_BITS = 4
+ID_BITS = 32
+MINUTE_BITS = 27  # minutes since 1970 up to year 2225; 27 + 4 + 32 = 63 bits
+
+
+class TokensField(models.TextField):
+    """The bigram tsvector on PostgreSQL (written by the app); unused NULL text elsewhere."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+    def get_placeholder(self, value, compiler, connection):
+        return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
+
+
+class SearchDocumentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Documents whose source ``visible_to(user)`` includes: the models' own rule, as subqueries."""
+        from bulletins.models import Issue, Meeting
+        from tasks.models import ProgressReport, Task
+
+        return self.filter(
+            Q(issue__in=Issue.objects.visible_to(user))
+            | Q(meeting__in=Meeting.objects.visible_to(user))
+            | Q(task__in=Task.objects.visible_to(user))
+            | Q(report__in=ProgressReport.objects.visible_to(user))
+        )
+
+
+class SearchDocument(models.Model):
+    class Kind(models.TextChoices):
+        ISSUE = "issue", _("简报")
+        MEETING = "meeting", _("会议纪要")
+        TASK = "task", _("任务")
+        REPORT = "report", _("进展报送")
+
+    KIND_CODES = {Kind.ISSUE: 1, Kind.MEETING: 2, Kind.TASK: 3, Kind.REPORT: 4}
+
+    # Newest first is ORDER BY sort_key DESC: minutes since 1970, kind, source id.
+    sort_key = models.BigIntegerField(unique=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    issue = models.OneToOneField(
+        "bulletins.Issue", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    meeting = models.OneToOneField(
+        "bulletins.Meeting", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.OneToOneField(
+        "tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    report = models.OneToOneField(
+        "tasks.ProgressReport", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    series = models.ForeignKey(
+        "bulletins.Series",
+        verbose_name=_("简报系列"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    date = models.DateField(_("日期"), null=True, blank=True)
+    title = models.CharField(_("标题"), max_length=300)
+    # 2020年第四期 for an issue, the meeting date, the plan of a task, the unit of a report.
+    label = models.CharField(max_length=300, blank=True)
+    # ``fold(body)``: what queries are confirmed against (same length as body).
+    text = models.TextField()
+    body = models.TextField()
+    tokens = TokensField(null=True, blank=True, editable=False)
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("搜索索引条目")
+        verbose_name_plural = _("搜索索引条目")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="issue", issue__isnull=False)
+                    | Q(kind="meeting", meeting__isnull=False)
+                    | Q(kind="task", task__isnull=False)
+                    | Q(kind="report", report__isnull=False)
+                ),
+                name="search_document_has_source",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.title}"
+
+    @property
+    def source_id(self):
+        return getattr(self, f"{self.kind}_id")
+
+
+def sort_key(kind: str, source_id: int, when) -> int:
+    """A unique key ordering documents by date: minutes since 1970, then kind, then id."""
+    if isinstance(when, datetime):
+        moment = when if timezone.is_aware(when) else timezone.make_aware(when)
+    elif isinstance(when, date):
+        moment = timezone.make_aware(datetime.combine(when, time.min))
+    else:
+        moment = datetime(1970, 1, 1, tzinfo=UTC)
+    minutes = int(moment.timestamp() // 60)
+    minutes = min(max(minutes, 0), (1 << MINUTE_BITS) - 1)
+    if not 0 < source_id < (1 << ID_BITS):
+        raise ValueError(f"source id {source_id} does not fit the search sort key")
+    code = SearchDocument.KIND_CODES[kind]
+    return (minutes << (KIND_BITS + ID_BITS)) | (code << ID_BITS) | source_id
+
+
+def uses_fts5(connection) -> bool:
+    return connection.vendor == "sqlite"
+
+
+def uses_tsvector(connection) -> bool:
+    return connection.vendor == "postgresql"

@@ -1,0 +1,291 @@
+"""Text side of search: plain text from content, folding, bigram tokens, queries, snippets.
+
+One tokenizer serves SQLite and PostgreSQL (issue #7):
+
+- ``plain_text`` turns stored content (HTML article bodies, plain fields) into
+  display text: one line per paragraph, whitespace collapsed, and the stray
+  spaces between two Chinese characters removed ("简 报" reads 简报).
+- ``fold`` is the comparison form: each character NFKC-normalised and lower-cased
+  when that yields exactly one character (full-width ２０２０ → 2020, Ａ → a,
+  "，" → ","), so ``fold(s)`` has the length of ``s`` and a match found in the
+  folded text is at the same offsets in the display text.
+- ``tokens`` cuts folded text into runs of letters and digits (Chinese, Latin
+  and digits alike, so 2020年 is one run) and emits each run's overlapping
+  character bigrams. Any substring of two or more letters/digits is then a
+  phrase of consecutive bigrams, which makes two-character queries and words
+  crossing a segmenter's boundaries (业工) complete. Candidates found through the
+  bigrams are confirmed against the folded text, so precision is exact too.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+MAX_QUERY_LENGTH = 100
+MAX_WORDS = 8
+
+# Runs of letters and digits: Python's \w without the underscore (str.isalnum).
+RUN_RE = re.compile(r"[^\W_]+")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
+_CJK_GAP_RE = re.compile(f"(?<=[{_CJK}])[^\\S\\n]+(?=[{_CJK}])")
+_BLOCK_TAG_RE = re.compile(
+    r"<\s*(?:br|/?p|/?div|/?li|/?h[1-6]|/?tr|/?td|/?th|/?table|/?blockquote|/?pre|/?ul|/?ol)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG_RE = re.compile(r"<[^>]*>")
+_LOOKS_HTML_RE = re.compile(
+    r"<\s*/?\s*(?:p|br|div|span|strong|em|b|i|u|h[1-6]|ul|ol|li|table|tr|td|a|img)\b", re.I
+)
+_INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
+# Quotes in a query mark a phrase for most users; a word must occur anyway, so
+# they only separate words (“强富美高” finds 强富美高 with or without quotes).
+_QUOTES = str.maketrans({q: " " for q in "\"'“”‘’「」『』〝〞＂＇"})
+
+
+@cache
+def _fold_table() -> dict[int, str]:
+    """Translation table for ``fold``: only characters that change, one char each."""
+    table = {}
+    ranges = [
+        range(0x80, 0x3400),
+        range(0xA000, 0xE000),
+        range(0xF900, 0x10000),
+        range(0x1D400, 0x1D800),  # mathematical alphanumerics
+        range(0x1F100, 0x1F200),  # enclosed alphanumerics
+        range(0x2F800, 0x2FA20),  # CJK compatibility ideographs supplement
+    ]
+    for block in ranges:
+        for code in block:
+            char = chr(code)
+            folded = unicodedata.normalize("NFKC", char)
+            if len(folded) != 1:
+                folded = char
+            lower = folded.lower()
+            if len(lower) == 1:
+                folded = lower
+            if folded != char:
+                table[code] = folded
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code + 32)
+    return table
+
+
+def fold(text: str) -> str:
+    """Comparison form of ``text``, character for character (same length)."""
+    return text.translate(_fold_table())
+
+
+def _drop_control(text: str) -> str:
+    """Remove control and format characters (NUL, zero-width spaces, BOM) but keep line breaks."""
+    if text.isprintable():
+        return text
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\n\t " or ch.isprintable() or unicodedata.category(ch) in ("Zs", "Zl", "Zp")
+    )
+
+
+def html_to_text(value: str) -> str:
+    """Block elements become line breaks, other tags go, entities are decoded."""
+    value = _BLOCK_TAG_RE.sub("\n", value)
+    value = _TAG_RE.sub("", value)
+    return html.unescape(value)
+
+
+def plain_text(value: str | None, *, is_html: bool | None = None) -> str:
+    """Display text of a field: paragraphs on their own lines, whitespace tidied.
+
+    ``is_html=None`` treats the value as HTML only when it contains common tags,
+    so a plain "<5%" in a task requirement is kept.
+    """
+    if not value:
+        return ""
+    value = str(value)
+    if is_html or (is_html is None and _LOOKS_HTML_RE.search(value)):
+        value = html_to_text(value)
+    value = _drop_control(value.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = []
+    for line in value.split("\n"):
+        line = _INLINE_SPACE_RE.sub(" ", line).strip()
+        if line:
+            lines.append(_CJK_GAP_RE.sub("", line))
+    return "\n".join(lines)
+
+
+def bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def runs(folded: str) -> list[str]:
+    """Runs of two or more letters/digits (a lone character cannot be looked up)."""
+    return [run for run in RUN_RE.findall(folded) if len(run) > 1]
+
+
+def tokens(folded: str) -> list[str]:
+    """Bigrams of every run, in order (positions matter to SQLite's phrase queries)."""
+    out: list[str] = []
+    for run in runs(folded):
+        out.extend(bigrams(run))
+    return out
+
+
+def token_string(folded: str) -> str:
+    """The space-separated token text handed to SQLite FTS5 (``ascii`` tokenizer)."""
+    return " ".join(tokens(folded))
+
+
+def tsvector_literal(folded: str) -> str:
+    """A PostgreSQL tsvector literal of the distinct bigrams (no positions)."""
+    return " ".join(
+        sorted({"'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in tokens(folded)})
+    )
+
+
+class QueryError(ValueError):
+    """A search text we refuse, with a Chinese message for the user and a code for tests."""
+
+    def __init__(self, message, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed search: folded words that must all occur as substrings."""
+
+    words: tuple[str, ...]
+
+    @property
+    def runs(self) -> list[list[str]]:
+        """Per word, its runs of two or more letters/digits."""
+        return [runs(word) for word in self.words]
+
+    @staticmethod
+    def needs_confirmation(word: str) -> bool:
+        """Whether the index alone cannot prove ``word`` occurs as a substring.
+
+        Only a word that is one two-character run is proven by its bigram. A longer
+        word's bigrams (or SQLite's phrase of them) may also meet across a run
+        boundary (…工人，人队… has 工人 and 人队 next to each other), so it is confirmed.
+        """
+        word_runs = runs(word)
+        return not (len(word_runs) == 1 and word_runs[0] == word and len(word) == 2)
+
+    def fts5_match(self) -> str:
+        """FTS5 query: per run a phrase of its bigrams, all ANDed."""
+        phrases = []
+        for word_runs in self.runs:
+            for run in word_runs:
+                phrase = '"' + " ".join(bigrams(run)).replace('"', '""') + '"'
+                if phrase not in phrases:
+                    phrases.append(phrase)
+        return " AND ".join(phrases)
+
+    def tsquery(self) -> str:
+        """PostgreSQL tsquery: every distinct bigram ANDed (the index has no positions)."""
+        seen = []
+        for word_runs in self.runs:
+            for run in word_runs:
+                for gram in bigrams(run):
+                    lexeme = "'" + gram.replace("'", "''").replace("\\", "\\\\") + "'"
+                    if lexeme not in seen:
+                        seen.append(lexeme)
+        return " & ".join(seen)
+
+
+def parse_query(raw: str | None) -> Query:
+    """Validate and fold the user's search text; raise ``QueryError`` with a clear message."""
+    text = _drop_control(raw or "").strip()
+    if not text:
+        raise QueryError(_("请输入要搜索的内容。"), code="empty")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            _("搜索内容太长了，请不要超过 %(max)s 个字。") % {"max": MAX_QUERY_LENGTH},
+            code="too_long",
+        )
+    words: list[str] = []
+    for word in fold(text).translate(_QUOTES).split():
+        if word not in words:
+            words.append(word)
+    if not words:
+        raise QueryError(_("请输入要搜索的内容。"), code="empty")
+    if len(words) > MAX_WORDS:
+        raise QueryError(
+            _("关键词太多了，请不要超过 %(max)s 个（用空格分隔）。") % {"max": MAX_WORDS},
+            code="too_many_words",
+        )
+    for word in words:
+        if len(word) < 2 and word.isalnum():
+            raise QueryError(
+                _("“%(word)s”只有一个字，请至少输入两个字，例如“工匠”。") % {"word": word},
+                code="too_short",
+            )
+        if not runs(word):
+            raise QueryError(
+                _("“%(word)s”中没有可搜索的文字，请输入至少两个连续的汉字、字母或数字。")
+                % {"word": word},
+                code="no_terms",
+            )
+    # A word contained in another adds nothing to an AND.
+    words = [w for w in words if not any(w != other and w in other for other in words)]
+    return Query(words=tuple(words))
+
+
+def _spans(folded: str, words, start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for word in words:
+        pos = folded.find(word, start)
+        while pos != -1 and pos < end:
+            spans.append((pos, min(pos + len(word), end)))
+            pos = folded.find(word, pos + 1)
+    spans.sort()
+    merged: list[list[int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [(a, b) for a, b in merged]
+
+
+def highlight(display: str, words, *, folded: str | None = None, start=0, end=None) -> SafeString:
+    """``display[start:end]`` escaped, with every occurrence of the words wrapped in <mark>.
+
+    Matches are found in the folded text (same offsets); each piece of text is
+    escaped on its own, so content can never open a tag and a query like "amp"
+    can never split an entity.
+    """
+    if folded is None:
+        folded = fold(display)
+    end = len(display) if end is None else end
+    out = []
+    pos = start
+    for a, b in _spans(folded, words, start, end):
+        out.append(escape(display[pos:a]))
+        out.append("<mark>" + escape(display[a:b]) + "</mark>")
+        pos = b
+    out.append(escape(display[pos:end]))
+    return mark_safe("".join(out).replace("\n", " "))
+
+
+def snippet(display: str, folded: str, words, *, width: int = 120, before: int = 30) -> SafeString:
+    """A window of ``display`` around the first match, highlighted; the opening if none."""
+    first = min((p for p in (folded.find(w) for w in words) if p != -1), default=-1)
+    start = 0 if first < before else first - before
+    end = min(len(display), start + width)
+    if end - start < width:
+        start = max(0, end - width)
+    body = highlight(display, words, folded=folded, start=start, end=end)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(display) else ""
+    return mark_safe(prefix + body + suffix)

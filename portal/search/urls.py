@@ -1,0 +1,11 @@
+"""URLs of search, included at /search/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "search"
+
+urlpatterns = [
+    path("", views.search, name="search"),
+]
