@@ -194,6 +194,9 @@ def finish_bulk_load() -> None:
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
             cursor.execute(f"ANALYZE {SearchDocument._meta.db_table}")
         if uses_tsvector(connection):
+            # Inside an outer transaction, deferred FK checks still pending would
+            # make CREATE INDEX refuse; run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(create_gin_sql())
             cursor.execute(f"ANALYZE {SearchDocument._meta.db_table}")
 

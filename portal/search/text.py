@@ -46,8 +46,10 @@ _LOOKS_HTML_RE = re.compile(
 )
 _INLINE_SPACE_RE = re.compile(r"[^\S\n]+")
 # Quotes in a query mark a phrase for most users; a word must occur anyway, so
-# they only separate words (“强富美高” finds 强富美高 with or without quotes).
-_QUOTES = str.maketrans({q: " " for q in "\"'“”‘’「」『』〝〞＂＇"})
+# they only separate words (“强富美高” finds 强富美高 with or without quotes);
+# an apostrophe inside a word (O'Brien) stays.
+_DOUBLE_QUOTES = str.maketrans({q: " " for q in '"“”「」『』〝〞'})
+_EDGE_QUOTES = "'‘’"
 
 
 @cache
@@ -214,8 +216,9 @@ def parse_query(raw: str | None) -> Query:
             code="too_long",
         )
     words: list[str] = []
-    for word in fold(text).translate(_QUOTES).split():
-        if word not in words:
+    for word in fold(text).translate(_DOUBLE_QUOTES).split():
+        word = word.strip(_EDGE_QUOTES)
+        if word and word not in words:
             words.append(word)
     if not words:
         raise QueryError(_("请输入要搜索的内容。"), code="empty")

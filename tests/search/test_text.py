@@ -1,0 +1,108 @@
+"""The tokenizer, folding, query validation and highlighting (no database)."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portal.search.text import (
+    MAX_QUERY_LENGTH,
+    QueryError,
+    fold,
+    highlight,
+    parse_query,
+    plain_text,
+    snippet,
+    tokens,
+)
+
+
+def test_fold_normalises_width_and_case():
+    assert fold("２０２０年ＧＢ／Ｔ Ａbc") == "2020年gb/t abc"
+    assert fold("工人，队伍") == "工人,队伍"
+
+
+@given(st.text())
+def test_fold_keeps_length(text):
+    # Snippets rely on offsets in the folded text being offsets in the display text.
+    assert len(fold(text)) == len(text)
+
+
+def test_plain_text_from_html_keeps_paragraphs_and_joins_stray_spaces():
+    html = "<p>简 报</p><p>第一段&amp;<b>加粗</b></p><br>2020年 6月\u200b"
+    assert plain_text(html) == "简报\n第一段&加粗\n2020年 6月"
+
+
+def test_plain_text_leaves_a_lone_angle_bracket_alone():
+    assert plain_text("增幅<5%，目标>3%") == "增幅<5%，目标>3%"
+
+
+def test_tokens_are_bigrams_of_letter_digit_runs():
+    assert tokens(fold("产业工人，Ab2")) == ["产业", "业工", "工人", "ab", "b2"]
+    # A lone character between punctuation gives nothing: it cannot be queried.
+    assert tokens("工，人") == []
+
+
+def test_query_words_are_folded_and_anded():
+    assert parse_query(" 工匠  ＧＢ/Ｔ 工匠 ").words == ("工匠", "gb/t")
+    # A word inside another adds nothing.
+    assert parse_query("工匠 工匠精神").words == ("工匠精神",)
+    # Quotes only separate words.
+    assert parse_query('“强富美高” "工匠"').words == ("强富美高", "工匠")
+
+
+@pytest.mark.parametrize(
+    "raw, code",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("\x00", "empty"),
+        ('""', "empty"),
+        ("工", "too_short"),
+        ("工匠 人", "too_short"),
+        ("%", "no_terms"),
+        ("_", "no_terms"),
+        ("\\", "no_terms"),
+        ("'", "empty"),
+        ("%%__", "no_terms"),
+        ("a.b", "no_terms"),
+        ("x" * 10_000, "too_long"),
+        ("工" * (MAX_QUERY_LENGTH + 1), "too_long"),
+        (" ".join(f"词{i}" for i in range(9)), "too_many_words"),
+    ],
+)
+def test_bad_queries_are_refused_with_a_code(raw, code):
+    with pytest.raises(QueryError) as caught:
+        parse_query(raw)
+    assert caught.value.code == code
+    assert str(caught.value.message)
+
+
+@pytest.mark.parametrize("raw", ["工匠%", "50%_达标", "a\\b工人", "工\x00人", "O'Brien", "工人'"])
+def test_odd_characters_inside_a_word_are_kept_for_the_substring_check(raw):
+    query = parse_query(raw)
+    assert query.words
+    assert query.fts5_match()
+    assert query.tsquery()
+
+
+def test_fts5_and_tsquery_are_built_only_from_bigrams():
+    query = parse_query("工人队伍 2020")
+    assert query.fts5_match() == '"工人 人队 队伍" AND "20 02 20"'
+    assert query.tsquery() == "'工人' & '人队' & '队伍' & '20' & '02'"
+
+
+def test_highlight_escapes_content_and_marks_matches():
+    html = highlight("<script>工匠&amp;</script>", ["工匠", "amp"])
+    assert html == "&lt;script&gt;<mark>工匠</mark>&amp;<mark>amp</mark>;&lt;/script&gt;"
+
+
+def test_highlight_matches_folded_forms_but_shows_the_original():
+    assert highlight("２０２０年", ["2020"]) == "<mark>２０２０</mark>年"
+
+
+def test_snippet_is_a_window_around_the_first_match():
+    body = "甲" * 200 + "工匠精神" + "乙" * 200
+    html = snippet(body, fold(body), ["工匠"])
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>工匠</mark>精神" in html
+    assert len(html) < 200

@@ -1,0 +1,261 @@
+"""The results page: who finds what (counts and facets included), bad input, paging, queries."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from .conftest import make_issue
+
+URL = "/search/"
+
+# A word only each document contains, and who may see that document.
+DOCUMENTS = {
+    "public": ("三突出三提升", {"anon", "unit_a", "unit_b", "office", "other_staff"}),
+    "punct": ("9704", {"anon", "unit_a", "unit_b", "office", "other_staff"}),
+    "internal": ("机密研判", {"unit_a", "unit_b", "office", "other_staff"}),
+    "draft": ("草拟稿件", {"office"}),
+    "withdrawn": ("错发稿件", {"office"}),
+    "meeting": ("试点企业汇报", {"anon", "unit_a", "unit_b", "office", "other_staff"}),
+    "meeting_internal": ("督办事项", {"unit_a", "unit_b", "office", "other_staff"}),
+    "task_a": ("报送照片", {"unit_a", "office"}),
+    "task_b": ("公示名单", {"unit_b", "office"}),
+    "report_a": ("读书月", {"unit_a", "office"}),
+    "report_b": ("评出金牌工人", {"unit_b", "office"}),
+}
+PERSONAS = ["anon", "unit_a", "unit_b", "office", "other_staff"]
+
+
+def summary(response) -> str:
+    match = re.search(r'<p class="search-summary"[^>]*>(.*?)</p>', response.content.decode(), re.S)
+    return re.sub(r"<[^>]+>|\s+", "", match.group(1)) if match else ""
+
+
+def errors(response) -> list[str]:
+    return re.findall(r'<li class="message message--error">(.*?)</li>', response.content.decode())
+
+
+def results(response) -> list[str]:
+    return re.findall(r'<h2 class="search-hit__title">(.*?)</h2>', response.content.decode(), re.S)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_each_persona_finds_exactly_what_it_may_see(corpus, persona, request, name):
+    word, allowed = DOCUMENTS[name]
+    who = request.node.callspec.params["persona"]
+    response = persona.get(URL, {"q": word})
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("private") or "private" in response["Cache-Control"]
+    page = response.content.decode()
+    if who in allowed:
+        assert summary(response) == "找到1条结果。"
+        assert len(results(response)) == 1
+        assert "<mark>" in page
+    else:
+        # Nothing leaks: no count, no title, no snippet, no facet.
+        assert summary(response) == "没有找到包含这些关键词的内容。"
+        assert results(response) == []
+        assert "search-facets" not in page
+        assert word not in page.replace(f'value="{word}"', "").replace(f"{word} · ", "")
+
+
+@pytest.mark.parametrize(
+    "persona, total, facet",
+    [
+        ("anon", 2, ["简报1", "会议纪要1"]),
+        ("unit_a", 3, ["简报1", "会议纪要2"]),
+        ("office", 3, ["简报1", "会议纪要2"]),
+    ],
+    indirect=["persona"],
+)
+def test_counts_and_facets_come_only_from_visible_documents(corpus, persona, total, facet):
+    response = persona.get(URL, {"q": "主持"})
+    assert summary(response) == f"找到{total}条结果。"
+    facets = re.search(r'<nav class="search-facets".*?</nav>', response.content.decode(), re.S)
+    text = re.sub(r"<[^>]+>|\s+", "", facets.group(0))
+    for item in facet:
+        assert item in text
+
+
+def test_tasks_and_reports_of_a_unit_only(corpus, client_a, client_b, anon_client):
+    assert summary(client_b.get(URL, {"q": "金牌工人"})) == "找到2条结果。"
+    assert summary(client_a.get(URL, {"q": "金牌工人"})) == "没有找到包含这些关键词的内容。"
+    assert summary(anon_client.get(URL, {"q": "金牌工人"})) == "没有找到包含这些关键词的内容。"
+
+
+def test_an_anonymous_query_for_an_internal_word_reveals_nothing(corpus, anon_client):
+    response = anon_client.get(URL, {"q": "机密研判", "series": ""})
+    page = response.content.decode()
+    assert summary(response) == "没有找到包含这些关键词的内容。"
+    assert "内部通报" not in page
+    # The series holding only the internal issue is not even offered as a filter.
+    assert "产改内部专刊" not in page
+
+
+def test_a_unit_is_offered_the_internal_series(corpus, client_a):
+    assert "产改内部专刊" in client_a.get(URL).content.decode()
+
+
+def test_a_filter_cannot_widen_the_scope(corpus, anon_client, client_a, corpus_ids=None):
+    # type=task for an anonymous visitor: not a valid choice, so nothing is shown.
+    response = anon_client.get(URL, {"q": "公示名单", "type": "task"})
+    assert results(response) == []
+    response = client_a.get(URL, {"q": "公示名单", "type": "task"})
+    assert results(response) == []
+
+
+def test_filters_narrow_the_results(corpus, office_client):
+    both = office_client.get(URL, {"q": "主持"})
+    assert summary(both) == "找到3条结果。"
+    meetings = office_client.get(URL, {"q": "主持", "type": "meeting"})
+    assert summary(meetings) == "找到2条结果。"
+    series = corpus["public"].series_id
+    in_series = office_client.get(URL, {"q": "主持", "series": series})
+    assert summary(in_series) == "找到1条结果。"
+    by_year = office_client.get(URL, {"q": "工作", "year": 2021})
+    assert [re.sub(r"<[^>]+>", "", t) for t in results(by_year)] == ["技能竞赛简讯"]
+
+
+def test_a_hit_shows_type_series_number_and_a_marked_snippet(corpus, anon_client):
+    response = anon_client.get(URL, {"q": "三突出三提升"})
+    page = response.content.decode()
+    assert '<span class="badge">简报</span> 市工投集团产业工人队伍建设改革简报' in page
+    issue = corpus["public"]
+    assert issue.number_label in page  # 2020年第N期, in Chinese numerals
+    assert f'href="/bulletins/{issue.pk}/"' in page
+    assert "“<mark>三突出三提升</mark>”" in page
+
+
+def test_a_meeting_hit_shows_its_date(corpus, anon_client):
+    page = anon_client.get(URL, {"q": "试点企业汇报"}).content.decode()
+    assert '<span class="badge">会议纪要</span> · 2020年6月1日' in page
+    assert f'href="/meetings/{corpus["meeting"].pk}/"' in page
+
+
+def test_content_is_escaped_in_titles_and_snippets(db, anon_client):
+    make_issue(
+        "<img src=x onerror=alert(1)>标题", "<p>&lt;script&gt;alert(1)&lt;/script&gt;工匠</p>"
+    )
+    page = anon_client.get(URL, {"q": "工匠"}).content.decode()
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<mark>工匠</mark>" in page
+
+
+@pytest.mark.parametrize(
+    "q, message",
+    [
+        ("", "请输入要搜索的内容"),
+        ("工", "只有一个字"),
+        ("x" * 10_000, "太长"),
+        ("%", "没有可搜索的文字"),
+        ("_", "没有可搜索的文字"),
+        ("\\", "没有可搜索的文字"),
+        ('"', "请输入要搜索的内容"),
+        ("'", "请输入要搜索的内容"),
+        ("\x00", "请输入要搜索的内容"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_never_a_500(corpus, anon_client, q, message):
+    response = anon_client.get(URL, {"q": q})
+    assert response.status_code == 200
+    assert any(message in e for e in errors(response)), errors(response)
+    assert results(response) == []
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "工人%",
+        "50%_达标",
+        "a\\b工人",
+        "工\x00人",
+        "\"工人'",
+        "工人' OR 工匠",
+        "NEAR(工人",
+        "工人 AND",
+    ],
+)
+def test_odd_characters_in_a_word_search_without_error(corpus, anon_client, q):
+    response = anon_client.get(URL, {"q": q})
+    assert response.status_code == 200
+    assert errors(response) == []
+
+
+def test_sql_and_fts_syntax_in_the_query_is_only_text(corpus, anon_client):
+    for q in ["' OR 1=1 --", '工人" OR "x', "工人 NOT 工匠", "工人*", "tokens:工人", "工人)--"]:
+        response = anon_client.get(URL, {"q": q})
+        assert response.status_code == 200
+        assert "内部通报" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params", [{"year": "abc"}, {"type": "secret"}, {"series": "999999"}, {"order": "x"}]
+)
+def test_bad_filters_get_a_message(corpus, anon_client, params):
+    response = anon_client.get(URL, {"q": "工人", **params})
+    assert response.status_code == 200
+    assert errors(response)
+    assert results(response) == []
+
+
+def test_the_landing_page_has_no_message(db, anon_client):
+    response = anon_client.get(URL)
+    assert response.status_code == 200
+    assert errors(response) == [] and summary(response) == ""
+
+
+def test_pages_of_twenty_and_out_of_range_is_404(db, anon_client):
+    for n in range(23):
+        make_issue(f"第{n}号工作简讯", "<p>劳模工匠进校园。</p>", year=2000 + n)
+    first = anon_client.get(URL, {"q": "劳模工匠"})
+    assert summary(first) == "找到23条结果。"
+    assert len(results(first)) == 20
+    assert "第22号工作简讯" in results(first)[0]  # newest first
+    second = anon_client.get(URL, {"q": "劳模工匠", "page": 2})
+    assert len(results(second)) == 3
+    assert anon_client.get(URL, {"q": "劳模工匠", "page": 3}).status_code == 404
+    assert anon_client.get(URL, {"q": "劳模工匠", "page": 0}).status_code == 404
+    assert anon_client.get(URL, {"q": "劳模工匠", "page": "abc"}).status_code == 404
+    assert anon_client.get(URL, {"q": "劳模工匠", "page": "9" * 30}).status_code == 404
+
+
+def test_more_than_the_limit_shows_a_plus(db, anon_client, monkeypatch):
+    from portal.search import engine
+
+    monkeypatch.setattr(engine, "LIMIT", 2)
+    for n in range(3):
+        make_issue(f"简讯{n}", "<p>劳模工匠。</p>")
+    response = anon_client.get(URL, {"q": "劳模工匠"})
+    assert summary(response).startswith("找到2+条结果")
+    assert len(results(response)) == 2
+
+
+def _queries(client, q):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL, {"q": q})
+    assert response.status_code == 200
+    return len(captured.captured_queries), len(results(response))
+
+
+@pytest.mark.parametrize("persona", ["anon", "unit_a", "office"], indirect=True)
+def test_a_results_page_takes_the_same_number_of_queries_for_few_and_many_hits(
+    corpus, persona, unit_a
+):
+    for n in range(30):
+        make_issue(f"简讯{n}", "<p>劳模工匠进校园。</p>", year=2000 + n % 20)
+    make_issue("少数", "<p>稀有词汇甲乙。</p>")
+    few, few_hits = _queries(persona, "稀有词汇")
+    many, many_hits = _queries(persona, "劳模工匠")
+    mixed, _ = _queries(persona, "王家全")  # issues and meetings
+    assert (few_hits, many_hits) == (1, 20)
+    assert few == many == mixed
+    assert few <= 12
+
+
+def test_every_page_has_a_search_box_in_the_header(db, anon_client):
+    page = anon_client.get("/").content.decode()
+    assert re.search(
+        r'<form class="site-search" role="search" method="get" action="/search/">', page
+    )
