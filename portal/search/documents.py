@@ -32,7 +32,7 @@ class DocumentData:
     def text(self) -> str:
         return fold(self.body)
 
-    def field_values(self) -> dict:
+    def document_values(self) -> dict:
         return {
             "sort_key": self.sort_key,
             "kind": self.kind,
@@ -42,8 +42,6 @@ class DocumentData:
             "date": self.date,
             "title": self.title,
             "label": self.label,
-            "body": self.body,
-            "text": self.text,
         }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 
 from . import documents
-from .models import SearchDocument, uses_fts5, uses_tsvector
+from .models import SearchDocument, SearchText, uses_fts5, uses_tsvector
 from .text import token_string, tsvector_literal
 
 FTS_TABLE = "search_fts"
@@ -26,7 +26,7 @@ KINDS = [
     SearchDocument.Kind.TASK,
     SearchDocument.Kind.REPORT,
 ]
-COMPARED = ["sort_key", "series_id", "year", "date", "title", "label", "body"]
+COMPARED = ["series_id", "year", "date", "title", "label"]
 
 
 # --- SQL of the two token stores --------------------------------------------------
@@ -43,7 +43,7 @@ def create_fts_sql() -> str:
 
 def create_gin_sql() -> str:
     return (
-        f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_searchdocument "
+        f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_searchtext "
         "USING gin (tokens) WITH (fastupdate = on)"
     )
 
@@ -83,51 +83,54 @@ def update_documents(kind: str, ids: Iterable[int]) -> int:
         # edit of the same source waits here and then sees the committed rows.
         old_qs = SearchDocument.objects.filter(**{f"{fk}__in": ids})
         if connection.features.has_select_for_update:
-            old_qs = old_qs.select_for_update()
-        old = {row[fk]: row for row in old_qs.values("pk", fk, "text", *COMPARED)}
+            old_qs = old_qs.select_for_update(of=("self",))
+        old = {row[fk]: row for row in old_qs.values("sort_key", fk, "content__body", *COMPARED)}
         new = documents.build(kind, ids)
-        return _write(kind, ids, old, new)
+        return _write(ids, old, new)
 
 
-def _write(kind, ids, old: dict, new: dict) -> int:
+def _unchanged(before: dict, doc) -> bool:
+    return (
+        before["sort_key"] == doc.sort_key
+        and before["content__body"] == doc.body
+        and all(before[f] == getattr(doc, f) for f in COMPARED)
+    )
+
+
+def _write(ids, old: dict, new: dict) -> int:
+    """Replace changed documents: delete the old rows (and tokens), insert the new ones."""
     fts = uses_fts5(connection)
     tsv = uses_tsvector(connection)
-    gone = [old[i]["pk"] for i in ids if i in old and i not in new]
-    inserts: list[SearchDocument] = []
-    fts_out: list[tuple[int, str]] = []
-    fts_in: list[tuple[int, str]] = []
-    written = 0
+    stale: list[int] = []
+    docs: list[SearchDocument] = []
+    texts: list[SearchText] = []
     for source_id in ids:
-        doc = new.get(source_id)
-        if doc is None:
+        before, doc = old.get(source_id), new.get(source_id)
+        if before is not None and doc is not None and _unchanged(before, doc):
             continue
-        values = doc.field_values()
-        before = old.get(source_id)
-        if before and all(before[f] == values[f] for f in COMPARED):
-            continue
-        if tsv:
-            values["tokens"] = tsvector_literal(values["text"])
+        if before is not None:
+            stale.append(before["sort_key"])
+        if doc is not None:
+            text = doc.text
+            docs.append(SearchDocument(**doc.document_values()))
+            texts.append(
+                SearchText(
+                    document_id=doc.sort_key,
+                    text=text,
+                    body=doc.body,
+                    tokens=tsvector_literal(text) if tsv else None,
+                )
+            )
+    if stale:
+        # Through the ORM so the pre_delete receiver takes the FTS5 rows out.
+        SearchDocument.objects.filter(pk__in=stale).delete()
+    if docs:
+        SearchDocument.objects.bulk_create(docs, batch_size=500)
+        SearchText.objects.bulk_create(texts, batch_size=100)
         if fts:
-            fts_in.append((doc.sort_key, values["text"]))
-        if before:
-            if fts:
-                fts_out.append((before["sort_key"], before["text"]))
-            SearchDocument.objects.filter(pk=before["pk"]).update(**values)
-        else:
-            inserts.append(SearchDocument(**values))
-        written += 1
-    if fts and (fts_out or fts_in):
-        with connection.cursor() as cursor:
-            if fts_out:
-                fts_delete(cursor, fts_out)
-            if fts_in:
-                fts_insert(cursor, fts_in)
-    if inserts:
-        SearchDocument.objects.bulk_create(inserts, batch_size=100)
-    if gone:
-        # The post_delete receiver takes the rows out of the FTS5 table.
-        SearchDocument.objects.filter(pk__in=gone).delete()
-    return written + len(gone)
+            with connection.cursor() as cursor:
+                fts_insert(cursor, [(t.document_id, t.text) for t in texts])
+    return len(docs) + len(set(stale) - {d.sort_key for d in docs})
 
 
 def remove_fts_rows(rows: Iterable[tuple[int, str]]) -> None:
@@ -177,6 +180,7 @@ def rebuild(
 def clear() -> None:
     """Empty the index (documents and tokens) in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SearchText._meta.db_table}")
         cursor.execute(f"DELETE FROM {SearchDocument._meta.db_table}")
         if uses_fts5(connection):
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')")
@@ -192,29 +196,35 @@ def finish_bulk_load() -> None:
         if uses_fts5(connection):
             with transaction.atomic():
                 cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
-            cursor.execute(f"ANALYZE {SearchDocument._meta.db_table}")
+            cursor.execute("ANALYZE")
         if uses_tsvector(connection):
             # Inside an outer transaction, deferred FK checks still pending would
             # make CREATE INDEX refuse; run them now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET maintenance_work_mem = '256MB'")
             cursor.execute(create_gin_sql())
+            cursor.execute("RESET maintenance_work_mem")
             cursor.execute(f"ANALYZE {SearchDocument._meta.db_table}")
+            cursor.execute(f"ANALYZE {SearchText._meta.db_table}")
 
 
 def index_size_bytes() -> dict[str, int]:
-    """Bytes taken by the index (documents table and token index), for the benchmark."""
-    table = SearchDocument._meta.db_table
+    """Bytes taken by the index (documents and texts; token index), for the benchmark."""
+    tables = [SearchDocument._meta.db_table, SearchText._meta.db_table]
     with connection.cursor() as cursor:
         if uses_tsvector(connection):
             cursor.execute(
-                "SELECT pg_total_relation_size(%s), pg_relation_size(%s)", [table, GIN_INDEX]
+                "SELECT pg_total_relation_size(%s) + pg_total_relation_size(%s), "
+                "pg_relation_size(%s)",
+                [*tables, GIN_INDEX],
             )
             total, gin = cursor.fetchone()
             return {"documents": total - gin, "tokens": gin}
         if uses_fts5(connection):
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE tbl_name = %s AND type IN ('table', 'index')",
-                [table],
+                "SELECT name FROM sqlite_master WHERE tbl_name IN (%s, %s) "
+                "AND type IN ('table', 'index')",
+                tables,
             )
             doc_objects = {row[0] for row in cursor.fetchall()}
             try:

@@ -1,21 +1,33 @@
 """The search index: one ``SearchDocument`` per issue, meeting record, task and progress report.
 
-The document keeps the display text and its folded form (for confirming matches
-and for snippets). The token index lives beside it: on SQLite a contentless FTS5
-table ``search_fts`` whose rowid is ``sort_key``; on PostgreSQL the ``tokens``
-tsvector column with a GIN index (both made by this app's migrations).
+``SearchDocument`` is a narrow row (what a result shows and what filters and
+facets need), keyed by ``sort_key``, which counts down with time so that
+newest-first is ascending primary-key order; ``SearchText`` beside it holds the display text, its folded form (for
+confirming matches and for snippets) and, on PostgreSQL, the ``tokens``
+tsvector with a GIN index. On SQLite the tokens live in the contentless FTS5
+table ``search_fts`` whose rowid is ``sort_key``. Both token stores are made by
+this app's migrations.
 """
 
 from datetime import UTC, date, datetime, time
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 KIND_BITS = 4
 ID_BITS = 32
 MINUTE_BITS = 27  # minutes since 1970 up to year 2225; 27 + 4 + 32 = 63 bits
+
+
+class SortKeyField(models.BigIntegerField):
+    """A 63-bit key; on SQLite an INTEGER PRIMARY KEY, i.e. the rowid the FTS5 rows join on."""
+
+    def db_type(self, connection):
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
 
 
 class TokensField(models.TextField):
@@ -28,17 +40,36 @@ class TokensField(models.TextField):
         return "%s::tsvector" if connection.vendor == "postgresql" else "%s"
 
 
+@TokensField.register_lookup
+class Matches(models.Lookup):
+    """``tokens__matches="'工人' & '人队'"``: the tsvector contains every bigram (PostgreSQL)."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", [*lhs_params, *rhs_params]
+
+
 class SearchDocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Documents whose source ``visible_to(user)`` includes: the models' own rule, as subqueries."""
+        """Documents whose source the models' own ``visible_to(user)`` includes.
+
+        Correlated EXISTS per candidate row rather than ``IN (all visible ids)``:
+        a search looks at a bounded set of candidates, never at every issue.
+        """
         from bulletins.models import Issue, Meeting
         from tasks.models import ProgressReport, Task
 
+        def exists(queryset, column):
+            return Exists(queryset.filter(pk=OuterRef(column)))
+
         return self.filter(
-            Q(issue__in=Issue.objects.visible_to(user))
-            | Q(meeting__in=Meeting.objects.visible_to(user))
-            | Q(task__in=Task.objects.visible_to(user))
-            | Q(report__in=ProgressReport.objects.visible_to(user))
+            exists(Issue.objects.visible_to(user), "issue_id")
+            | exists(Meeting.objects.visible_to(user), "meeting_id")
+            | exists(Task.objects.visible_to(user), "task_id")
+            | exists(ProgressReport.objects.visible_to(user), "report_id")
         )
 
 
@@ -51,8 +82,8 @@ class SearchDocument(models.Model):
 
     KIND_CODES = {Kind.ISSUE: 1, Kind.MEETING: 2, Kind.TASK: 3, Kind.REPORT: 4}
 
-    # Newest first is ORDER BY sort_key DESC: minutes since 1970, kind, source id.
-    sort_key = models.BigIntegerField(unique=True)
+    # Newest first is ORDER BY sort_key: it counts down with the date (see sort_key()).
+    sort_key = SortKeyField(primary_key=True)
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
     issue = models.OneToOneField(
         "bulletins.Issue", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -79,10 +110,6 @@ class SearchDocument(models.Model):
     title = models.CharField(_("标题"), max_length=300)
     # 2020年第四期 for an issue, the meeting date, the plan of a task, the unit of a report.
     label = models.CharField(max_length=300, blank=True)
-    # ``fold(body)``: what queries are confirmed against (same length as body).
-    text = models.TextField()
-    body = models.TextField()
-    tokens = TokensField(null=True, blank=True, editable=False)
 
     objects = SearchDocumentQuerySet.as_manager()
 
@@ -109,8 +136,35 @@ class SearchDocument(models.Model):
         return getattr(self, f"{self.kind}_id")
 
 
+class SearchText(models.Model):
+    """The searchable text of a document: display form, folded form, tokens (PostgreSQL)."""
+
+    document = models.OneToOneField(
+        SearchDocument, primary_key=True, on_delete=models.CASCADE, related_name="content"
+    )
+    # ``fold(body)``: what queries are confirmed against (same length as body).
+    text = models.TextField()
+    body = models.TextField()
+    tokens = TokensField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("搜索索引正文")
+        verbose_name_plural = _("搜索索引正文")
+
+    def __str__(self):
+        return str(self.document_id)
+
+
+MAX_KEY = (1 << 63) - 1
+
+
 def sort_key(kind: str, source_id: int, when) -> int:
-    """A unique key ordering documents by date: minutes since 1970, then kind, then id."""
+    """A unique key that orders documents newest first when sorted ascending.
+
+    ``MAX_KEY`` minus (minutes since 1970, kind, source id) packed into 63 bits.
+    Ascending, because SQLite's FTS5 reads phrase matches in descending rowid
+    order wrongly once its segments are merged (engine.py).
+    """
     if isinstance(when, datetime):
         moment = when if timezone.is_aware(when) else timezone.make_aware(when)
     elif isinstance(when, date):
@@ -122,7 +176,7 @@ def sort_key(kind: str, source_id: int, when) -> int:
     if not 0 < source_id < (1 << ID_BITS):
         raise ValueError(f"source id {source_id} does not fit the search sort key")
     code = SearchDocument.KIND_CODES[kind]
-    return (minutes << (KIND_BITS + ID_BITS)) | (code << ID_BITS) | source_id
+    return MAX_KEY - ((minutes << (KIND_BITS + ID_BITS)) | (code << ID_BITS) | source_id)
 
 
 def uses_fts5(connection) -> bool:

@@ -17,7 +17,7 @@ from portal.units.models import Unit
 from tasks.models import Assignment, Plan, ProgressReport, Task
 
 from .index import remove_fts_rows, update_documents
-from .models import SearchDocument
+from .models import SearchDocument, SearchText
 
 ISSUE, MEETING, TASK, REPORT = (
     SearchDocument.Kind.ISSUE,
@@ -189,7 +189,8 @@ def unit_saved(sender, instance, created=False, raw=False, update_fields=None, *
 # --- The documents themselves --------------------------------------------------------
 
 
-@receiver(pre_delete, sender=SearchDocument, dispatch_uid="search_document_deleting")
-def document_deleting(sender, instance, **kwargs):
-    # Before the row goes: the FTS5 'delete' needs the tokens it was indexed with.
-    remove_fts_rows([(instance.sort_key, instance.text)])
+@receiver(pre_delete, sender=SearchText, dispatch_uid="search_text_deleting")
+def text_deleting(sender, instance, **kwargs):
+    # Before the row goes (cascades included): the FTS5 'delete' needs the
+    # tokens it was indexed with, recomputed from the stored folded text.
+    remove_fts_rows([(instance.document_id, instance.text)])

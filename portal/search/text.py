@@ -140,9 +140,15 @@ def tokens(folded: str) -> list[str]:
     return out
 
 
+# Between two runs in the FTS5 token text: a token no query produces, so a
+# phrase of bigrams cannot continue across punctuation (工人，人队伍 has no
+# phrase "工人 人队"). The ascii tokenizer keeps any non-ASCII character.
+GAP = "\u00a6"
+
+
 def token_string(folded: str) -> str:
     """The space-separated token text handed to SQLite FTS5 (``ascii`` tokenizer)."""
-    return " ".join(tokens(folded))
+    return f" {GAP} ".join(" ".join(bigrams(run)) for run in runs(folded))
 
 
 def tsvector_literal(folded: str) -> str:
@@ -173,15 +179,17 @@ class Query:
         return [runs(word) for word in self.words]
 
     @staticmethod
-    def needs_confirmation(word: str) -> bool:
+    def needs_confirmation(word: str, *, phrases: bool) -> bool:
         """Whether the index alone cannot prove ``word`` occurs as a substring.
 
-        Only a word that is one two-character run is proven by its bigram. A longer
-        word's bigrams (or SQLite's phrase of them) may also meet across a run
-        boundary (…工人，人队… has 工人 and 人队 next to each other), so it is confirmed.
+        With positions (SQLite FTS5, runs kept apart by ``GAP``), a word that is a
+        single run is proven by the phrase of its bigrams. Without positions
+        (PostgreSQL) only a two-character word is proven by its one bigram. Words
+        with punctuation inside are always confirmed against the folded text.
         """
         word_runs = runs(word)
-        return not (len(word_runs) == 1 and word_runs[0] == word and len(word) == 2)
+        single_run = len(word_runs) == 1 and word_runs[0] == word
+        return not single_run if phrases else not (single_run and len(word) == 2)
 
     def fts5_match(self) -> str:
         """FTS5 query: per run a phrase of its bigrams, all ANDed."""

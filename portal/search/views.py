@@ -57,10 +57,10 @@ def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
     """The documents of one page, in the order of ``keys``, ready to display (one query)."""
     from tasks.models import Assignment
 
-    docs = queryset.filter(sort_key__in=keys).select_related("series", "task", "report")
+    docs = queryset.filter(sort_key__in=keys).select_related("series", "task", "report", "content")
     docs = docs.only(
         "sort_key", "kind", "issue_id", "meeting_id", "task_id", "report_id",
-        "series__name", "title", "label", "text", "body",
+        "series__name", "title", "label", "content__text", "content__body",
         "task__plan_id", "report__assignment_id",
     )  # fmt: skip
     if user.is_authenticated and user.unit_id:
@@ -79,13 +79,14 @@ def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
         if doc is None:  # changed between the two queries: skip rather than guess
             continue
         title_end = len(doc.title) + 1
+        body, text = doc.content.body, doc.content.text
         hits.append(
             Hit(
                 kind=doc.kind,
                 kind_label=doc.get_kind_display(),
                 url=_document_url(doc, user),
                 title=highlight(doc.title, query.words),
-                snippet=snippet(doc.body[title_end:], doc.text[title_end:], query.words),
+                snippet=snippet(body[title_end:], text[title_end:], query.words),
                 series=doc.series.name if doc.series_id else "",
                 label=doc.label,
             )

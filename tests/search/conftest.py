@@ -114,7 +114,7 @@ def fts_rows(word_bigram: str) -> int:
             )
         else:
             cursor.execute(
-                "SELECT COUNT(*) FROM search_searchdocument WHERE tokens @@ %s::tsquery",
+                "SELECT COUNT(*) FROM search_searchtext WHERE tokens @@ %s::tsquery",
                 [f"'{word_bigram}'"],
             )
         return cursor.fetchone()[0]

@@ -22,7 +22,7 @@ def scanned(query_text):
     words = parse_query(query_text).words
     return sorted(
         title
-        for title, text in SearchDocument.objects.values_list("title", "text")
+        for title, text in SearchDocument.objects.values_list("title", "content__text")
         if all(word in text for word in words)
     )
 
@@ -108,5 +108,5 @@ def test_more_than_the_limit_is_capped_newest_first(db, monkeypatch):
 
 
 def test_the_stored_text_is_the_folded_body(corpus):
-    for body, text in SearchDocument.objects.values_list("body", "text"):
+    for body, text in SearchDocument.objects.values_list("content__body", "content__text"):
         assert text == fold(body)

@@ -12,6 +12,7 @@ from portal.search.text import (
     parse_query,
     plain_text,
     snippet,
+    token_string,
     tokens,
 )
 
@@ -34,6 +35,11 @@ def test_plain_text_from_html_keeps_paragraphs_and_joins_stray_spaces():
 
 def test_plain_text_leaves_a_lone_angle_bracket_alone():
     assert plain_text("增幅<5%，目标>3%") == "增幅<5%，目标>3%"
+
+
+def test_fts5_token_text_keeps_runs_apart():
+    # A gap token between runs: the phrase "工人 人队" cannot span 工人，人队伍.
+    assert token_string("工人,人队伍") == "工人 ¦ 人队 队伍"
 
 
 def test_tokens_are_bigrams_of_letter_digit_runs():
