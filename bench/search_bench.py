@@ -205,6 +205,7 @@ def main(argv=None):
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE search_searchdocument")
                 cursor.execute("VACUUM ANALYZE search_searchtext")
+                cursor.execute("ANALYZE")
     report["documents"] = SearchDocument.objects.count()
     report["documents_by_kind"] = dict(
         SearchDocument.objects.values_list("kind").annotate(n=Count("pk")).order_by()

@@ -179,6 +179,25 @@ def sort_key(kind: str, source_id: int, when) -> int:
     return MAX_KEY - ((minutes << (KIND_BITS + ID_BITS)) | (code << ID_BITS) | source_id)
 
 
+def key_bound(moment: datetime) -> int:
+    """The sort key of the first minute of ``moment``: documents at or after it have keys ≤ it."""
+    minutes = min(max(int(moment.timestamp() // 60), 0), (1 << MINUTE_BITS) - 1)
+    return MAX_KEY - (minutes << (KIND_BITS + ID_BITS))
+
+
+def key_month(key: int) -> tuple[int, int]:
+    """(year, month) in UTC of the moment a sort key encodes."""
+    minutes = (MAX_KEY - key) >> (KIND_BITS + ID_BITS)
+    moment = datetime.fromtimestamp(minutes * 60, tz=UTC)
+    return moment.year, moment.month
+
+
+def time_lexeme(key: int) -> str:
+    """A lexeme for the document's month (PostgreSQL): ``¦t202006``; see engine.newest()."""
+    year, month = key_month(key)
+    return f"\u00a6t{year:04d}{month:02d}"
+
+
 def uses_fts5(connection) -> bool:
     return connection.vendor == "sqlite"
 

@@ -151,11 +151,13 @@ def token_string(folded: str) -> str:
     return f" {GAP} ".join(" ".join(bigrams(run)) for run in runs(folded))
 
 
-def tsvector_literal(folded: str) -> str:
-    """A PostgreSQL tsvector literal of the distinct bigrams (no positions)."""
-    return " ".join(
-        sorted({"'" + t.replace("'", "''").replace("\\", "\\\\") + "'" for t in tokens(folded)})
-    )
+def _lexeme(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(folded: str, extra=()) -> str:
+    """A PostgreSQL tsvector literal of the distinct bigrams (no positions), plus ``extra``."""
+    return " ".join(sorted({_lexeme(t) for t in [*tokens(folded), *extra]}))
 
 
 class QueryError(ValueError):
@@ -207,7 +209,7 @@ class Query:
         for word_runs in self.runs:
             for run in word_runs:
                 for gram in bigrams(run):
-                    lexeme = "'" + gram.replace("'", "''").replace("\\", "\\\\") + "'"
+                    lexeme = _lexeme(gram)
                     if lexeme not in seen:
                         seen.append(lexeme)
         return " & ".join(seen)

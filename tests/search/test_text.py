@@ -112,3 +112,54 @@ def test_snippet_is_a_window_around_the_first_match():
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>工匠</mark>精神" in html
     assert len(html) < 200
+
+
+def test_time_windows_hold_every_moment_exactly_once():
+    """PostgreSQL's newest-first windows partition all time (engine.time_windows)."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from portal.search.engine import time_windows
+    from portal.search.models import sort_key, time_lexeme
+
+    now = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
+    windows = time_windows(now)
+    rng = random.Random(7)
+    moments = [
+        now + timedelta(minutes=rng.randint(-60 * 24 * 365 * 60, 60 * 24 * 400))
+        for _ in range(3000)
+    ]
+    moments += [datetime(1970, 1, 1, tzinfo=UTC), now, datetime(2025, 2, 1, tzinfo=UTC)]
+    for moment in moments:
+        key = sort_key("issue", rng.randint(1, 10**6), moment)
+        lexeme = time_lexeme(key)
+        hits = []
+        for position, (kind, window) in enumerate(windows):
+            if kind == "range":
+                low, high = window
+                inside = (low is None or key >= low) and (high is None or key <= high)
+            else:
+                inside = any(
+                    lexeme.startswith(alt[1:-3]) if alt.endswith(":*") else f"'{lexeme}'" == alt
+                    for alt in window
+                )
+            if inside:
+                hits.append(position)
+        assert len(hits) == 1, (moment, hits)
+    # Newer moments never fall in a later window.
+    ordered = sorted(moments, reverse=True)
+    positions = []
+    for moment in ordered:
+        key = sort_key("issue", 1, moment)
+        lexeme = time_lexeme(key)
+        for position, (kind, window) in enumerate(windows):
+            if kind == "range":
+                low, high = window
+                if (low is None or key >= low) and (high is None or key <= high):
+                    positions.append(position)
+            elif any(
+                lexeme.startswith(alt[1:-3]) if alt.endswith(":*") else f"'{lexeme}'" == alt
+                for alt in window
+            ):
+                positions.append(position)
+    assert positions == sorted(positions)
