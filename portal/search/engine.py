@@ -8,11 +8,10 @@ every count, facet and snippet comes only from documents the user may see.
   1,001 confirmed matches. Ascending on purpose: SQLite 3.40's FTS5 loses rows
   of phrase queries read in descending rowid order once segments are merged
   (found by the benchmark's recall check: 82 % for "350" at 10,000 articles).
-- PostgreSQL: up to 1,001 matching rows through the GIN index (bitmap scan,
-  planner steered: it misjudges rare bigrams and phrases); when more than 1,000
-  match, the newest 1,001 come from one UNION ALL over time windows, newest
-  first, each a GIN lookup of the words AND the window's month lexemes, under a
-  LIMIT that stops the later windows from running (``newest``). Walking the
+- PostgreSQL: the newest 1,001 matches from one UNION ALL over time windows,
+  newest first, each a GIN lookup of the words AND the window's month lexemes,
+  under a LIMIT that stops the older windows from running (``newest_sql``);
+  planner steered to bitmap scans (it misjudges rare n-grams). Walking the
   date index instead costs 1,000/density rows: fine for 产业工人 (99 %), a
   full scan for a word in 2 % of the documents.
 - Relevance ranks only that bounded set (at most 1,000 documents).
@@ -30,7 +29,7 @@ from django.db.models.functions import Cast, Length, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from .models import key_bound, uses_fts5, uses_tsvector
+from .models import uses_fts5, uses_tsvector
 from .text import Query
 
 LIMIT = 1000
@@ -104,14 +103,23 @@ def _values(queryset, query, order):
     return queryset.values_list(*fields)
 
 
-def _set_local(connection, **settings):
+# Bitmap scans only, no parallel workers: every search reads the GIN index (the
+# planner misjudges rare bigrams, or prefers reading each candidate's TOASTed
+# tsvector along a btree), and the UNION ALL of time windows relies on a plain
+# Append running its branches in order.
+STEER = (
+    "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+    "SET LOCAL max_parallel_workers_per_gather = 0"
+)
+UNSTEER = (
+    "SET LOCAL enable_seqscan = on; SET LOCAL enable_indexscan = on; "
+    "RESET max_parallel_workers_per_gather"
+)
+
+
+def _steer(connection, sql):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "; ".join(
-                f"SET LOCAL enable_{name} = {'on' if on else 'off'}"
-                for name, on in settings.items()
-            )
-        )
+        cursor.execute(sql)
 
 
 def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
@@ -123,17 +131,15 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
             _values(matched.extra(order_by=["search_fts.rowid"]), query, order)[: LIMIT + 1]
         )
     elif uses_tsvector(connection):
-        with transaction.atomic(using=queryset.db):
-            # Through the GIN index (bitmap scans): the planner misjudges how many
-            # documents hold a rare bigram or a phrase and would scan otherwise.
-            _set_local(connection, seqscan=False)
-            rows = list(_values(matched.order_by(), query, order)[: LIMIT + 1])
-            if len(rows) > LIMIT:
-                parts = [_values(part, query, order) for part in newest(queryset, query)]
-                rows = list(parts[0].union(*parts[1:], all=True)[: LIMIT + 1])
-            else:
-                rows.sort(key=lambda row: row[0])
-            _set_local(connection, seqscan=True)
+        sql, params = newest_sql(queryset, query, order)
+        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+            cursor.execute(STEER)
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            if any(a[0] > b[0] for a, b in zip(rows, rows[1:], strict=False)):
+                # The windows did not come back in order: sort all matches instead.
+                rows = list(_values(matched.order_by("sort_key"), query, order)[: LIMIT + 1])
+            cursor.execute(UNSTEER)
     else:
         rows = list(_values(matched.order_by("sort_key"), query, order)[: LIMIT + 1])
     capped = len(rows) > LIMIT
@@ -150,67 +156,102 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
     return Outcome(keys=[row[0] for row in rows], capped=capped, facets=facets)
 
 
-def _months_back(year: int, month: int, n: int) -> tuple[int, int]:
-    index = year * 12 + month - 1 - n
-    return index // 12, index % 12 + 1
+FIRST_YEAR, LAST_YEAR = 1970, 2229  # what a sort key can encode (models.MINUTE_BITS)
 
 
-def time_windows(now: datetime):
-    """Newest-first windows as (tsquery alternatives, or a sort-key range).
+def _month(year: int, month: int) -> str:
+    return f"'\u00a6t{year:04d}{month:02d}'"
 
-    Future months, then the last 24 months in windows of 1, 1, 2, 4, 8, 8
-    months, the rest of that year, 15 years as year prefixes in windows of 1, 2,
-    4, 8, and everything older. Together they hold every document exactly once.
+
+def _year(year: int) -> str:
+    return f"'\u00a6t{year:04d}':*"
+
+
+def _span(newest: int, oldest: int) -> list[str]:
+    """Alternatives for the months ``oldest..newest`` (month numbers since year 0):
+    whole years as year prefixes, the rest as single months."""
+    out = []
+    month = newest
+    while month >= oldest:
+        year, index = divmod(month, 12)
+        if index == 11 and month - 11 >= oldest:
+            out.append(_year(year))
+            month -= 12
+        else:
+            out.append(_month(year, index + 1))
+            month -= 1
+    return out
+
+
+def time_windows(now: datetime) -> list[list[str]]:
+    """Newest-first windows of time, each as tsquery alternatives of month lexemes.
+
+    The future, then windows of 1, 1, 2, 4, 8, … months back to 1970, so that
+    the window where the 1,001st match falls holds about as many documents as
+    all newer ones together. Every document's month lexeme
+    (models.time_lexeme) lies in exactly one window.
     """
     now = now.astimezone(UTC)
     y, m = now.year, now.month
-    next_month = datetime(*_months_back(y, m, -1), 1, tzinfo=UTC)
-    windows = [("range", (None, key_bound(next_month)))]
-    months = [_months_back(y, m, n) for n in range(24)]
-    start = 0
-    for size in (1, 1, 2, 4, 8, 8):
-        chunk = months[start : start + size]
-        windows.append(("lexemes", [f"'\u00a6t{yy:04d}{mm:02d}'" for yy, mm in chunk]))
-        start += size
-    oldest_year, oldest_month = months[-1]
-    if oldest_month > 1:
-        windows.append(
-            (
-                "lexemes",
-                [f"'\u00a6t{oldest_year:04d}{mm:02d}'" for mm in range(oldest_month - 1, 0, -1)],
-            )
-        )
-    year = oldest_year - 1
-    for size in (1, 2, 4, 8):
-        windows.append(("lexemes", [f"'\u00a6t{yy:04d}':*" for yy in range(year, year - size, -1)]))
-        year -= size
-    older = key_bound(datetime(year + 1, 1, 1, tzinfo=UTC))
-    windows.append(("range", (older + 1, None)))
-    return windows
+    future = [_month(y, mm) for mm in range(m + 1, 13)]
+    # Years up to the end of the decade after next, then decade and century
+    # prefixes ('¦t204':* is 2040-2049, '¦t21':* the 2100s).
+    last_year = min((y + 10) // 10 * 10 + 9, LAST_YEAR)
+    future += [_year(yy) for yy in range(y + 1, last_year + 1)]
+    decade = last_year // 10 + 1
+    while decade * 10 <= LAST_YEAR and decade % 10:
+        future.append(f"'\u00a6t{decade:03d}':*")
+        decade += 1
+    future += [f"'\u00a6t{c:02d}':*" for c in range(decade // 10, LAST_YEAR // 100 + 1)]
+    windows = [future]
+    newest, first = y * 12 + m - 1, FIRST_YEAR * 12
+    size = 1
+    while newest >= first:
+        oldest = max(newest - size + 1, first)
+        windows.append(_span(newest, oldest))
+        newest = oldest - 1
+        if len(windows) > 2:
+            size *= 2
+    return [w for w in windows if w]
 
 
-def newest(queryset, query: Query):
-    """Querysets of the matches per time window, newest window first (PostgreSQL).
+SENTINEL = "\x00window"  # never a query word: control characters are dropped
 
-    The caller unites them (UNION ALL) under a LIMIT: PostgreSQL's Append stops
-    running windows once the LIMIT is met, so a common word reads one or two
-    recent windows only.
+
+def newest_sql(queryset, query: Query, order: str) -> tuple[str, list]:
+    """One UNION ALL over the time windows, newest first, each sorted (PostgreSQL).
+
+    Compiled once with a placeholder tsquery and repeated per window (Django
+    would compile each branch again). Under a LIMIT, PostgreSQL's Append stops
+    running windows once it has enough rows: a common word reads one or two.
     """
+    part = _values(match(queryset, query, tsquery=SENTINEL).order_by("sort_key"), query, order)
+    sql, params = part.query.sql_with_params()
+    slot = params.index(SENTINEL)
     base = query.tsquery()
-    parts = []
-    for kind, window in time_windows(timezone.now()):
-        if kind == "range":
-            low, high = window
-            part = match(queryset, query)
-            if low is not None:
-                part = part.filter(sort_key__gte=low)
-            if high is not None:
-                part = part.filter(sort_key__lte=high)
-        else:
-            alternatives = " | ".join(window)
-            part = match(queryset, query, tsquery=f"({base}) & ({alternatives})")
-        parts.append(part.order_by("sort_key"))
-    return parts
+    branches, all_params = [], []
+    for window in time_windows(timezone.now()):
+        branch_params = list(params)
+        branch_params[slot] = f"({base}) & ({' | '.join(window)})"
+        branches.append(f"({sql})")
+        all_params.extend(branch_params)
+    return " UNION ALL ".join(branches) + " LIMIT %s", [*all_params, LIMIT + 1]
+
+
+def fetch(queryset) -> list:
+    """Evaluate a queryset of a few documents (a results page) with the same plan steering.
+
+    Without it PostgreSQL checks visible_to's EXISTS by hashing every visible
+    issue, growing with the corpus, where 20 index probes would do.
+    """
+    connection = connections[queryset.db]
+    if not uses_tsvector(connection):
+        return list(queryset)
+    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
+        cursor.execute(STEER)
+        rows = list(queryset)
+        cursor.execute(UNSTEER)
+    return rows
 
 
 def all_matches(queryset, query: Query) -> list[int]:

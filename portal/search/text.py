@@ -155,9 +155,33 @@ def _lexeme(token: str) -> str:
     return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
+# PostgreSQL's GIN index keeps no positions, so its lexemes are every n-gram of
+# two to NGRAM characters of each run: a word of up to NGRAM characters is then
+# one lexeme whose presence proves the substring (no need to read the text),
+# and a longer word is the AND of its NGRAM-grams, confirmed against the text.
+NGRAM = 4
+
+
+def ngrams(folded: str) -> set[str]:
+    """Distinct substrings of 2..NGRAM characters of every run."""
+    out: set[str] = set()
+    for run in runs(folded):
+        length = len(run)
+        for size in range(2, NGRAM + 1):
+            out.update(run[i : i + size] for i in range(length - size + 1))
+    return out
+
+
+def run_lexemes(run: str) -> list[str]:
+    """The lexemes a query run needs: itself if short, else its NGRAM-grams."""
+    if len(run) <= NGRAM:
+        return [run]
+    return [run[i : i + NGRAM] for i in range(len(run) - NGRAM + 1)]
+
+
 def tsvector_literal(folded: str, extra=()) -> str:
-    """A PostgreSQL tsvector literal of the distinct bigrams (no positions), plus ``extra``."""
-    return " ".join(sorted({_lexeme(t) for t in [*tokens(folded), *extra]}))
+    """A PostgreSQL tsvector literal of the distinct n-grams (no positions), plus ``extra``."""
+    return " ".join(sorted(_lexeme(t) for t in ngrams(folded).union(extra)))
 
 
 class QueryError(ValueError):
@@ -186,12 +210,13 @@ class Query:
 
         With positions (SQLite FTS5, runs kept apart by ``GAP``), a word that is a
         single run is proven by the phrase of its bigrams. Without positions
-        (PostgreSQL) only a two-character word is proven by its one bigram. Words
-        with punctuation inside are always confirmed against the folded text.
+        (PostgreSQL) a single run of up to ``NGRAM`` characters is proven by its
+        one lexeme. Words with punctuation inside are always confirmed against
+        the folded text.
         """
         word_runs = runs(word)
         single_run = len(word_runs) == 1 and word_runs[0] == word
-        return not single_run if phrases else not (single_run and len(word) == 2)
+        return not single_run if phrases else not (single_run and len(word) <= NGRAM)
 
     def fts5_match(self) -> str:
         """FTS5 query: per run a phrase of its bigrams, all ANDed."""
@@ -204,11 +229,11 @@ class Query:
         return " AND ".join(phrases)
 
     def tsquery(self) -> str:
-        """PostgreSQL tsquery: every distinct bigram ANDed (the index has no positions)."""
+        """PostgreSQL tsquery: the lexemes of every run, ANDed (see ``run_lexemes``)."""
         seen = []
         for word_runs in self.runs:
             for run in word_runs:
-                for gram in bigrams(run):
+                for gram in run_lexemes(run):
                     lexeme = _lexeme(gram)
                     if lexeme not in seen:
                         seen.append(lexeme)

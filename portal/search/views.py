@@ -72,7 +72,7 @@ def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
                 .values("pk")[:1]
             )
         )
-    by_key = {doc.sort_key: doc for doc in docs}
+    by_key = {doc.sort_key: doc for doc in engine.fetch(docs)}
     hits = []
     for key in keys:
         doc = by_key.get(key)

@@ -94,7 +94,8 @@ def test_odd_characters_inside_a_word_are_kept_for_the_substring_check(raw):
 def test_fts5_and_tsquery_are_built_only_from_bigrams():
     query = parse_query("工人队伍 2020")
     assert query.fts5_match() == '"工人 人队 队伍" AND "20 02 20"'
-    assert query.tsquery() == "'工人' & '人队' & '队伍' & '20' & '02'"
+    assert query.tsquery() == "'工人队伍' & '2020'"
+    assert parse_query("产业工人队伍").tsquery() == "'产业工人' & '业工人队' & '工人队伍'"
 
 
 def test_highlight_escapes_content_and_marks_matches():
@@ -122,44 +123,33 @@ def test_time_windows_hold_every_moment_exactly_once():
     from portal.search.engine import time_windows
     from portal.search.models import sort_key, time_lexeme
 
-    now = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
-    windows = time_windows(now)
-    rng = random.Random(7)
-    moments = [
-        now + timedelta(minutes=rng.randint(-60 * 24 * 365 * 60, 60 * 24 * 400))
-        for _ in range(3000)
-    ]
-    moments += [datetime(1970, 1, 1, tzinfo=UTC), now, datetime(2025, 2, 1, tzinfo=UTC)]
-    for moment in moments:
-        key = sort_key("issue", rng.randint(1, 10**6), moment)
-        lexeme = time_lexeme(key)
-        hits = []
-        for position, (kind, window) in enumerate(windows):
-            if kind == "range":
-                low, high = window
-                inside = (low is None or key >= low) and (high is None or key <= high)
-            else:
-                inside = any(
-                    lexeme.startswith(alt[1:-3]) if alt.endswith(":*") else f"'{lexeme}'" == alt
-                    for alt in window
-                )
-            if inside:
-                hits.append(position)
-        assert len(hits) == 1, (moment, hits)
-    # Newer moments never fall in a later window.
-    ordered = sorted(moments, reverse=True)
-    positions = []
-    for moment in ordered:
-        key = sort_key("issue", 1, moment)
-        lexeme = time_lexeme(key)
-        for position, (kind, window) in enumerate(windows):
-            if kind == "range":
-                low, high = window
-                if (low is None or key >= low) and (high is None or key <= high):
-                    positions.append(position)
-            elif any(
+    def window_of(windows, lexeme):
+        hits = [
+            n
+            for n, window in enumerate(windows)
+            if any(
                 lexeme.startswith(alt[1:-3]) if alt.endswith(":*") else f"'{lexeme}'" == alt
                 for alt in window
-            ):
-                positions.append(position)
-    assert positions == sorted(positions)
+            )
+        ]
+        assert len(hits) == 1, (lexeme, hits)
+        return hits[0]
+
+    rng = random.Random(7)
+    for now in [datetime(2025, 1, 10, tzinfo=UTC), datetime(2026, 12, 31, 23, 59, tzinfo=UTC)]:
+        windows = time_windows(now)
+        moments = [
+            now + timedelta(minutes=rng.randint(-60 * 24 * 365 * 70, 60 * 24 * 365 * 150))
+            for _ in range(3000)
+        ]
+        moments += [datetime(1970, 1, 1, tzinfo=UTC), now, datetime(2229, 12, 31, tzinfo=UTC)]
+        placed = sorted(
+            (
+                sort_key("issue", 1, moment),
+                window_of(windows, time_lexeme(sort_key("issue", 1, moment))),
+            )
+            for moment in moments
+        )
+        # Ascending keys (newest first) never go back to an earlier window.
+        positions = [position for _, position in placed]
+        assert positions == sorted(positions)

@@ -251,7 +251,7 @@ def test_a_results_page_takes_the_same_number_of_queries_for_few_and_many_hits(
     mixed, _ = _queries(persona, "王家全")  # issues and meetings
     assert (few_hits, many_hits) == (1, 20)
     assert few == many == mixed
-    assert few <= 12
+    assert few <= 16  # PostgreSQL adds a savepoint and planner settings around two queries
 
 
 def test_every_page_has_a_search_box_in_the_header(db, anon_client):
