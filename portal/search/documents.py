@@ -102,7 +102,8 @@ def issue_document(issue) -> DocumentData:
     # Content first, so a snippet with no match past the title opens on the text.
     parts = [(issue.summary, None)]
     for article in issue.articles.all():
-        parts.append((article.title, False))
+        if article.title != issue.title:  # a one-article issue repeats its title
+            parts.append((article.title, False))
         parts.append((article.body, True))
     for attachment in issue.attachments.all():
         parts.append((attachment.title, False))

@@ -28,8 +28,7 @@ class Hit:
     url: str | None
     title: SafeString
     snippet: SafeString
-    series: str
-    label: str
+    meta: str  # series · 2020年第四期 · date, or date · place
 
 
 def _url(name: str, fallback: str | None = None, **kwargs) -> str | None:
@@ -87,8 +86,9 @@ def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
                 url=_document_url(doc, user),
                 title=highlight(doc.title, query.words),
                 snippet=snippet(body[title_end:], text[title_end:], query.words),
-                series=doc.series.name if doc.series_id else "",
-                label=doc.label,
+                meta=" · ".join(
+                    p for p in (doc.series.name if doc.series_id else "", doc.label) if p
+                ),
             )
         )
     return hits
@@ -139,6 +139,7 @@ def search(request):
             hits=_hits(queryset, list(page.object_list), query, user),
             facets=_facets(outcome, filterset),
             limit=engine.LIMIT,
+            relevance=form.cleaned_data["order"] == engine.RELEVANCE,
             filtered=any(request.GET.get(name) for name in ("type", "series", "year")),
         )
     return render(request, "search/search.html", context)

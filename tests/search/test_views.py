@@ -130,7 +130,7 @@ def test_a_hit_shows_type_series_number_and_a_marked_snippet(corpus, anon_client
 
 def test_a_meeting_hit_shows_its_date(corpus, anon_client):
     page = anon_client.get(URL, {"q": "试点企业汇报"}).content.decode()
-    assert '<span class="badge">会议纪要</span> · 2020年6月1日' in page
+    assert '<span class="badge">会议纪要</span> 2020年6月1日 · 市行政中心350会议室' in page
     assert f'href="/meetings/{corpus["meeting"].pk}/"' in page
 
 
