@@ -140,15 +140,46 @@ def tokens(folded: str) -> list[str]:
     return out
 
 
-# Between two runs in the FTS5 token text: a token no query produces, so a
-# phrase of bigrams cannot continue across punctuation (工人，人队伍 has no
-# phrase "工人 人队"). The ascii tokenizer keeps any non-ASCII character.
+# Between two runs in the FTS5 token text: a token standing for exactly what
+# separates them (punctuation, spaces, lone characters), GAP + its UTF-8 in
+# hex: "工人，人队伍" is 工人 ¦efbc8c 人队 队伍. A phrase of bigrams then never
+# continues across punctuation, and a query word with punctuation inside
+# (技高者多得、多劳者多得) is still one exact phrase. The ascii tokenizer keeps
+# GAP (non-ASCII) and hex digits in one token.
 GAP = "\u00a6"
+
+
+def _run_spans(folded: str) -> list[tuple[int, int]]:
+    return [m.span() for m in RUN_RE.finditer(folded) if m.end() - m.start() > 1]
+
+
+def _phrase_tokens(folded: str, spans) -> list[str]:
+    out: list[str] = []
+    previous_end = None
+    for start, end in spans:
+        if previous_end is not None:
+            out.append(GAP + folded[previous_end:start].encode().hex())
+        out.extend(bigrams(folded[start:end]))
+        previous_end = end
+    return out
 
 
 def token_string(folded: str) -> str:
     """The space-separated token text handed to SQLite FTS5 (``ascii`` tokenizer)."""
-    return f" {GAP} ".join(" ".join(bigrams(run)) for run in runs(folded))
+    return " ".join(_phrase_tokens(folded, _run_spans(folded)))
+
+
+def word_phrase(word: str) -> tuple[str, bool]:
+    """The FTS5 phrase for a folded query word, and whether it proves the word.
+
+    It proves it when the word begins and ends with a run of two or more letters
+    or digits; leading or trailing punctuation ("工人，") is confirmed against
+    the text.
+    """
+    spans = _run_spans(word)
+    tokens = _phrase_tokens(word, spans)
+    exact = spans[0][0] == 0 and spans[-1][1] == len(word)
+    return '"' + " ".join(tokens).replace('"', '""') + '"', exact
 
 
 def _lexeme(token: str) -> str:
@@ -208,24 +239,24 @@ class Query:
     def needs_confirmation(word: str, *, phrases: bool) -> bool:
         """Whether the index alone cannot prove ``word`` occurs as a substring.
 
-        With positions (SQLite FTS5, runs kept apart by ``GAP``), a word that is a
-        single run is proven by the phrase of its bigrams. Without positions
-        (PostgreSQL) a single run of up to ``NGRAM`` characters is proven by its
-        one lexeme. Words with punctuation inside are always confirmed against
-        the folded text.
+        With positions (SQLite FTS5), the phrase of the word's bigrams and
+        separator tokens proves it unless it begins or ends with punctuation.
+        Without positions (PostgreSQL) a single run of up to ``NGRAM``
+        characters is proven by its one lexeme; anything else is confirmed
+        against the folded text.
         """
+        if phrases:
+            return not word_phrase(word)[1]
         word_runs = runs(word)
-        single_run = len(word_runs) == 1 and word_runs[0] == word
-        return not single_run if phrases else not (single_run and len(word) <= NGRAM)
+        return not (len(word_runs) == 1 and word_runs[0] == word and len(word) <= NGRAM)
 
     def fts5_match(self) -> str:
-        """FTS5 query: per run a phrase of its bigrams, all ANDed."""
+        """FTS5 query: one phrase per word, all ANDed."""
         phrases = []
-        for word_runs in self.runs:
-            for run in word_runs:
-                phrase = '"' + " ".join(bigrams(run)).replace('"', '""') + '"'
-                if phrase not in phrases:
-                    phrases.append(phrase)
+        for word in self.words:
+            phrase = word_phrase(word)[0]
+            if phrase not in phrases:
+                phrases.append(phrase)
         return " AND ".join(phrases)
 
     def tsquery(self) -> str:

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from portal.search.text import (
     MAX_QUERY_LENGTH,
+    Query,
     QueryError,
     fold,
     highlight,
@@ -38,8 +39,10 @@ def test_plain_text_leaves_a_lone_angle_bracket_alone():
 
 
 def test_fts5_token_text_keeps_runs_apart():
-    # A gap token between runs: the phrase "工人 人队" cannot span 工人，人队伍.
-    assert token_string("工人,人队伍") == "工人 ¦ 人队 队伍"
+    # A token for the exact separator between runs: the phrase "工人 人队" cannot
+    # span 工人，人队伍, and "工人,人队" can be searched as one exact phrase.
+    assert token_string("工人,人队伍") == "工人 ¦2c 人队 队伍"
+    assert token_string("工人 x,队伍a") == "工人 ¦20782c 队伍 伍a"
 
 
 def test_tokens_are_bigrams_of_letter_digit_runs():
@@ -94,6 +97,9 @@ def test_odd_characters_inside_a_word_are_kept_for_the_substring_check(raw):
 def test_fts5_and_tsquery_are_built_only_from_bigrams():
     query = parse_query("工人队伍 2020")
     assert query.fts5_match() == '"工人 人队 队伍" AND "20 02 20"'
+    assert parse_query("多得、多劳").fts5_match() == '"多得 ¦e38081 多劳"'
+    assert not Query.needs_confirmation("多得、多劳", phrases=True)
+    assert Query.needs_confirmation("多得、", phrases=True)
     assert query.tsquery() == "'工人队伍' & '2020'"
     assert parse_query("产业工人队伍").tsquery() == "'产业工人' & '业工人队' & '工人队伍'"
 
