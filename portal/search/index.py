@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from django.db import connection, transaction
 
 from . import documents
-from .models import SearchDocument, SearchText, time_lexeme, uses_fts5, uses_tsvector
+from .models import SearchDocument, SearchText, time_lexemes, uses_fts5, uses_tsvector
 from .text import token_string, tsvector_literal
 
 FTS_TABLE = "search_fts"
@@ -118,7 +118,7 @@ def _write(ids, old: dict, new: dict) -> int:
                     document_id=doc.sort_key,
                     text=text,
                     body=doc.body,
-                    tokens=tsvector_literal(text, [time_lexeme(doc.sort_key)]) if tsv else None,
+                    tokens=tsvector_literal(text, time_lexemes(doc.sort_key)) if tsv else None,
                 )
             )
     if stale:

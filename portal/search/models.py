@@ -192,10 +192,13 @@ def key_month(key: int) -> tuple[int, int]:
     return moment.year, moment.month
 
 
-def time_lexeme(key: int) -> str:
-    """A lexeme for the document's month (PostgreSQL): ``¦t202006``; see engine.newest()."""
+def time_lexemes(key: int) -> list[str]:
+    """Lexemes for the document's month and year (PostgreSQL): ``¦t202006``, ``¦y2020``.
+
+    engine.time_windows picks windows of time out of the GIN index with them.
+    """
     year, month = key_month(key)
-    return f"\u00a6t{year:04d}{month:02d}"
+    return [f"\u00a6t{year:04d}{month:02d}", f"\u00a6y{year:04d}"]
 
 
 def uses_fts5(connection) -> bool:
