@@ -142,18 +142,12 @@ def describe_fonts() -> dict[str, str]:
     return out
 
 
-def embeddable_subset(spec: FontSpec, text: str) -> bytes:
-    """A TrueType-outline font holding just the glyphs for ``text``.
-
-    Subsets first (a CJK font has 30,000+ glyphs; a bulletin uses ~1,000), then
-    instances variable fonts at ``spec.weight`` and converts CFF outlines to
-    quadratic TrueType ones, so ReportLab can embed any TTF/OTF/TTC.
-    """
+def _glyph_subset(path: str, index: int, text: str) -> bytes:
+    """The font cut down to the glyphs for ``text`` (variations kept)."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
-    from fontTools.varLib import instancer
 
-    font = TTFont(spec.path, fontNumber=spec.index, lazy=True)
+    font = TTFont(path, fontNumber=index, lazy=True)
     try:
         options = subset.Options()
         options.layout_features = []  # ReportLab does no shaping.
@@ -166,25 +160,54 @@ def embeddable_subset(spec: FontSpec, text: str) -> bytes:
         subsetter = subset.Subsetter(options)
         subsetter.populate(text="".join(sorted(set(text + BASE_CHARS))))
         subsetter.subset(font)
-        if "fvar" in font:
-            # Every axis pinned: wght at the role's weight (clamped), others at default.
-            location = {}
-            for axis in font["fvar"].axes:
-                if axis.axisTag == "wght":
-                    location["wght"] = min(max(spec.weight, axis.minValue), axis.maxValue)
-                else:
-                    location[axis.axisTag] = None
-            font = instancer.instantiateVariableFont(
-                font, location, inplace=True, downgradeCFF2="CFF2" in font
-            )
-            _rename_instance(font, spec.weight)
-        if "CFF " in font or "CFF2" in font:
-            _cff_to_glyf(font)
         out = io.BytesIO()
         font.save(out)
         return out.getvalue()
     finally:
         font.close()
+
+
+def _embeddable(subset_data: bytes, weight: int) -> bytes:
+    """A glyph subset made embeddable: one weight, TrueType outlines."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    font = TTFont(io.BytesIO(subset_data))
+    if "fvar" in font:
+        # Every axis pinned: wght at the role's weight (clamped), others at default.
+        location = {}
+        for axis in font["fvar"].axes:
+            if axis.axisTag == "wght":
+                location["wght"] = min(max(weight, axis.minValue), axis.maxValue)
+            else:
+                location[axis.axisTag] = None
+        font = instancer.instantiateVariableFont(
+            font, location, inplace=True, downgradeCFF2="CFF2" in font
+        )
+        _rename_instance(font, weight)
+    if "CFF " in font or "CFF2" in font:
+        _cff_to_glyf(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def embeddable_subsets(specs, text: str) -> dict[FontSpec, bytes]:
+    """For each spec, a TrueType-outline font holding just the glyphs for ``text``.
+
+    Subsets first, once per font file (a CJK font has 30,000+ glyphs; a bulletin
+    uses ~1,000), then instances variable fonts at each spec's weight and
+    converts CFF outlines to quadratic TrueType ones, so ReportLab can embed
+    any TTF/OTF/TTC.
+    """
+    subsets: dict[tuple[str, int], bytes] = {}
+    out = {}
+    for spec in dict.fromkeys(specs):
+        key = (spec.path, spec.index)
+        if key not in subsets:
+            subsets[key] = _glyph_subset(spec.path, spec.index, text)
+        out[spec] = _embeddable(subsets[key], spec.weight)
+    return out
 
 
 WEIGHT_NAMES = {100: "Thin", 300: "Light", 400: "Regular", 500: "Medium", 700: "Bold", 900: "Black"}
@@ -268,12 +291,14 @@ class RegisteredFonts:
         from reportlab.pdfbase import pdfmetrics
         from reportlab.pdfbase.ttfonts import TTFont
 
-        built: dict[FontSpec, str] = {}
+        specs = font_specs()
+        data = embeddable_subsets(specs.values(), self.text)
         token = uuid.uuid4().hex[:8]
-        for role, spec in font_specs().items():
+        built: dict[FontSpec, str] = {}
+        for role, spec in specs.items():
             if spec not in built:
                 name = f"Portal-{role}-{token}"
-                font = TTFont(name, io.BytesIO(embeddable_subset(spec, self.text)))
+                font = TTFont(name, io.BytesIO(data[spec]))
                 with _REGISTRY_LOCK:
                     pdfmetrics.registerFont(font)
                     if pdfmetrics._dynFaceNames.get(font.face.name) is font:  # noqa: SLF001
