@@ -44,3 +44,20 @@ def test_office_edits_an_article_in_the_rich_text_editor(signed_in_page, office_
     assert "<table>" in body
     # No CSP violation or script error on the way (the favicon 404 aside).
     assert [p for p in problems if "favicon" not in p and "404" not in p] == []
+
+
+def test_office_publishes_from_the_changelist(signed_in_page, office_user, live_server):
+    ready = IssueFactory(title="待发布的一期")
+    incomplete = IssueFactory(title="缺印发日期的一期", printed_on=None)
+    page = signed_in_page("office")
+    page.goto(f"{live_server.url}/admin/bulletins/issue/")
+    for issue in (ready, incomplete):
+        page.check(f"input.action-select[value='{issue.pk}']")
+    page.select_option("select[name=action]", "publish_now")
+    page.click("button[name=index]")
+    page.wait_for_load_state()
+    messages = page.inner_text("ul.messagelist")
+    assert "已发布 1 期简报。" in messages and "请填写印发日期。" in messages
+    ready.refresh_from_db()
+    incomplete.refresh_from_db()
+    assert ready.status == "published" and incomplete.status == "draft"
