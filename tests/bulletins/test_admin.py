@@ -548,3 +548,36 @@ def test_preview_link_points_at_the_reader_page(office_client):
     issue = IssueFactory()
     html = office_client.get(CHANGELIST).content.decode()
     assert f'href="/bulletins/{issue.pk}/"' in html
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_changelist_query_count_does_not_grow_with_issues(office_client, unit_a):
+    for _ in range(5):
+        IssueFactory(distribution=[unit_a])
+    small = _queries(office_client, CHANGELIST)
+    for _ in range(45):
+        IssueFactory(distribution=[unit_a])
+    assert _queries(office_client, CHANGELIST) == small
+
+
+def test_receipts_page_query_count_does_not_grow_with_units(office_client, office_user):
+    units = [UnitFactory() for _ in range(3)]
+    issue = IssueFactory(distribution=units)
+    services.publish_issue(issue=issue, by=office_user)
+    for unit in units:
+        ReadReceipt.objects.create(issue=issue, unit=unit, acknowledged_at=timezone.now())
+    url = reverse("admin:bulletins_issue_receipts", args=[issue.pk])
+    small = _queries(office_client, url)
+    more = [UnitFactory() for _ in range(30)]
+    issue.distribution.add(*more)
+    for unit in more[:20]:
+        ReadReceipt.objects.create(issue=issue, unit=unit, first_viewed_at=timezone.now())
+    assert _queries(office_client, url) == small
