@@ -581,3 +581,13 @@ def test_receipts_page_query_count_does_not_grow_with_units(office_client, offic
     for unit in more[:20]:
         ReadReceipt.objects.create(issue=issue, unit=unit, first_viewed_at=timezone.now())
     assert _queries(office_client, url) == small
+
+
+def test_delete_selected_removes_drafts_only_when_all_are_drafts(office_client, office_user):
+    drafts = [IssueFactory(), IssueFactory()]
+    response = office_client.post(
+        CHANGELIST,
+        {"action": "delete_selected", "_selected_action": [i.pk for i in drafts], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Issue.objects.filter(pk__in=[i.pk for i in drafts]).exists()
