@@ -70,7 +70,7 @@ def _rich_text(text: str):
         return ""
     if _LOOKS_LIKE_HTML.search(text):
         return mark_safe(nh3.clean(text, url_schemes=RICH_TEXT_SCHEMES))  # noqa: S308
-    return linebreaks(escape(text))
+    return mark_safe(linebreaks(escape(text)))  # noqa: S308 (escaped just before)
 
 
 def _open_private(field):

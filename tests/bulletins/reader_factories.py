@@ -55,15 +55,18 @@ def make_issue(
         "withdrawn": {"published_at": now - timedelta(days=1), "withdrawn_at": now},
     }[state]
     issue_date = issue_date or date(year, 6, 2)
+    fields = {
+        "printed_on": issue_date,
+        "issuing_office": series.issuing_office,
+        "distribution_line": series.distribution_line,
+        **fields,
+    }
     issue = Issue.objects.create(
         series=series,
         year=year,
         number=number,
         title=title or f"{year}年第{number}期测试简报",
         issue_date=issue_date,
-        printed_on=issue_date,
-        issuing_office=series.issuing_office,
-        distribution_line=series.distribution_line,
         status=state,
         visibility=visibility,
         **lifecycle,
