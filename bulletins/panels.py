@@ -32,6 +32,9 @@ def issues_panel(user) -> dict | None:
             len(panel["pending"]) if len(panel["pending"]) < PENDING else pending.count()
         )
         panel["shows_pending"] = True
+        # What is listed as waiting for 签收 is not listed twice.
+        shown = {row["issue"].pk for row in panel["pending"]}
+        panel["latest"] = [row for row in latest if row["issue"].pk not in shown]
     if not latest and not panel.get("pending"):
         return None
     return panel
