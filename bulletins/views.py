@@ -22,7 +22,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.files import download_response
 
@@ -197,17 +197,17 @@ def _issue_list(request, *, year=None):
     return _keep_private(response, request, public=True)
 
 
-@require_GET
+@require_safe
 def issue_list(request):
     return _issue_list(request)
 
 
-@require_GET
+@require_safe
 def year_archive(request, year):
     return _issue_list(request, year=year)
 
 
-@require_GET
+@require_safe
 def issue_detail(request, pk):
     issue = get_object_or_404(
         Issue.objects.visible_to(request.user).select_related("series"), pk=pk
@@ -273,7 +273,7 @@ def issue_acknowledge(request, pk):
 # --- files -----------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def attachment_download(request, issue_pk, pk):
     """An attachment under its original (Chinese) name; counts the download for published issues."""
     attachment = get_object_or_404(
@@ -294,7 +294,7 @@ def attachment_download(request, issue_pk, pk):
     )
 
 
-@require_GET
+@require_safe
 def attachment_image(request, issue_pk, pk):
     """A picture of an article body (``is_inline``), shown in the page."""
     attachment = get_object_or_404(
@@ -314,7 +314,7 @@ def attachment_image(request, issue_pk, pk):
     )
 
 
-@require_GET
+@require_safe
 def issue_cover(request, pk):
     """The cover thumbnail of an issue the user may see."""
     issue = get_object_or_404(Issue.objects.visible_to(request.user), pk=pk)
@@ -334,7 +334,7 @@ def issue_cover(request, pk):
 # --- meetings --------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def meeting_list(request):
     page = _page(request, Meeting.objects.visible_to(request.user), MEETINGS_PAGE_SIZE)
     rows = [
@@ -345,7 +345,7 @@ def meeting_list(request):
     return _keep_private(response, request, public=True)
 
 
-@require_GET
+@require_safe
 def meeting_detail(request, pk):
     meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
     issues = [
