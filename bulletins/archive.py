@@ -82,8 +82,12 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def year_zip_entries(user, year: int) -> list[Entry]:
-    """What the year ZIP holds, in order; files are opened only when streamed."""
+def year_zip_entries(user, year: int, *, on_issue=None) -> list[Entry]:
+    """What the year ZIP holds, in order; files are opened only when streamed.
+
+    ``on_issue(issue)`` is called when the stream reaches an issue's PDF (the
+    views record the unit's download there).
+    """
     issues = list(year_issues(user, year))
     several_series = len({issue.series_id for issue in issues}) > 1
     root = f"{year}年"
@@ -94,9 +98,7 @@ def year_zip_entries(user, year: int) -> list[Entry]:
         folder = posixpath.join(parent, _unique(_issue_folder(issue), folders))
         names: set[str] = set()
         pdf_name = _unique(clean_name(issue_filename(issue)), names)
-        entries.append(
-            Entry(posixpath.join(folder, pdf_name), (lambda issue=issue: issue_pdf(issue).file))
-        )
+        entries.append(Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue)))
         for n, attachment in enumerate(issue.zip_attachments, start=1):
             original = attachment.original_name or posixpath.basename(attachment.file.name)
             ext = posixpath.splitext(original)[1]
@@ -112,6 +114,15 @@ def year_zip_entries(user, year: int) -> list[Entry]:
                 )
             )
     return entries
+
+
+def _pdf_opener(issue: Issue, on_issue):
+    def open_pdf():
+        if on_issue is not None:
+            on_issue(issue)
+        return issue_pdf(issue).file
+
+    return open_pdf
 
 
 def _chunks(opener: Callable[[], object], arcname: str) -> Iterator[bytes]:
@@ -132,9 +143,9 @@ def year_zip_filename(year: int) -> str:
     return _("%(year)s年简报.zip") % {"year": year}
 
 
-def stream_year_zip(user, year: int) -> Iterator[bytes] | None:
+def stream_year_zip(user, year: int, *, on_issue=None) -> Iterator[bytes] | None:
     """The year ZIP as a byte stream, or None when the user may see no issue of that year."""
-    entries = year_zip_entries(user, year)
+    entries = year_zip_entries(user, year, on_issue=on_issue)
     if not entries:
         return None
     archive = ZipStream(compress_type=ZIP_STORED, sized=False)

@@ -53,13 +53,21 @@ from portal.files import UploadTo
 
 from .models import Issue, Visibility
 from .numerals import chinese_number
-from .pdf_fonts import RegisteredFonts, fonts_fingerprint
-from .pdf_html import BODY_LEADING, BODY_SIZE, IMAGE_PATH, BodyBuilder, Styles, plain_text
+from .pdf_fonts import GRID_FACTOR, RegisteredFonts, fonts_fingerprint
+from .pdf_html import (
+    BODY_LEADING,
+    BODY_PITCH,
+    BODY_SIZE,
+    IMAGE_PATH,
+    BodyBuilder,
+    Styles,
+    plain_text,
+)
 
 logger = logging.getLogger(__name__)
 
 # Bump when the layout changes: every cached PDF is then made again.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 RED = colors.HexColor("#E60012")
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -70,6 +78,11 @@ TYPE_HEIGHT = 225 * mm
 RIGHT_MARGIN = PAGE_WIDTH - LEFT_MARGIN - TYPE_WIDTH
 BOTTOM_MARGIN = PAGE_HEIGHT - TOP_MARGIN - TYPE_HEIGHT
 FOOT_SIZE = 14  # 四号: page numbers and the 版记
+FOOT_PITCH = FOOT_SIZE * GRID_FACTOR
+
+# Series names ending in one of these print it as the big second masthead line
+# (as the issue page does, bulletins/views.py).
+MASTHEAD_KINDS = ("工作简报", "简报", "专报", "通讯")
 
 # Characters the layout itself prints, whatever the content (font subsetting).
 LAYOUT_TEXT = "第期总内部资料注意保存抄送印发附件年月日草稿未发布定时已撤回简报0123456789—"
@@ -227,9 +240,10 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
         story.append(Spacer(1, 6 * mm + 20))
     name = content["series"]
     red = {"textColor": RED, "alignment": TA_CENTER, "fontName": fonts["title"]}
-    if name.endswith("简报") and len(name) > 2:
-        # The usual 简报 masthead: the topic on one line, a large 简  报 under it.
-        topic = name[:-2]
+    kind = next((k for k in MASTHEAD_KINDS if name.endswith(k) and len(name) > len(k)), "")
+    if kind:
+        # The usual masthead: the organisation on one line, a large 简  报 under it.
+        topic = name[: -len(kind)]
         size = _fit(topic, fonts["title"], 26, TYPE_WIDTH)
         story.append(
             Paragraph(
@@ -237,7 +251,11 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
             )
         )
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph("简　报", ParagraphStyle("mh2", fontSize=60, leading=72, **red)))
+        spaced = "　".join(kind) if len(kind) == 2 else kind
+        size = _fit(spaced, fonts["title"], 60, TYPE_WIDTH)
+        story.append(
+            Paragraph(spaced, ParagraphStyle("mh2", fontSize=size, leading=size * 1.2, **red))
+        )
     else:
         size = _fit(name, fonts["title"], 40, TYPE_WIDTH)
         story.append(
@@ -260,8 +278,8 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
     story.append(Spacer(1, 4 * mm))
     story.append(Paragraph(html.escape(number) or "&nbsp;", style))
     story.append(Spacer(1, 6 * mm))
-    left = ParagraphStyle("office", parent=style, alignment=TA_LEFT, leftIndent=BODY_SIZE)
-    right = ParagraphStyle("date", parent=style, alignment=TA_RIGHT, rightIndent=BODY_SIZE)
+    left = ParagraphStyle("office", parent=style, alignment=TA_LEFT, leftIndent=BODY_PITCH)
+    right = ParagraphStyle("date", parent=style, alignment=TA_RIGHT, rightIndent=BODY_PITCH)
     line = Table(
         [
             [
@@ -306,17 +324,19 @@ def _foot(content: dict, fonts: dict[str, str]) -> Flowable | None:
     label_width = stringWidth(label, fonts["body"], FOOT_SIZE)
     # Wrapped lines align after the colon.
     cc = ParagraphStyle(
-        "cc", parent=base, leftIndent=FOOT_SIZE + label_width, firstLineIndent=-label_width
+        "cc", parent=base, leftIndent=FOOT_PITCH + label_width, firstLineIndent=-label_width
     )
     rows = []
     if text:
         rows.append([Paragraph(html.escape(label + text), cc), ""])
     rows.append(
         [
-            Paragraph(html.escape(office), ParagraphStyle("fo", parent=base, leftIndent=FOOT_SIZE)),
+            Paragraph(
+                html.escape(office), ParagraphStyle("fo", parent=base, leftIndent=FOOT_PITCH)
+            ),
             Paragraph(
                 html.escape(_("%(date)s印发") % {"date": printed}) if printed else "",
-                ParagraphStyle("fd", parent=base, alignment=TA_RIGHT, rightIndent=FOOT_SIZE),
+                ParagraphStyle("fd", parent=base, alignment=TA_RIGHT, rightIndent=FOOT_PITCH),
             ),
         ]
     )
@@ -340,9 +360,8 @@ def _foot(content: dict, fonts: dict[str, str]) -> Flowable | None:
 def distribution_text(content: dict) -> str:
     """抄送 line: the free text when given, else the units, ending with 。."""
     text = (content["distribution_line"] or "").strip() or "、".join(content["distribution"])
-    if text and text[-1] not in "。.；;，,":
-        text += "。"
-    return text
+    text = text.rstrip("。.，,、；; ")
+    return f"{text}。" if text else ""
 
 
 def _image_loader(issue: Issue):
@@ -442,7 +461,7 @@ def _attachment_notes(attachments: list, styles: Styles) -> list[Flowable]:
     body = styles.body
     label = _("附件：")
     label_width = stringWidth(label, styles.fonts["body"], BODY_SIZE)
-    indent = 2 * BODY_SIZE + label_width
+    indent = 2 * BODY_PITCH + label_width
     out: list[Flowable] = [Spacer(1, BODY_LEADING)]
     many = len(attachments) > 1
     for n, (_pk, title, original_name, *_rest) in enumerate(attachments, start=1):
@@ -479,36 +498,61 @@ def _modified(fieldfile, fallback):
         return fallback
 
 
-def issue_pdf(issue: Issue) -> PdfFile:
-    """The file a reader downloads for ``issue``: the office's own PDF or the generated one.
+class Validators(NamedTuple):
+    etag: str  # quoted, strong
+    last_modified: object  # aware datetime, or None when the PDF is still to be made
+    key: str  # the content key ("" for the office's own file)
 
-    The caller has already checked that the user may see the issue. Generates
-    (and stores) the PDF only when the cached one is missing or stale.
-    """
-    filename = issue_filename(issue)
-    if issue.official_pdf:
-        official = issue.official_pdf
-        tag = hashlib.sha256(f"official|{official.name}".encode()).hexdigest()
-        return PdfFile(
-            official.open("rb"), filename, _etag(tag), _modified(official, issue.updated_at)
-        )
-    key = pdf_key(issue)
+
+def _official_etag(issue: Issue) -> str:
+    # The stored name is a fresh uuid per upload: a new upload, a new ETag.
+    return _etag(hashlib.sha256(f"official|{issue.official_pdf.name}".encode()).hexdigest())
+
+
+def _cached_name(issue: Issue, key: str) -> str | None:
+    """The stored generated PDF for ``key``, if it is there."""
     stored = (
         Issue.objects.filter(pk=issue.pk).values_list("generated_pdf", "generated_pdf_key").first()
     )
     storage = Issue._meta.get_field("generated_pdf").storage
-    name = None
     if stored and stored[1] == key and stored[0] and storage.exists(stored[0]):
-        name = stored[0]
-    else:
-        name = _store(issue, key, render_issue_pdf(issue))
+        return stored[0]
+    return None
+
+
+def pdf_validators(issue: Issue) -> Validators:
+    """ETag and Last-Modified of what ``issue_pdf`` returns, without rendering anything.
+
+    Lets a view answer a conditional GET (304) before any PDF is made.
+    """
+    if issue.official_pdf:
+        return Validators(_official_etag(issue), _modified(issue.official_pdf, None), "")
+    key = pdf_key(issue)
+    name = _cached_name(issue, key)
+    modified = _modified(Issue(generated_pdf=name).generated_pdf, None) if name else None
+    return Validators(_etag(key), modified, key)
+
+
+def issue_pdf(issue: Issue, *, key: str | None = None) -> PdfFile:
+    """The file a reader downloads for ``issue``: the office's own PDF or the generated one.
+
+    The caller has already checked that the user may see the issue. Generates
+    (and stores) the PDF only when the cached one is missing or stale. ``key``
+    saves recomputing the content key when the caller has it (``pdf_validators``).
+    """
+    filename = issue_filename(issue)
+    if issue.official_pdf:
+        official = issue.official_pdf
+        return PdfFile(
+            official.open("rb"), filename, _official_etag(issue), _modified(official, None)
+        )
+    key = key or pdf_key(issue)
+    storage = Issue._meta.get_field("generated_pdf").storage
+    name = _cached_name(issue, key) or _store(issue, key, render_issue_pdf(issue))
     issue.generated_pdf.name = name
     issue.generated_pdf_key = key
     return PdfFile(
-        storage.open(name, "rb"),
-        filename,
-        _etag(key),
-        _modified(issue.generated_pdf, issue.updated_at),
+        storage.open(name, "rb"), filename, _etag(key), _modified(issue.generated_pdf, None)
     )
 
 

@@ -35,6 +35,8 @@ from reportlab.platypus import (
 )
 from reportlab.platypus import paragraph as _rl_paragraph
 
+from .pdf_fonts import GRID_FACTOR
+
 logger = logging.getLogger(__name__)
 
 # ReportLab's CJK line breaking keeps a "cannot start a line" character on the
@@ -49,6 +51,9 @@ for _module in (_rl_textsplit, _rl_paragraph):
     )
 
 BODY_SIZE = 16  # 三号
+# One character on the official grid (bulletins/pdf_fonts.py, GRID_FACTOR):
+# indents are counted in these.
+BODY_PITCH = BODY_SIZE * GRID_FACTOR
 # 22 lines in the 225 mm type area: fixed line pitch (GB/T 9704-2012 §5.2.1).
 BODY_LEADING = 225 / 25.4 * 72 / 22
 TABLE_SIZE = 12
@@ -287,7 +292,7 @@ class Styles:
             fontName=fonts["body"],
             fontSize=BODY_SIZE,
             leading=BODY_LEADING,
-            firstLineIndent=2 * BODY_SIZE,
+            firstLineIndent=2 * BODY_PITCH,
             alignment=TA_JUSTIFY,
             wordWrap="CJK",
             allowWidows=1,
@@ -314,7 +319,7 @@ class Styles:
             return ParagraphStyle(
                 f"{base.name}-in{indent_chars}",
                 parent=base,
-                leftIndent=base.leftIndent + indent_chars * base.fontSize,
+                leftIndent=base.leftIndent + indent_chars * base.fontSize * GRID_FACTOR,
             )
         return base
 

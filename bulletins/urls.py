@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, pdf_urls, views
 
 app_name = "bulletins"
 
@@ -28,10 +28,4 @@ urlpatterns = [
 ]
 
 # The PDF and year-ZIP views (bulletins/pdf_urls.py) share this namespace.
-try:
-    from .pdf_urls import urlpatterns as pdf_urlpatterns
-except ModuleNotFoundError as exc:
-    if exc.name != "bulletins.pdf_urls":
-        raise
-else:
-    urlpatterns += pdf_urlpatterns
+urlpatterns += pdf_urls.urlpatterns

@@ -9,7 +9,10 @@ from django.utils import timezone
 
 from bulletins.models import Article, Issue, Series, Visibility
 
-TEXT_FILE = Path(__file__).parent / "data" / "bulletin-2020-no4.txt"
+# The same file the demo loads (bulletins/demo.py).
+TEXT_FILE = (
+    Path(__file__).resolve().parents[2] / "bulletins" / "demo_content" / "bulletin-2020-no4.txt"
+)
 
 SERIES = "市工投集团产业工人队伍建设改革简报"
 OFFICE = "工投集团公司产改领导小组办公室"

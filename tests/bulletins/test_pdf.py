@@ -5,12 +5,12 @@ import io
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
-from django.db import transaction
 from PIL import Image
 
 from bulletins import pdf
 from bulletins.models import Attachment, Issue, Visibility
 from bulletins.pdf import LEFT_MARGIN, issue_pdf, pdf_key, render_issue_pdf
+from bulletins.pdf_html import BODY_PITCH
 
 from .pdf_checks import assert_in_order, font_runs, fonts_of, image_count, reader, text_of
 from .reference import (
@@ -23,17 +23,16 @@ from .reference import (
     reference_paragraphs,
 )
 
-BODY_SIZE = 16
+_RENDERED: dict[str, bytes] = {}
 
 
-@pytest.fixture(scope="module")
-def reference_pdf(django_db_setup, django_db_blocker):
-    """The 2020 第四期 rendered once for the layout tests (rolled back afterwards)."""
-    with django_db_blocker.unblock(), transaction.atomic():
+@pytest.fixture
+def reference_pdf(db):
+    """The 2020 第四期 rendered once per test session for the layout tests."""
+    if "reference" not in _RENDERED:
         issue = make_reference_issue(visibility=Visibility.INTERNAL)
-        data = render_issue_pdf(issue)
-        transaction.set_rollback(True)
-    return data
+        _RENDERED["reference"] = render_issue_pdf(issue)
+    return _RENDERED["reference"]
 
 
 @pytest.fixture
@@ -123,9 +122,22 @@ def test_paragraphs_indent_two_characters(reference_pdf):
     runs = font_runs(reference_pdf, 0)
     first = next(r for r in runs if r[0].startswith("6月1日"))
     following = runs[runs.index(first) + 1]
-    assert first[2] == pytest.approx(LEFT_MARGIN + 2 * BODY_SIZE, abs=0.5)
+    assert first[2] == pytest.approx(LEFT_MARGIN + 2 * BODY_PITCH, abs=0.5)
     assert following[2] == pytest.approx(LEFT_MARGIN, abs=0.5)
     assert following[3] < first[3]  # the next line, below
+
+
+def test_body_sits_on_the_official_grid_of_28_characters_and_22_lines(reference_pdf):
+    lines: dict[float, str] = {}
+    for text, _font, _x, y in font_runs(reference_pdf, 5):  # a page of one long paragraph
+        lines[round(y, 1)] = lines.get(round(y, 1), "") + text
+    body = [t for y, t in lines.items() if y > pdf.BOTTOM_MARGIN - 1]
+    full = [t for t in body if len(t.rstrip("，。、；：”")) == 28]
+    assert len(full) >= 15, body
+    assert max(len(t.rstrip("，。、；：”")) for t in body) == 28
+    assert len(body) == 22
+    pitch = sorted(lines)[-1] - sorted(lines)[-2]
+    assert pitch == pytest.approx(225 / 25.4 * 72 / 22, abs=0.1)
 
 
 def test_page_numbers_alternate_outside_the_type_area(reference_pdf):
