@@ -155,11 +155,14 @@ class FootBlock(Flowable):
         self.table = table
         self._table_height = 0
 
+    # At least this much room between the body and the 版记's top rule.
+    GAP = 8
+
     def wrap(self, avail_width, avail_height):
         _, self._table_height = self.table.wrap(avail_width, avail_height)
-        if self._table_height <= avail_height:
+        if self._table_height + self.GAP <= avail_height:
             return avail_width, avail_height  # take the rest of the page
-        return avail_width, self._table_height  # does not fit: next page
+        return avail_width, self._table_height + self.GAP  # does not fit: next page
 
     def split(self, avail_width, avail_height):
         return []
@@ -441,7 +444,6 @@ def render_issue_pdf(issue: Issue) -> bytes:
             story.extend(_attachment_notes(attachments, styles))
         foot = _foot(content, fonts)
         if foot is not None:
-            story.append(Spacer(1, BODY_LEADING))
             story.append(foot)
         doc = OfficialDoc(
             buffer,
