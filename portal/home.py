@@ -6,7 +6,9 @@ An app lists itself in ``HOME_PANEL_PROVIDERS`` with a function
 
 from django.utils.module_loading import import_string
 
-HOME_PANEL_PROVIDERS: list[str] = []
+HOME_PANEL_PROVIDERS: list[str] = [
+    "tasks.views.home_panel",
+]
 
 
 def home_context(user) -> dict:
