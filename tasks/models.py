@@ -310,7 +310,13 @@ class Assignment(models.Model):
 
     @property
     def light(self) -> str:
-        return self.light_on(today())
+        """Today's light; lists read the ``with_light`` annotation stored by the setter."""
+        annotated = self.__dict__.get("_light")
+        return annotated if annotated is not None else self.light_on(today())
+
+    @light.setter
+    def light(self, value: str) -> None:
+        self._light = value
 
     @property
     def is_overdue(self) -> bool:

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -86,10 +86,19 @@ def _query_without_page(request) -> str:
 
 def _assignments(request, day):
     """The user's visible assignments, lit for ``day``, filtered by the query string."""
+    # Default order: open work first, by due date; closed assignments last.
     queryset = (
         Assignment.objects.visible_to(request.user)
         .with_light(day)
         .select_related("task__plan", "unit")
+        .annotate(
+            is_closed=Case(
+                When(status=Assignment.Status.CLOSED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("is_closed", "task__due_date", "task__number", "pk")
     )
     filterset = AssignmentFilter(
         request.GET or None, queryset=queryset, user=request.user, office=request.user.is_office
