@@ -15,8 +15,8 @@ class VersionField(forms.IntegerField):
 
     widget = forms.HiddenInput
 
-    def __init__(self, **kwargs):
-        super().__init__(min_value=0, required=False, **kwargs)
+    def __init__(self, *, required=False, **kwargs):
+        super().__init__(min_value=0, required=required, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -88,7 +88,7 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("退回时必填，例如：请补充培训签到表。"),
     )
-    version = VersionField()
+    version = VersionField(required=True)
 
 
 class ReminderForm(forms.Form):
@@ -134,7 +134,7 @@ class ReplyForm(forms.Form):
     reply = forms.CharField(
         label=_("答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    version = VersionField()
+    version = VersionField(required=True)
 
 
 class AssessmentForm(forms.Form):

@@ -264,6 +264,7 @@ def report_edit(request, pk):
         raise PermissionDenied
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)
+        form.fields["version"].required = True  # an edit always names what it edits
         if form.is_valid():
             data = form.cleaned_data
             try:

@@ -318,3 +318,12 @@ def test_query_count_is_the_same_with_10_and_500(url_name, who, plan, unit_a, un
         counts.append(len(ctx.captured_queries))
     assert Assignment.objects.count() == 500
     assert counts[0] == counts[1], counts
+
+
+def test_review_without_a_version_is_refused(report_a, office_client):
+    response = office_client.post(
+        reverse("tasks:report_review", args=[report_a.pk]), {"decision": "accept"}
+    )
+    assert response.status_code == 200
+    report_a.refresh_from_db()
+    assert report_a.review_status == "pending"
