@@ -687,6 +687,8 @@ def assessment_score(request, pk, unit_pk):
             services.score_unit(plan=plan, unit=unit, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
+            if exc.code == "no_assignments":  # the unit has no row on the page to show it
+                messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("已保存 %(unit)s 的考核评价。") % {"unit": unit.name})
             return redirect("tasks:assessment_list", pk=plan.pk)
