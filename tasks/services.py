@@ -321,8 +321,8 @@ def accept_report(
 def return_report(
     *, report: ProgressReport, by, version: int | None, comment: str
 ) -> ProgressReport:
-    """退回 with the office's comment. pending → returned; the assignment goes back to in
-    progress. Office only. Errors: ``comment_required``, ``not_pending``, ``conflict``."""
+    """退回 with the office's comment. pending → returned; a returned completion request
+    sends the assignment back to in progress. Office only. Errors: ``comment_required``, ``not_pending``, ``conflict``."""
     _check_office(by)
     comment = (comment or "").strip()
     if not comment:
@@ -336,7 +336,7 @@ def return_report(
     r.review_comment = comment
     r.reviewed_by, r.reviewed_at = by, timezone.now()
     _bump(r, "review_status", "review_comment", "reviewed_by", "reviewed_at")
-    if a.status in (S.COMPLETION_REQUESTED, S.ACKNOWLEDGED):
+    if r.requests_completion and a.status == S.COMPLETION_REQUESTED:
         a.status, a.completion_requested_at = S.IN_PROGRESS, None
         _bump(a, "status", "completion_requested_at")
     return r

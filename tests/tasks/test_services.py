@@ -440,3 +440,15 @@ def test_assign_units_many_at_once_keeps_existing(
     assert len(made) == 3  # (task, unit_a) already existed
     assignment_a.refresh_from_db()
     assert assignment_a.role == "lead"
+
+
+def test_returning_a_progress_report_keeps_a_pending_completion_request(
+    assignment_a, user_a, office_user
+):
+    acknowledged(assignment_a, user_a)
+    progress = submit(assignment_a, user_a, percent=90)
+    submit_completion = submit(assignment_a, user_a, percent=100, requests_completion=True)
+    services.return_report(report=progress, by=office_user, version=None, comment="旧报送不全")
+    assignment_a.refresh_from_db()
+    assert assignment_a.status == S.COMPLETION_REQUESTED
+    assert submit_completion.review_status == R.PENDING
