@@ -117,10 +117,16 @@ def assignment_list(request):
     day = today()
     filterset = _assignments(request, day)
     page = _page(request, filterset.qs)
-    notices = list(
-        Reminder.objects.visible_to(request.user)
-        .filter(kind=Reminder.Kind.MANUAL, read_at__isnull=True)
-        .select_related("assignment__task")[:20]
+    # 催办 notices are for the unit to read; the office sends them and sees them per row.
+    notices = (
+        list(
+            Reminder.objects.visible_to(request.user)
+            .filter(assignment__unit_id=request.user.unit_id)
+            .filter(kind=Reminder.Kind.MANUAL, read_at__isnull=True)
+            .select_related("assignment__task")[:20]
+        )
+        if request.user.unit_id
+        else []
     )
     return render(
         request,

@@ -327,3 +327,8 @@ def test_review_without_a_version_is_refused(report_a, office_client):
     assert response.status_code == 200
     report_a.refresh_from_db()
     assert report_a.review_status == "pending"
+
+
+def test_office_list_does_not_show_units_unread_notices(reminder_a, office_client, client_a):
+    assert "标为已读" in text(client_a.get(reverse("tasks:assignment_list")))
+    assert "标为已读" not in text(office_client.get(reverse("tasks:assignment_list")))
