@@ -10,7 +10,7 @@ import re
 
 import nh3
 from django.db import models
-from django.utils.html import linebreaks
+from django.utils.html import escape, linebreaks
 
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
@@ -57,7 +57,9 @@ _cleaner = nh3.Cleaner(
     strip_comments=True,
 )
 
-_HAS_TAG = re.compile(r"<[a-zA-Z!/]")
+# Anything that starts a tag or a comment: text without one is plain text.
+_LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z]|!--)")
+
 # What the editor leaves behind when the text is cleared: "<p></p>", "<p><br></p>".
 _EMPTY = re.compile(r"^(?:<(?P<tag>p|h[1-6])>\s*(?:<br>)?\s*</(?P=tag)>\s*)*$")
 
@@ -72,8 +74,9 @@ def sanitize_html(html: str | None) -> str:
     if not html or not str(html).strip():
         return ""
     html = str(html)
-    if not _HAS_TAG.search(html):
-        html = linebreaks(html, autoescape=True)
+    if not _LOOKS_LIKE_HTML.search(html):
+        # Plain text (an import, a script): blank lines make paragraphs.
+        html = linebreaks(escape(html))
     cleaned = _cleaner.clean(html).strip()
     if _EMPTY.match(cleaned):
         return ""
