@@ -68,9 +68,10 @@ def sanitize_html(html: str | None) -> str:
     """Clean rich text for storage: allowed tags and attributes only, safe URL schemes.
 
     Idempotent (cleaning clean HTML changes nothing); an editor's empty
-    paragraph becomes "".
+    paragraph becomes "". Plain text (no tags at all, e.g. from a script or a
+    fixture) becomes escaped paragraphs, so what is stored is always HTML.
     """
-    if not html:
+    if not html or not str(html).strip():
         return ""
     html = str(html)
     if not _LOOKS_LIKE_HTML.search(html):
