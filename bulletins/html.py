@@ -10,6 +10,7 @@ import re
 
 import nh3
 from django.db import models
+from django.utils.html import escape, linebreaks
 
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
@@ -56,6 +57,9 @@ _cleaner = nh3.Cleaner(
     strip_comments=True,
 )
 
+# Anything that starts a tag or a comment: text without one is plain text.
+_LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z]|!--)")
+
 # What the editor leaves behind when the text is cleared: "<p></p>", "<p><br></p>".
 _EMPTY = re.compile(r"^(?:<(?P<tag>p|h[1-6])>\s*(?:<br>)?\s*</(?P=tag)>\s*)*$")
 
@@ -64,11 +68,16 @@ def sanitize_html(html: str | None) -> str:
     """Clean rich text for storage: allowed tags and attributes only, safe URL schemes.
 
     Idempotent (cleaning clean HTML changes nothing); an editor's empty
-    paragraph becomes "".
+    paragraph becomes "". Plain text (no tags at all, e.g. from a script or a
+    fixture) becomes escaped paragraphs, so what is stored is always HTML.
     """
-    if not html:
+    if not html or not str(html).strip():
         return ""
-    cleaned = _cleaner.clean(str(html)).strip()
+    html = str(html)
+    if not _LOOKS_LIKE_HTML.search(html):
+        # Plain text (an import, a script): blank lines make paragraphs.
+        html = linebreaks(escape(html))
+    cleaned = _cleaner.clean(html).strip()
     if _EMPTY.match(cleaned):
         return ""
     return cleaned

@@ -6,9 +6,7 @@ answers 404, never 403.
 
 import mimetypes
 import os
-import re
 
-import nh3
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,7 +16,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.dateformat import format as format_date
-from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -27,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.files import download_response
 
 from .filters import IssueFilter
+from .html import sanitize_html
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .numerals import chinese_number
 from .receipts import acknowledge_issue, reader_unit_id, record_download, record_view
@@ -37,8 +35,6 @@ MEETINGS_PAGE_SIZE = 20
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 DATE_FORMAT = "Y年n月j日"
 DATETIME_FORMAT = "Y年n月j日 H:i"
-RICH_TEXT_SCHEMES = {"http", "https", "mailto"}
-_LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z]|!--)")
 
 
 # --- helpers -------------------------------------------------------------------
@@ -66,11 +62,7 @@ def _rich_text(text: str):
     Bodies are sanitised (nh3) before they are stored; cleaning once more here
     costs little and keeps a row written around the admin from reaching a page.
     """
-    if not text:
-        return ""
-    if _LOOKS_LIKE_HTML.search(text):
-        return mark_safe(nh3.clean(text, url_schemes=RICH_TEXT_SCHEMES))  # noqa: S308
-    return mark_safe(linebreaks(escape(text)))  # noqa: S308 (escaped just before)
+    return mark_safe(sanitize_html(text))  # noqa: S308 (sanitised just before)
 
 
 def _open_private(field):

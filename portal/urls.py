@@ -36,4 +36,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("bulletins.urls")),
+    path("tasks/", include("tasks.urls")),
 ]

@@ -96,3 +96,9 @@ def test_meeting_key_points_and_agenda_bodies_are_clean():
     assert "javascript" not in item.body
     # The revision keeps the clean text too.
     assert "onerror" not in meeting.history.first().key_points
+
+
+def test_plain_text_is_stored_as_escaped_paragraphs():
+    clean = sanitize_html("第一段 1 < 2 & 3\n\n第二段\n第二行")
+    assert clean == "<p>第一段 1 &lt; 2 &amp; 3</p>\n\n<p>第二段<br>第二行</p>"
+    assert sanitize_html(clean) == clean

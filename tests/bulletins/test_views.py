@@ -308,6 +308,9 @@ def test_meeting_record(anon_client):
         assert text in html
     assert "会议主要三项议程。" in html
     assert "列席" not in html  # shown only when present
+    assert html.index("会议主要三项议程") < html.index(
+        "胡建军、王家全、徐家保"
+    )  # lists follow the body
     assert html.index("领导讲话") < html.index("交流发言") < html.index("宣读批示")  # by order
     assert f'href="/bulletins/{issue.pk}/"' in html
 

@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         published = services.publish_due_issues()
-        for issue in published:
-            self.stdout.write(f"Published issue {issue.pk}: {issue}")
         if options["verbosity"] >= 1:
+            for issue in published:
+                self.stdout.write(f"Published issue {issue.pk}: {issue}")
             self.stdout.write(f"{len(published)} issue(s) published.")
