@@ -171,8 +171,8 @@ COVERED_HERE = {
     "meeting_detail": "MEETING_MATRIX",
 }
 COVERED_ELSEWHERE = {
-    "issue_pdf": "the PDF views' own tests (pdf helper)",
-    "year_zip": "the PDF views' own tests (pdf helper)",
+    "issue_pdf": "test_pdf_views.py MATRIX (PDF)",
+    "year_zip": "test_pdf_views.py MATRIX (year ZIP)",
 }
 
 
