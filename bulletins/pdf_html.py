@@ -596,7 +596,12 @@ class BodyBuilder:
                 span_width = sum(widths[c : c + int(cell.attrs.get("_colspan", "1"))])
                 out_row.append(self._cell(cell, span_width - 8))
             data.append(out_row)
-        table = Table(data, colWidths=widths, repeatRows=min(header_rows, len(data) - 1))
+        table = Table(
+            data,
+            colWidths=widths,
+            repeatRows=min(header_rows, len(data) - 1),
+            splitInRow=1,  # a row taller than a page continues on the next
+        )
         commands = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -384,3 +384,17 @@ def test_consecutive_renders_each_carry_their_own_characters():
     text = text_of(render_issue_pdf(second))
     assert "第六期" in text
     assert "甲乙丙丁。" in text
+
+
+@pytest.mark.django_db
+def test_table_cell_taller_than_a_page_continues_on_the_next():
+    """Regression: ReportLab refused a table row taller than the type area (LayoutError)."""
+    issue = make_issue()
+    long_text = "很长的单元格内容。" * 400
+    issue.articles.update(
+        body=f"<table><tr><th>项目</th><th>说明</th></tr><tr><td>甲</td><td>{long_text}</td></tr></table>"
+    )
+    data = render_issue_pdf(issue)
+    assert len(reader(data).pages) >= 3
+    text = text_of(data)  # page numbers may fall between characters of a sentence
+    assert text.count("很") == text.count("容") == 400
