@@ -61,8 +61,8 @@ from .pdf_html import (
     IMAGE_PATH,
     BodyBuilder,
     Styles,
-    plain_text,
 )
+from .pdf_html_tree import plain_text
 
 logger = logging.getLogger(__name__)
 

@@ -15,12 +15,10 @@ import io
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from html import escape
-from html.parser import HTMLParser
 
 from reportlab.lib import colors
-from reportlab.lib import textsplit as _rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import (
@@ -33,22 +31,13 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus import paragraph as _rl_paragraph
 
+from .pdf_cjk import CJKParagraph
 from .pdf_fonts import GRID_FACTOR
+from .pdf_html_tree import Node, parse_html
+from .pdf_tables import TABLE_SIZE, column_widths, place_cells, table_rows
 
 logger = logging.getLogger(__name__)
-
-# ReportLab's CJK line breaking keeps a "cannot start a line" character on the
-# line before (hanging in the margin), but its list is Japanese: Chinese
-# full-width punctuation would start lines. Add it to both copies of the list
-# (textsplit for one-font paragraphs, paragraph for mixed ones); process-wide and
-# harmless elsewhere, as these characters never start a line in CJK typesetting.
-_CN_CANNOT_START = "，；：！？”’》〉」』）】〕…"
-for _module in (_rl_textsplit, _rl_paragraph):
-    _module.ALL_CANNOT_START += "".join(
-        ch for ch in _CN_CANNOT_START if ch not in _module.ALL_CANNOT_START
-    )
 
 BODY_SIZE = 16  # 三号
 # One character on the official grid (bulletins/pdf_fonts.py, GRID_FACTOR):
@@ -56,11 +45,8 @@ BODY_SIZE = 16  # 三号
 BODY_PITCH = BODY_SIZE * GRID_FACTOR
 # 22 lines in the 225 mm type area: fixed line pitch (GB/T 9704-2012 §5.2.1).
 BODY_LEADING = 225 / 25.4 * 72 / 22
-TABLE_SIZE = 12
 TABLE_LEADING = 17
 
-VOID = {"br", "img", "hr", "col", "wbr", "input", "meta", "link", "source", "area"}
-SKIP = {"script", "style", "head", "title", "template", "noscript", "iframe", "object", "svg"}
 INLINE = {
     "strong", "b", "em", "i", "u", "ins", "s", "strike", "del", "sub", "sup", "span", "a",
     "font", "code", "small", "big", "mark", "abbr", "cite", "q", "kbd", "samp", "var", "time",
@@ -86,118 +72,6 @@ CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}])")
 LEADING_SPACE = re.compile(r"^[\s\u00a0\u3000]+")
 IMAGE_PATH = re.compile(r"^/bulletins/(\d+)/images/(\d+)/?$")
-
-
-class CJKParagraph(Paragraph):
-    """A Paragraph whose hanging punctuation really hangs.
-
-    ReportLab squeezes a line that ends in a hanging character (negative extra
-    space) through word spacing, which for mixed-font CJK lines shifts the next
-    line's start; clamping the extra space to zero lets the punctuation sit in
-    the right margin, as in Chinese typesetting.
-    """
-
-    def breakLinesCJK(self, maxWidths):
-        lines = super().breakLinesCJK(maxWidths)
-        if getattr(lines, "kind", 0) == 1:
-            for line in lines.lines:
-                if line.extraSpace < 0:
-                    line.extraSpace = 0
-        return lines
-
-    def _get_split_blParaFunc(self):
-        func = super()._get_split_blParaFunc()
-        if func is _rl_paragraph._split_blParaHard:
-            # ReportLab rejoins the lines of a paragraph split across pages with
-            # a space at each line end (right for Latin, wrong for Chinese).
-            return _split_without_spaces
-        return func
-
-
-def _split_without_spaces(blPara, start, stop):
-    return [word for line in blPara.lines[start:stop] for word in line.words]
-
-
-# --- Parsing ---------------------------------------------------------------------
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list = field(default_factory=list)
-
-    def text(self) -> str:
-        out = []
-        for child in self.children:
-            out.append(child if isinstance(child, str) else child.text())
-        return "".join(out)
-
-
-class _TreeBuilder(HTMLParser):
-    """A forgiving tree builder: unclosed tags close with their parent."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("root")
-        self.stack = [self.root]
-        self.skipping = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in SKIP:
-            self.skipping += 1
-            return
-        if self.skipping:
-            return
-        node = Node(tag, {k: (v or "") for k, v in attrs})
-        if tag == "p" and self.stack[-1].tag == "p":
-            self.stack.pop()  # <p> cannot nest: the first one ends here
-        self.stack[-1].children.append(node)
-        if tag not in VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        if tag in SKIP or self.skipping:
-            return
-        self.stack[-1].children.append(Node(tag, {k: (v or "") for k, v in attrs}))
-
-    def handle_endtag(self, tag):
-        if tag in SKIP:
-            self.skipping = max(0, self.skipping - 1)
-            return
-        if self.skipping or tag in VOID:
-            return
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data):
-        if not self.skipping and data:
-            self.stack[-1].children.append(data)
-
-
-def parse_html(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html or "")
-    builder.close()
-    return builder.root
-
-
-def plain_text(html: str) -> str:
-    """Every character the body may print, picture alt texts included (font subsetting)."""
-    out = []
-
-    def walk(node: Node):
-        out.append(node.attrs.get("alt", ""))
-        for child in node.children:
-            if isinstance(child, str):
-                out.append(child)
-            else:
-                walk(child)
-
-    walk(parse_html(html))
-    return "".join(out)
 
 
 # --- Runs and paragraphs ---------------------------------------------------------
@@ -575,16 +449,16 @@ class BodyBuilder:
     # Tables ------------------------------------------------------------------
 
     def _table(self, node: Node):
-        rows, caption, header_rows = _table_rows(node)
+        rows, caption, header_rows = table_rows(node)
         if caption is not None:
             inner = Block(self.styles.caption, align=TA_CENTER, detect_headings=False)
             self._blocks(caption.children, inner)
             self._flush(inner)
         if not rows:
             return
-        grid, spans = _place(rows)
+        grid, spans = place_cells(rows)
         ncols = max(len(r) for r in grid)
-        widths = _column_widths(grid, ncols, self.width)
+        widths = column_widths(grid, ncols, self.width)
         data = []
         for row in grid:
             out_row = []
@@ -661,87 +535,3 @@ def _normalise(runs: list[Run], *, keep_spaces: bool) -> list[Run]:
     if out:
         out[-1] = Run(out[-1].text.rstrip(), out[-1].mark)
     return [r for r in out if r.text]
-
-
-def _table_rows(table: Node):
-    """(rows of cell nodes, caption node, number of header rows)."""
-    rows: list[list[Node]] = []
-    caption = None
-    header_rows = 0
-    counting_header = True
-
-    def visit(node: Node, in_head: bool):
-        nonlocal caption, header_rows, counting_header
-        for child in node.children:
-            if isinstance(child, str):
-                continue
-            if child.tag == "caption" and caption is None:
-                caption = child
-            elif child.tag in ("thead", "tbody", "tfoot"):
-                visit(child, child.tag == "thead")
-            elif child.tag == "tr":
-                cells = [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")]
-                if not cells:
-                    continue
-                rows.append(cells)
-                is_header = in_head or all(c.tag == "th" for c in cells)
-                if counting_header and is_header:
-                    header_rows += 1
-                else:
-                    counting_header = False
-
-    visit(table, False)
-    return rows, caption, header_rows
-
-
-def _span(node: Node, name: str) -> int:
-    try:
-        return max(1, min(int(node.attrs.get(name, "1")), 50))
-    except ValueError:
-        return 1
-
-
-def _place(rows: list[list[Node]]):
-    """Lay cells on a grid honouring rowspan/colspan; return (grid, SPAN ranges)."""
-    grid: list[list[Node | None]] = []
-    taken: set[tuple[int, int]] = set()
-    spans = []
-    for r, cells in enumerate(rows):
-        while len(grid) <= r:
-            grid.append([])
-        c = 0
-        for cell in cells:
-            while (r, c) in taken:
-                c += 1
-            rs = min(_span(cell, "rowspan"), len(rows) - r)
-            cs = _span(cell, "colspan")
-            cell.attrs["_colspan"] = str(cs)
-            for dr in range(rs):
-                for dc in range(cs):
-                    taken.add((r + dr, c + dc))
-            row = grid[r]
-            while len(row) <= c:
-                row.append(None)
-            row[c] = cell
-            if rs > 1 or cs > 1:
-                spans.append(((c, r), (c + cs - 1, r + rs - 1)))
-            c += cs
-    width = max((c for _, c in taken), default=0) + 1
-    for row in grid:
-        row.extend([None] * (width - len(row)))
-    return grid, spans
-
-
-def _column_widths(grid, ncols: int, total: float) -> list[float]:
-    """Share the type-area width by how much text each column holds."""
-    weights = [2.0] * ncols
-    for row in grid:
-        for c, cell in enumerate(row):
-            if cell is None or cell.attrs.get("_colspan", "1") != "1":
-                continue
-            text = re.sub(r"\s+", " ", cell.text()).strip()
-            # In ems: a CJK character is one, Latin letters and digits about half.
-            size = sum(1.0 if ord(ch) >= 0x2E80 else 0.55 for ch in text)
-            weights[c] = max(weights[c], min(size, 18.0) + 1.5)
-    scale = total / sum(weights)
-    return [w * scale for w in weights]

@@ -1,6 +1,7 @@
 """The official-format PDF (bulletins/pdf.py): content, fonts, layout, and its cache."""
 
 import io
+import re
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -138,6 +139,23 @@ def test_body_sits_on_the_official_grid_of_28_characters_and_22_lines(reference_
     assert len(body) == 22
     pitch = sorted(lines)[-1] - sorted(lines)[-2]
     assert pitch == pytest.approx(225 / 25.4 * 72 / 22, abs=0.1)
+
+
+def test_chinese_line_breaking(reference_pdf):
+    """No line starts with closing punctuation (it hangs at the end of the line
+    before), and paragraphs split across pages get no spaces between lines."""
+    for page in range(len(reader(reference_pdf).pages)):
+        lines: dict[float, str] = {}
+        for text, _font, _x, y in font_runs(reference_pdf, page):
+            if not re.fullmatch(r"— \d+ —", text):
+                lines[round(y, 1)] = lines.get(round(y, 1), "") + text
+        for line in lines.values():
+            if line.startswith(
+                ("内部资料", "简")
+            ):  # 内部资料　注意保存, 简　报: ideographic spaces
+                continue
+            assert line[0] not in "，。、；：！？”）》", line
+            assert " " not in line, line
 
 
 def test_page_numbers_alternate_outside_the_type_area(reference_pdf):
