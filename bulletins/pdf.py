@@ -67,7 +67,7 @@ from .pdf_html_tree import plain_text
 logger = logging.getLogger(__name__)
 
 # Bump when the layout changes: every cached PDF is then made again.
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 
 RED = colors.HexColor("#E60012")
 PAGE_WIDTH, PAGE_HEIGHT = A4
