@@ -51,7 +51,10 @@ def issue_pdf(request, pk):
     if not_modified is not None:
         _validator_headers(not_modified, issue, validators)
         return not_modified
-    result = pdf.issue_pdf(issue, key=validators.key or None)
+    try:
+        result = pdf.issue_pdf(issue, key=validators.key or None)
+    except FileNotFoundError as exc:  # the office's upload is gone from the storage
+        raise Http404(_("文件不存在。")) from exc
     response = download_response(
         result.file, filename=result.filename, content_type="application/pdf"
     )

@@ -272,3 +272,10 @@ def test_last_modified_is_an_http_date(anon_client):
     stored = Issue.objects.get(pk=issue.pk).generated_pdf
     expected = http_date(stored.storage.get_modified_time(stored.name).timestamp())
     assert response["Last-Modified"] == expected
+
+
+def test_office_pdf_missing_from_storage_is_404_not_500(anon_client):
+    issue = make_issue()
+    issue.official_pdf.save("office.pdf", ContentFile(b"%PDF-1.7 office"))
+    issue.official_pdf.storage.delete(issue.official_pdf.name)
+    assert anon_client.get(pdf_url(issue)).status_code == 404
