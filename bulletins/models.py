@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
 
 from .html import RichTextField
@@ -16,10 +17,6 @@ from .html import RichTextField
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("公开")
     INTERNAL = "internal", _("内部")
-
-
-def _is_office(user) -> bool:
-    return bool(user and user.is_authenticated and getattr(user, "is_office", False))
 
 
 class Series(models.Model):

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.accounts.models import acting_unit_id as _unit_id
+from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
 
 DUE_SOON_DAYS = 7
@@ -23,17 +25,6 @@ DUE_SOON_DAYS = 7
 def today() -> datetime.date:
     """The local date the traffic lights are computed for (tests pass their own)."""
     return timezone.localdate()
-
-
-def _is_office(user) -> bool:
-    return bool(user and user.is_authenticated and getattr(user, "is_office", False))
-
-
-def _unit_id(user):
-    """The unit a signed-in, active user acts for; None for everyone else."""
-    if user is not None and user.is_authenticated and user.is_active and user.unit_id:
-        return user.unit_id
-    return None
 
 
 class Plan(models.Model):
