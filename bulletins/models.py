@@ -1,21 +1,22 @@
 """Bulletin series, issues and their articles and attachments, meeting records, read receipts."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
+
+from .html import RichTextField
 
 
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("公开")
     INTERNAL = "internal", _("内部")
-
-
-def _is_office(user) -> bool:
-    return bool(user and user.is_authenticated and getattr(user, "is_office", False))
 
 
 class Series(models.Model):
@@ -173,6 +174,13 @@ class Issue(models.Model):
     def __str__(self):
         return f"{self.series.name} {self.number_label}" if self.series_id else self.title
 
+    def get_absolute_url(self):
+        """The reader page; the office also sees drafts there (the preview)."""
+        try:
+            return reverse("bulletins:issue_detail", args=[self.pk])
+        except NoReverseMatch:
+            return f"/bulletins/{self.pk}/"
+
     @property
     def number_label(self) -> str:
         """第四期 (year-numbered, in Chinese numerals as printed)."""
@@ -186,6 +194,31 @@ class Issue(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def clean(self):
+        """Keep what publishing checked: a scheduled or published issue cannot lose it in a form."""
+        super().clean()
+        errors = {}
+        if self.status != self.Status.DRAFT:
+            required = {
+                "number": _("已定时发布或已发布的简报必须有期号。"),
+                "issue_date": _("已定时发布或已发布的简报必须有出刊日期。"),
+                "printed_on": _("已定时发布或已发布的简报必须有印发日期。"),
+            }
+            for field, message in required.items():
+                if getattr(self, field) in (None, ""):
+                    errors[field] = ValidationError(message, code="required_after_publish")
+        if self.status == self.Status.SCHEDULED and not self.publish_at:
+            errors["publish_at"] = ValidationError(
+                _("定时发布的简报必须有发布时间；如要取消定时，请使用“撤回”操作。"),
+                code="publish_at_required",
+            )
+        if errors:
+            raise ValidationError(errors)
+
 
 class Article(models.Model):
     issue = models.ForeignKey(
@@ -193,7 +226,7 @@ class Article(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     title = models.CharField(_("标题"), max_length=200)
-    body = models.TextField(_("正文"), blank=True)
+    body = RichTextField(_("正文"), blank=True)
 
     history = HistoricalRecords()
 
@@ -255,7 +288,7 @@ class Meeting(models.Model):
     attendees = models.TextField(_("参会人员"), blank=True)
     absent = models.TextField(_("请假"), blank=True)
     observers = models.TextField(_("列席"), blank=True)
-    key_points = models.TextField(_("会议精神"), blank=True)
+    key_points = RichTextField(_("会议精神"), blank=True)
     issues = models.ManyToManyField(
         Issue, verbose_name=_("相关简报"), blank=True, related_name="meetings"
     )
@@ -276,6 +309,12 @@ class Meeting(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        try:
+            return reverse("bulletins:meeting_detail", args=[self.pk])
+        except NoReverseMatch:
+            return f"/meetings/{self.pk}/"
+
 
 class AgendaItem(models.Model):
     meeting = models.ForeignKey(
@@ -283,7 +322,7 @@ class AgendaItem(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     title = models.CharField(_("议程"), max_length=300)
-    body = models.TextField(_("内容"), blank=True)
+    body = RichTextField(_("内容"), blank=True)
 
     history = HistoricalRecords()
 

@@ -13,6 +13,8 @@ class PortalConfig(AppConfig):
     def ready(self):
         from PIL import Image
 
+        from . import checks  # noqa: F401 (registers the system checks)
+
         # A decompression bomb is refused, never merely warned about (SECURITY.md).
         Image.MAX_IMAGE_PIXELS = 40_000_000
         warnings.simplefilter("error", Image.DecompressionBombWarning)

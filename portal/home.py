@@ -6,7 +6,10 @@ An app lists itself in ``HOME_PANEL_PROVIDERS`` with a function
 
 from django.utils.module_loading import import_string
 
-HOME_PANEL_PROVIDERS: list[str] = []
+HOME_PANEL_PROVIDERS: list[str] = [
+    "bulletins.panels.issues_panel",
+    "tasks.views.home_panel",
+]
 
 
 def home_context(user) -> dict:

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "simple_history",
+    "django_prose_editor",
     "axes",
     "csp",
 ]
@@ -247,6 +248,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SITE_NAME = os.environ.get("SITE_NAME", "产改办工作平台")
+
+# Fonts of the official-format PDF (README, "PDF font"): a TTF/OTF path per role
+# (path#N picks face N of a .ttc); unset roles use the bundled Noto Sans SC.
+BULLETIN_PDF_FONTS = {
+    role: os.environ[f"PDF_FONT_{role.upper()}"]
+    for role in ("body", "bold", "heading", "kai", "title")
+    if os.environ.get(f"PDF_FONT_{role.upper()}")
+}
 
 LOGGING = {
     "version": 1,

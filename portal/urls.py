@@ -35,5 +35,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
+    path("", include("bulletins.urls")),
+    path("tasks/", include("tasks.urls")),
     path("search/", include("portal.search.urls")),
 ]

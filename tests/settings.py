@@ -5,10 +5,12 @@ import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("TASKS_BACKEND", "immediate")
+# A folder of its own per test process (pytest-xdist workers inherit the
+# environment, so these are set, not defaulted).
 _tmp = tempfile.mkdtemp(prefix="portal-test-")
-os.environ.setdefault("VAR_DIR", _tmp)
-os.environ.setdefault("MEDIA_ROOT", os.path.join(_tmp, "media"))
-os.environ.setdefault("PRIVATE_MEDIA_ROOT", os.path.join(_tmp, "private"))
+os.environ["VAR_DIR"] = _tmp
+os.environ["MEDIA_ROOT"] = os.path.join(_tmp, "media")
+os.environ["PRIVATE_MEDIA_ROOT"] = os.path.join(_tmp, "private")
 
 from portal.settings import *  # noqa: E402,F403
 from portal.settings import STORAGES  # noqa: E402

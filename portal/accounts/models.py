@@ -8,6 +8,18 @@ from django.utils.translation import gettext_lazy as _
 OFFICE_GROUP = "产改办"
 
 
+def is_office(user) -> bool:
+    """True for office staff (产改办); False for anyone else, anonymous included."""
+    return bool(user is not None and user.is_authenticated and getattr(user, "is_office", False))
+
+
+def acting_unit_id(user) -> int | None:
+    """The unit a signed-in, active user acts for; None for everyone else."""
+    if user is not None and user.is_authenticated and user.is_active and user.unit_id:
+        return user.unit_id
+    return None
+
+
 class User(AbstractUser):
     unit = models.ForeignKey(
         "units.Unit",

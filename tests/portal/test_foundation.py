@@ -228,3 +228,14 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_private_media_inside_media_root_fails_the_system_check(settings, tmp_path):
+    from portal.checks import private_media_outside_public_folders
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "media" / "private")
+    errors = private_media_outside_public_folders()
+    assert [e.id for e in errors] == ["portal.E001"]
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    assert private_media_outside_public_folders() == []

@@ -1,0 +1,177 @@
+"""Forms of the office's admin: upload checks, cover thumbnails and Word import."""
+
+import io
+import os
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from portal.files import sha256_of, strip_exif, validate_upload
+
+from .docx_import import read_docx
+from .models import Article, Attachment, Issue
+
+ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "doc", "xls", "pptx", "jpg", "jpeg", "png", "zip")
+COVER_TYPES = ("jpg", "jpeg", "png")
+THUMBNAIL_SIZE = (360, 480)
+
+
+def _is_new_upload(value) -> bool:
+    return isinstance(value, UploadedFile)
+
+
+def process_cover(uploaded) -> tuple[ContentFile, ContentFile]:
+    """The cover without its metadata (EXIF, GPS) and a thumbnail, both made by Pillow."""
+    ext = os.path.splitext(uploaded.name)[1].lower().lstrip(".")
+    fmt, ext = ("JPEG", "jpg") if ext in ("jpg", "jpeg") else ("PNG", "png")
+    uploaded.seek(0)
+    with Image.open(uploaded) as img:
+        width, height = img.size
+    # Pillow only warns below twice MAX_IMAGE_PIXELS; decoding such a picture
+    # (strip_exif, the thumbnail) would take hundreds of MB.
+    if width * height > Image.MAX_IMAGE_PIXELS:
+        raise ValidationError(_("图片像素过多，已拒绝。"), code="image_bomb")
+    clean = strip_exif(uploaded, fmt=fmt)
+    with Image.open(clean) as img:
+        img.load()
+        thumb = img.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    if fmt == "JPEG" and thumb.mode not in ("RGB", "L"):
+        thumb = thumb.convert("RGB")
+    out = io.BytesIO()
+    thumb.save(out, format=fmt)
+    return (
+        ContentFile(clean.getvalue(), name=f"cover.{ext}"),
+        ContentFile(out.getvalue(), name=f"cover-thumb.{ext}"),
+    )
+
+
+class IssueAdminForm(forms.ModelForm):
+    class Meta:
+        model = Issue
+        fields = [
+            "series",
+            "year",
+            "number",
+            "total_number",
+            "title",
+            "visibility",
+            "issuing_office",
+            "issue_date",
+            "printed_on",
+            "distribution",
+            "distribution_line",
+            "summary",
+            "cover",
+            "official_pdf",
+        ]
+        widgets = {"title": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em"})}
+
+    def clean_cover(self):
+        cover = self.cleaned_data.get("cover")
+        if not _is_new_upload(cover):
+            return cover
+        validate_upload(cover, allowed=COVER_TYPES)
+        try:
+            clean, self._thumbnail = process_cover(cover)
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ValidationError(_("图片已损坏，无法打开。"), code="image_corrupt") from exc
+        return clean
+
+    def clean_official_pdf(self):
+        pdf = self.cleaned_data.get("official_pdf")
+        if _is_new_upload(pdf):
+            validate_upload(pdf, allowed=("pdf",))
+        return pdf
+
+    def _post_clean(self):
+        super()._post_clean()
+        if getattr(self, "_thumbnail", None) is not None:
+            self.instance.cover_thumbnail = self._thumbnail
+        elif "cover" in self.changed_data and not self.cleaned_data.get("cover"):
+            self.instance.cover_thumbnail = None
+
+
+class ArticleInlineForm(forms.ModelForm):
+    word_file = forms.FileField(
+        label=_("从 Word 导入"),
+        required=False,
+        help_text=_(
+            "上传 .docx 文件（例如：简报第四期.docx），其标题、段落、表格和图片将替换本文正文；"
+            "标题留空时取 Word 文件的标题。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
+    )
+
+    class Meta:
+        model = Article
+        fields = ["order", "title", "body", "word_file"]
+        widgets = {"title": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.imported = None
+        # The title may come from the Word file; required again in clean().
+        self.fields["title"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("word_file")
+        if upload:
+            try:
+                self.imported = read_docx(upload)
+            except ValidationError as exc:
+                self.add_error("word_file", exc)
+                return cleaned
+            cleaned["body"] = self.imported.html
+            if not cleaned.get("title"):
+                cleaned["title"] = self.imported.title
+        if not cleaned.get("title") and "title" not in self.errors:
+            self.add_error(
+                "title",
+                ValidationError(_("请填写标题，或上传带标题的 Word 文件。"), code="required"),
+            )
+        return cleaned
+
+    def save(self, commit=True):
+        if self.imported is not None:
+            # The pictures become inline attachments of the issue (saved first by the admin).
+            self.instance.body = self.imported.store(issue=self.instance.issue)
+        return super().save(commit)
+
+
+class AttachmentInlineForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["order", "title", "file"]
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if _is_new_upload(upload):
+            kind = validate_upload(upload, allowed=ATTACHMENT_TYPES)
+            name = os.path.basename(upload.name.replace("\\", "/"))[:255]
+            self.instance.original_name = name
+            self.instance.size = upload.size
+            self.instance.sha256 = sha256_of(upload)
+            self.instance.content_type = kind.content_type
+        return upload
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("定时发布时间"),
+        help_text=_("例如：2030-06-02 09:00，须晚于现在"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"],
+    )
+
+    def clean_publish_at(self):
+        value = self.cleaned_data["publish_at"]
+        if value <= timezone.now():
+            raise ValidationError(_("定时发布时间必须晚于现在。"), code="publish_at_past")
+        return value

@@ -1,0 +1,66 @@
+"""Filters of the reading area: series, year, date range and keyword, within what the user may see."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Issue, Series
+
+KEYWORD_MAX_LENGTH = 50
+KEYWORD_MAX_WORDS = 5
+
+
+class IssueFilter(django_filters.FilterSet):
+    """Narrows the queryset it is given (``Issue.objects.visible_to(user)``); never widens it.
+
+    The series and year choices come from that queryset too, so an anonymous
+    visitor is not told the name of a series that has only internal issues.
+    """
+
+    series = django_filters.ModelChoiceFilter(
+        label=_("简报系列"), queryset=Series.objects.none(), empty_label=_("全部系列")
+    )
+    year = django_filters.ChoiceFilter(label=_("年度"), choices=(), empty_label=_("全部年度"))
+    date_from = django_filters.DateFilter(
+        field_name="issue_date",
+        lookup_expr="gte",
+        label=_("起始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="issue_date",
+        lookup_expr="lte",
+        label=_("截止日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    q = django_filters.CharFilter(
+        label=_("关键词"),
+        method="filter_keyword",
+        max_length=KEYWORD_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("标题或摘要中的词")}),
+    )
+
+    class Meta:
+        model = Issue
+        fields = ["series", "year", "date_from", "date_to", "q"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, years=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.filters["series"].queryset = Series.objects.filter(
+            pk__in=self.queryset.values("series_id")
+        )
+        if years is None:
+            years = self.queryset.order_by("-year").values_list("year", flat=True).distinct()
+        self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]
+
+    def filter_keyword(self, queryset, name, value):
+        for word in value.split()[:KEYWORD_MAX_WORDS]:
+            in_article_title = Article.objects.filter(issue=OuterRef("pk"), title__icontains=word)
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(series__name__icontains=word)
+                | Exists(in_article_title)
+            )
+        return queryset

@@ -1,0 +1,141 @@
+"""Rich text of articles and meeting records: the nh3 sanitiser and the field that applies it.
+
+Every stored rich text (``Article.body``, ``Meeting.key_points``,
+``AgendaItem.body``) is a ``RichTextField``; the field cleans the HTML on every
+write path (``save()``, ``bulk_create()``, ``QuerySet.update()``), so no writer can
+store a script (SECURITY.md, "Content out").
+"""
+
+import re
+
+import nh3
+from django.db import models
+from django.utils.html import escape, linebreaks
+
+ALLOWED_TAGS = {
+    *(f"h{level}" for level in range(1, 7)),
+    "p",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "hr",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
+    "a",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+# Relative URLs pass through (nh3's default), so article pictures served at
+# /bulletins/<issue>/images/<pk>/ survive; data: and javascript: do not.
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_cleaner = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer",
+    strip_comments=True,
+)
+
+# Anything that starts a tag or a comment: text without one is plain text.
+_LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]*|/[a-zA-Z]|!--)")
+
+# What the editor leaves behind when the text is cleared: "<p></p>", "<p><br></p>".
+_EMPTY = re.compile(r"^(?:<(?P<tag>p|h[1-6])>\s*(?:<br>)?\s*</(?P=tag)>\s*)*$")
+
+
+def sanitize_html(html: str | None) -> str:
+    """Clean rich text for storage: allowed tags and attributes only, safe URL schemes.
+
+    Idempotent (cleaning clean HTML changes nothing); an editor's empty
+    paragraph becomes "". Plain text (no tags at all, e.g. from a script or a
+    fixture) becomes escaped paragraphs, so what is stored is always HTML.
+    """
+    if not html or not str(html).strip():
+        return ""
+    html = str(html)
+    if not _LOOKS_LIKE_HTML.search(html):
+        # Plain text (an import, a script): blank lines make paragraphs.
+        html = linebreaks(escape(html))
+    cleaned = _cleaner.clean(html).strip()
+    if _EMPTY.match(cleaned):
+        return ""
+    return cleaned
+
+
+# The rich-text editor's toolbar (django-prose-editor, bundled ProseMirror/Tiptap):
+# the same vocabulary as the sanitiser, so what the editor makes is what is stored.
+EDITOR_EXTENSIONS = {
+    "Heading": {"levels": [1, 2, 3, 4, 5, 6]},
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Subscript": True,
+    "Superscript": True,
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": sorted(URL_SCHEMES)},
+    "Image": True,
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    "History": True,
+    "HTML": True,
+}
+
+
+class RichTextField(models.TextField):
+    """A TextField whose value is always stored sanitised, edited with the rich-text editor."""
+
+    def pre_save(self, model_instance, add):
+        # save() and bulk_create(): clean, and keep the instance in step with the row.
+        value = sanitize_html(getattr(model_instance, self.attname))
+        setattr(model_instance, self.attname, value)
+        return value
+
+    def get_prep_value(self, value):
+        # QuerySet.update() and bulk_update() skip pre_save(); they still pass here.
+        value = super().get_prep_value(value)
+        return value if value is None else sanitize_html(value)
+
+    def formfield(self, **kwargs):
+        from django_prose_editor.fields import ProseEditorFormField
+
+        defaults = {
+            "form_class": ProseEditorFormField,
+            "config": {"extensions": dict(EDITOR_EXTENSIONS)},
+            "preset": "configurable",
+            "sanitize": sanitize_html,
+        }
+        return super().formfield(**{**defaults, **kwargs})
+
+    def deconstruct(self):
+        # Stored as plain text: migrations (and the history tables) need no change.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs

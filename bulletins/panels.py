@@ -1,0 +1,40 @@
+"""Home-page panel of the bulletins: the latest issues, and for a unit what it has not yet 签收."""
+
+from .models import Issue, ReadReceipt, Visibility
+from .receipts import reader_unit_id
+
+LATEST = 5
+PENDING = 5
+
+
+def _row(issue):
+    return {
+        "issue": issue,
+        "number": issue.number_label,
+        "is_internal": issue.visibility == Visibility.INTERNAL,
+    }
+
+
+def issues_panel(user) -> dict | None:
+    """``portal.home`` provider: None when there is nothing to show."""
+    visible = Issue.objects.visible_to(user).published().select_related("series")
+    latest = [_row(issue) for issue in visible[:LATEST]]
+    panel = {"template": "bulletins/includes/home_panel.html", "latest": latest}
+    if reader_unit_id(user):
+        acknowledged = (
+            ReadReceipt.objects.visible_to(user)
+            .filter(acknowledged_at__isnull=False)
+            .values("issue_id")
+        )
+        pending = visible.exclude(pk__in=acknowledged)
+        panel["pending"] = [_row(issue) for issue in pending[:PENDING]]
+        panel["pending_count"] = (
+            len(panel["pending"]) if len(panel["pending"]) < PENDING else pending.count()
+        )
+        panel["shows_pending"] = True
+        # What is listed as waiting for 签收 is not listed twice.
+        shown = {row["issue"].pk for row in panel["pending"]}
+        panel["latest"] = [row for row in latest if row["issue"].pk not in shown]
+    if not latest and not panel.get("pending"):
+        return None
+    return panel

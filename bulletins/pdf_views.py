@@ -1,0 +1,90 @@
+"""Downloads of an issue's official-format PDF and of a year's ZIP (DESIGN.md, stable URLs).
+
+Permission first: both start from ``Issue.objects.visible_to(request.user)``
+and answer 404 for what the user may not see, before any ETag or
+Last-Modified handling, so a hidden issue never gets a 304 (SECURITY.md).
+"""
+
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header, http_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from portal.files import download_response
+
+from . import pdf
+from .archive import stream_year_zip, year_zip_filename
+from .models import Issue, Visibility
+from .receipts import record_download
+
+YEARS = range(1949, 10000)
+
+
+def _cache_control(issue: Issue) -> str:
+    # A public published issue may sit in shared caches, revalidated on every
+    # use (a withdrawal then answers 404); anything else is for this user only.
+    if issue.is_published and issue.visibility == Visibility.PUBLIC:
+        return "public, no-cache"
+    return "private, no-cache"
+
+
+def _validator_headers(response, issue: Issue, validators) -> None:
+    response["ETag"] = validators.etag
+    if validators.last_modified:
+        response["Last-Modified"] = http_date(validators.last_modified.timestamp())
+    response["Cache-Control"] = _cache_control(issue)
+
+
+@require_safe
+def issue_pdf(request, pk):
+    """The issue's PDF: the office's own file when uploaded, else the generated one."""
+    issue = get_object_or_404(
+        Issue.objects.visible_to(request.user).select_related("series"), pk=pk
+    )
+    validators = pdf.pdf_validators(issue)
+    last_modified = int(validators.last_modified.timestamp()) if validators.last_modified else None
+    not_modified = get_conditional_response(
+        request, etag=validators.etag, last_modified=last_modified
+    )
+    if not_modified is not None:
+        _validator_headers(not_modified, issue, validators)
+        return not_modified
+    try:
+        result = pdf.issue_pdf(issue, key=validators.key or None)
+    except FileNotFoundError as exc:  # the office's upload is gone from the storage
+        raise Http404(_("文件不存在。")) from exc
+    response = download_response(
+        result.file, filename=result.filename, content_type="application/pdf"
+    )
+    _validator_headers(response, issue, validators._replace(last_modified=result.last_modified))
+    if request.method == "GET":
+        record_download(issue=issue, by=request.user)
+    return response
+
+
+@require_safe
+def year_zip(request, year):
+    """All published issues of ``year`` the user may see, with attachments, as one ZIP."""
+    if year not in YEARS:
+        raise Http404(_("没有这一年度。"))
+    if request.method == "HEAD":
+        # Building the archive would generate PDFs and record downloads.
+        if not Issue.objects.visible_to(request.user).published().filter(year=year).exists():
+            raise Http404(_("这一年度没有可下载的简报。"))
+        response = HttpResponse(content_type="application/zip")
+    else:
+
+        def downloaded(issue):
+            record_download(issue=issue, by=request.user)
+
+        stream = stream_year_zip(request.user, year, on_issue=downloaded)
+        if stream is None:
+            raise Http404(_("这一年度没有可下载的简报。"))
+        response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, year_zip_filename(year))
+    response["X-Content-Type-Options"] = "nosniff"
+    # What the archive holds depends on who asks.
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,365 @@
+"""Reading area: issue list and year archive, one issue in the official layout, its files, 签收, meetings.
+
+Every view starts from ``visible_to(request.user)``; what a user may not see
+answers 404, never 403.
+"""
+
+import mimetypes
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, F
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.dateformat import format as format_date
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from portal.files import download_response
+
+from .filters import IssueFilter
+from .html import sanitize_html
+from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
+from .numerals import chinese_number
+from .receipts import acknowledge_issue, reader_unit_id, record_download, record_view
+
+PAGE_SIZE = 20
+MEETINGS_PAGE_SIZE = 20
+# Served inline only as these; anything else (SVG above all) never renders in the page.
+IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+DATE_FORMAT = "Y年n月j日"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _page(request, object_list, per_page):
+    """The requested page; a page number that is not a page answers 404, not 500."""
+    paginator = Paginator(object_list, per_page)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404(_("没有这一页。")) from exc
+
+
+def _keep_private(response, request, *, public: bool = False):
+    """Shared caches must not keep what a signed-in user or a non-public issue shows."""
+    if request.user.is_authenticated or not public:
+        response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _rich_text(text: str):
+    """Stored rich text, cleaned again on the way out; plain text gets paragraphs.
+
+    Bodies are sanitised (nh3) before they are stored; cleaning once more here
+    costs little and keeps a row written around the admin from reaching a page.
+    """
+    return mark_safe(sanitize_html(text))  # noqa: S308 (sanitised just before)
+
+
+def _open_private(field):
+    if not field:
+        raise Http404(_("文件不存在。"))
+    try:
+        return field.storage.open(field.name, "rb")
+    except OSError as exc:  # missing from the store: say so, not a 500
+        raise Http404(_("文件不存在。")) from exc
+
+
+def _date(value):
+    return format_date(value, DATE_FORMAT) if value else ""
+
+
+def _masthead(series_name: str) -> tuple[str, str]:
+    """Split 市工投集团…改革简报 into the organisation line and the big 简报, as printed."""
+    for kind in ("简报", "工作简报", "专报", "通讯"):
+        if series_name.endswith(kind) and len(series_name) > len(kind):
+            return series_name[: -len(kind)], kind
+    return "", series_name
+
+
+def _distribution_text(issue) -> str:
+    """抄送：line as printed: the free text, else the units joined by 、, ending with 。."""
+    text = issue.distribution_line.strip()
+    if not text:
+        text = "、".join(unit.name for unit in issue.distribution.all())
+    text = text.rstrip("。.，,、；; ")
+    return f"{text}。" if text else ""
+
+
+def _preview_banner(issue) -> str:
+    """What office staff see above an issue readers cannot see yet (or any more)."""
+    status = Issue.Status
+    if issue.status == status.DRAFT:
+        return _("草稿预览：本期尚未发布，成员单位和公众看不到。")
+    if issue.status == status.SCHEDULED:
+        when = format_date(localtime(issue.publish_at), DATETIME_FORMAT) if issue.publish_at else ""
+        return _("定时发布预览：本期将于 %(when)s 自动发布，此前读者看不到。") % {"when": when}
+    if issue.status == status.WITHDRAWN:
+        when = format_date(localtime(issue.withdrawn_at), DATETIME_FORMAT)
+        return _("已撤回：本期已于 %(when)s 撤回，读者看不到，仅工作人员可见。") % {"when": when}
+    return ""
+
+
+def _pdf_url(issue) -> str:
+    try:
+        return reverse("bulletins:issue_pdf", args=[issue.pk])
+    except NoReverseMatch:  # the PDF views land from another branch
+        return f"/bulletins/{issue.pk}/pdf/"
+
+
+def _download_name(attachment) -> str:
+    if attachment.original_name:
+        return attachment.original_name
+    ext = os.path.splitext(attachment.file.name)[1]
+    return f"{attachment.title or _('附件')}{ext}"
+
+
+# --- issues ----------------------------------------------------------------------
+
+
+def _issue_list(request, *, year=None):
+    visible = Issue.objects.visible_to(request.user).published()
+    year_counts = list(
+        visible.order_by().values("year").annotate(count=Count("id")).order_by("-year")
+    )
+    if year is not None and year not in {row["year"] for row in year_counts}:
+        raise Http404(_("该年度没有简报。"))
+    base = visible.select_related("series")
+    if year is not None:
+        base = base.filter(year=year)
+    filterset = IssueFilter(
+        request.GET, queryset=base, request=request, years=[row["year"] for row in year_counts]
+    )
+    if year is not None:
+        del filterset.filters["year"]
+    # An invalid filter value narrows to nothing rather than being ignored.
+    issues = filterset.qs if filterset.is_valid() else base.none()
+    page = _page(request, issues, PAGE_SIZE)
+
+    acknowledged = set()
+    if reader_unit_id(request.user) and page.object_list:
+        acknowledged = set(
+            ReadReceipt.objects.visible_to(request.user)
+            .filter(issue__in=[issue.pk for issue in page], acknowledged_at__isnull=False)
+            .values_list("issue_id", flat=True)
+        )
+    rows = [
+        {
+            "issue": issue,
+            "number": _("第%(n)s期") % {"n": chinese_number(issue.number)} if issue.number else "",
+            "date": _date(issue.issue_date),
+            "is_internal": issue.visibility == Visibility.INTERNAL,
+            "acknowledged": issue.pk in acknowledged,
+        }
+        for issue in page
+    ]
+    years = [
+        {
+            "year": row["year"],
+            "count": row["count"],
+            "url": reverse("bulletins:year_archive", args=[row["year"]]),
+            "current": row["year"] == year,
+        }
+        for row in year_counts
+    ]
+    response = render(
+        request,
+        "bulletins/issue_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "rows": rows,
+            "years": years,
+            "year": year,
+            "is_filtered": any(
+                v for k, v in request.GET.items() if k != "page" and k in filterset.filters
+            ),
+            "shows_ack": bool(reader_unit_id(request.user)),
+        },
+    )
+    return _keep_private(response, request, public=True)
+
+
+@require_safe
+def issue_list(request):
+    return _issue_list(request)
+
+
+@require_safe
+def year_archive(request, year):
+    return _issue_list(request, year=year)
+
+
+@require_safe
+def issue_detail(request, pk):
+    issue = get_object_or_404(
+        Issue.objects.visible_to(request.user).select_related("series"), pk=pk
+    )
+    receipt = record_view(issue=issue, by=request.user)
+    org_line, kind_line = _masthead(issue.series.name)
+    articles = [
+        {"title": article.title, "body": _rich_text(article.body)}
+        for article in issue.articles.all()
+    ]
+    is_public = issue.is_published and issue.visibility == Visibility.PUBLIC
+    context = {
+        "issue": issue,
+        "is_internal": issue.visibility == Visibility.INTERNAL,
+        "masthead_org": org_line,
+        "masthead_kind": kind_line,
+        "number": _("第%(n)s期") % {"n": chinese_number(issue.number)} if issue.number else "",
+        "total_number": _("总第%(n)s期") % {"n": issue.total_number} if issue.total_number else "",
+        "issue_date": _date(issue.issue_date),
+        "printed_date": _date(issue.printed_on or issue.issue_date),
+        "articles": articles,
+        "distribution": _distribution_text(issue),
+        "attachments": list(issue.attachments.filter(is_inline=False)),
+        "meetings": list(Meeting.objects.visible_to(request.user).filter(issues=issue)),
+        "banner": "" if issue.is_published else _preview_banner(issue),
+        "pdf_url": _pdf_url(issue),
+        "receipt": receipt,
+        "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,
+        "acknowledged_at": (
+            format_date(localtime(receipt.acknowledged_at), DATETIME_FORMAT)
+            if receipt is not None and receipt.acknowledged_at
+            else ""
+        ),
+    }
+    response = render(request, "bulletins/issue_detail.html", context)
+    return _keep_private(response, request, public=is_public)
+
+
+@require_POST
+@login_required
+def issue_acknowledge(request, pk):
+    """签收 for the user's unit; PRG back to the issue."""
+    issue = get_object_or_404(Issue.objects.visible_to(request.user), pk=pk)
+    try:
+        receipt = acknowledge_issue(issue=issue, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if receipt.acknowledged_by_id == request.user.pk:
+            messages.success(request, _("已签收。"))
+        else:
+            messages.info(
+                request,
+                _("本单位已由 %(name)s 于 %(when)s 签收。")
+                % {
+                    "name": receipt.acknowledged_by.display_name if receipt.acknowledged_by else "",
+                    "when": format_date(localtime(receipt.acknowledged_at), DATETIME_FORMAT),
+                },
+            )
+    return redirect("bulletins:issue_detail", pk=issue.pk)
+
+
+# --- files -----------------------------------------------------------------------
+
+
+@require_safe
+def attachment_download(request, issue_pk, pk):
+    """An attachment under its original (Chinese) name; counts the download for published issues."""
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user).select_related("issue"),
+        pk=pk,
+        issue_id=issue_pk,
+        is_inline=False,
+    )
+    fileobj = _open_private(attachment.file)
+    issue = attachment.issue
+    if issue.is_published:  # office previews of drafts are not downloads
+        Attachment.objects.filter(pk=attachment.pk).update(download_count=F("download_count") + 1)
+        record_download(issue=issue, by=request.user)
+    return download_response(
+        fileobj,
+        filename=_download_name(attachment),
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@require_safe
+def attachment_image(request, issue_pk, pk):
+    """A picture of an article body (``is_inline``), shown in the page."""
+    attachment = get_object_or_404(
+        Attachment.objects.visible_to(request.user),
+        pk=pk,
+        issue_id=issue_pk,
+        is_inline=True,
+    )
+    content_type = attachment.content_type or mimetypes.guess_type(attachment.file.name)[0]
+    if content_type not in IMAGE_TYPES:
+        raise Http404(_("不是图片。"))
+    return download_response(
+        _open_private(attachment.file),
+        filename=_download_name(attachment),
+        content_type=content_type,
+        inline=True,
+    )
+
+
+@require_safe
+def issue_cover(request, pk):
+    """The cover thumbnail of an issue the user may see."""
+    issue = get_object_or_404(Issue.objects.visible_to(request.user), pk=pk)
+    thumbnail = issue.cover_thumbnail
+    content_type = mimetypes.guess_type(thumbnail.name)[0] if thumbnail else None
+    if content_type not in IMAGE_TYPES:
+        raise Http404(_("没有封面。"))
+    ext = os.path.splitext(thumbnail.name)[1]
+    return download_response(
+        _open_private(thumbnail),
+        filename=f"{_('封面')}{ext}",
+        content_type=content_type,
+        inline=True,
+    )
+
+
+# --- meetings --------------------------------------------------------------------
+
+
+@require_safe
+def meeting_list(request):
+    page = _page(request, Meeting.objects.visible_to(request.user), MEETINGS_PAGE_SIZE)
+    rows = [
+        {"meeting": meeting, "when": format_date(localtime(meeting.starts_at), DATETIME_FORMAT)}
+        for meeting in page
+    ]
+    response = render(request, "bulletins/meeting_list.html", {"page": page, "rows": rows})
+    return _keep_private(response, request, public=True)
+
+
+@require_safe
+def meeting_detail(request, pk):
+    meeting = get_object_or_404(Meeting.objects.visible_to(request.user), pk=pk)
+    issues = [
+        {
+            "issue": issue,
+            "number": issue.number_label,
+            "is_internal": issue.visibility == Visibility.INTERNAL,
+            "status": "" if issue.is_published else issue.get_status_display(),
+        }
+        for issue in Issue.objects.visible_to(request.user)
+        .filter(meetings=meeting)
+        .select_related("series")
+    ]
+    context = {
+        "meeting": meeting,
+        "when": format_date(localtime(meeting.starts_at), DATETIME_FORMAT),
+        "agenda": [
+            {"title": item.title, "body": _rich_text(item.body)}
+            for item in meeting.agenda_items.all()
+        ],
+        "key_points": _rich_text(meeting.key_points),
+        "issues": issues,
+    }
+    response = render(request, "bulletins/meeting_detail.html", context)
+    return _keep_private(response, request, public=meeting.visibility == Visibility.PUBLIC)

@@ -1,0 +1,81 @@
+"""Filters of the assignment lists; each starts from the ``visible_to`` queryset and only
+narrows it: an invalid value (another unit's id, an unknown plan) yields nothing."""
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from portal.units.models import Unit
+
+from .models import Assignment, Light, Plan, Task
+
+
+class NarrowingFilterSet(django_filters.FilterSet):
+    """A bound form with errors filters to nothing instead of ignoring the bad field."""
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            if self.is_bound and not self.is_valid():
+                self._qs = self.queryset.none()
+            else:
+                self._qs = super().qs
+        return self._qs
+
+
+class AssignmentFilter(NarrowingFilterSet):
+    q = django_filters.CharFilter(
+        field_name="task__title", lookup_expr="icontains", label=_("任务名称"), max_length=100
+    )
+    plan = django_filters.ModelChoiceFilter(
+        field_name="task__plan", queryset=Plan.objects.none(), label=_("任务清单")
+    )
+    category = django_filters.ChoiceFilter(
+        field_name="task__category", choices=[], label=_("类别"), empty_label=_("全部")
+    )
+    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.none(), label=_("单位"))
+    role = django_filters.ChoiceFilter(
+        choices=Assignment.Role.choices, label=_("分工"), empty_label=_("全部")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Assignment.Status.choices, label=_("状态"), empty_label=_("全部")
+    )
+    light = django_filters.ChoiceFilter(
+        choices=Light.choices, label=_("红黄绿灯"), empty_label=_("全部"), method="filter_light"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("task__due_date", "due"), ("task__number", "number"), ("progress", "progress")),
+        field_labels={
+            "due": _("完成时限（早→晚）"),
+            "-due": _("完成时限（晚→早）"),
+            "number": _("编号"),
+            "-number": _("编号（倒序）"),
+            "progress": _("进度（低→高）"),
+            "-progress": _("进度（高→低）"),
+        },
+        label=_("排序"),
+        empty_label=_("默认（完成时限）"),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+    def __init__(self, *args, user, office: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        tasks = Task.objects.visible_to(user)
+        self.filters["plan"].queryset = Plan.objects.filter(
+            pk__in=tasks.values("plan_id")
+        ).order_by("-year", "title")
+        categories = (
+            tasks.exclude(category="").order_by("category").values_list("category", flat=True)
+        )
+        self.filters["category"].extra["choices"] = [(c, c) for c in dict.fromkeys(categories)]
+        if office:
+            self.filters["unit"].queryset = Unit.objects.filter(active=True)
+        else:
+            # A unit may only pick itself: ?unit=<another unit> makes the form invalid,
+            # which narrows to nothing (the page hides the field).
+            self.filters["unit"].queryset = Unit.objects.filter(pk=user.unit_id)
+
+    def filter_light(self, queryset, name, value):
+        return queryset.filter(light=value)  # the view annotates with_light(today)

@@ -1,0 +1,175 @@
+"""Forms of the task pages. They list their fields explicitly; none sets a status or a
+unit: the services do, from the acting user. Choice querysets come from ``visible_to``."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.units.models import Unit
+
+from .models import Assignment, Evidence, Task
+
+
+class VersionField(forms.IntegerField):
+    """The row version the form was drawn from (optimistic concurrency)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, *, required=False, **kwargs):
+        super().__init__(min_value=0, required=required, **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": _accept()}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+def _accept() -> str:
+    return ",".join(f".{ext}" for ext in Evidence.ALLOWED)
+
+
+class VersionForm(forms.Form):
+    version = VersionField()
+
+
+class ReportForm(forms.Form):
+    period = forms.CharField(
+        label=_("报送期间"),
+        max_length=7,
+        help_text=_("年-月，例如 2020-06"),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{4}-\d{2}"}),
+    )
+    percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
+    text = forms.CharField(
+        label=_("进展情况"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("例如：已制定实施方案，开展培训3场、覆盖职工260人。"),
+    )
+    requests_completion = forms.BooleanField(label=_("任务已完成，申请办结"), required=False)
+    files = MultipleFileField(
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("可多选；支持 pdf、docx、xlsx、doc、xls、jpg、png、zip，每个不超过 50 MB。"),
+    )
+    version = VersionField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].initial = timezone.localdate().strftime("%Y-%m")
+
+
+class ReviewForm(forms.Form):
+    ACCEPT, RETURN, ACCEPT_CLOSE = "accept", "return", "accept_close"
+    decision = forms.ChoiceField(
+        label=_("审核"),
+        choices=[
+            (ACCEPT, _("通过")),
+            (ACCEPT_CLOSE, _("通过并办结")),
+            (RETURN, _("退回")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("退回时必填，例如：请补充培训签到表。"),
+    )
+    version = VersionField(required=True)
+
+
+class ReminderForm(forms.Form):
+    assignments = forms.ModelMultipleChoiceField(
+        label=_("任务分工"), queryset=Assignment.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    message = forms.CharField(
+        label=_("催办内容"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial=_("请抓紧推进并按时报送进展情况和佐证材料。"),
+    )
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignments"].queryset = queryset
+        self.fields["assignments"].label_from_instance = lambda a: (
+            f"{a.task.number} {a.task.title} · {a.unit.display_name}（{a.get_role_display()}）"
+        )
+
+
+class ProblemForm(forms.Form):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    task = forms.ModelChoiceField(
+        label=_("相关任务"),
+        queryset=Task.objects.none(),
+        required=False,
+        empty_label=_("（不涉及具体任务）"),
+    )
+    text = forms.CharField(
+        label=_("问题描述"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("例如：职工技能等级认定的配套资金渠道尚不明确。"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = Task.objects.visible_to(user).select_related("plan")
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    version = VersionField(required=True)
+
+
+class AssessmentForm(forms.Form):
+    score = forms.DecimalField(
+        label=_("得分"), min_value=0, max_value=100, max_digits=4, decimal_places=1
+    )
+    comment = forms.CharField(
+        label=_("评价意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    version = VersionField()
+
+
+class AssignForm(forms.Form):
+    tasks = forms.ModelMultipleChoiceField(
+        label=_("任务"), queryset=Task.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_("单位"), queryset=Unit.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    role = forms.ChoiceField(label=_("分工"), choices=Assignment.Role.choices)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].queryset = plan.tasks.all()
+        self.fields["units"].queryset = Unit.objects.filter(active=True)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("任务清单（.xlsx）"),
+        help_text=_(
+            "表头：编号、类别、任务、工作要求、开始日期、完成时限、分值权重、牵头单位、配合单位、节点"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
