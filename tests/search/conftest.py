@@ -40,6 +40,7 @@ def make_issue(
         number=next(_numbers),
         title=title,
         issue_date=issue_date or datetime.date(year, 6, 2),
+        printed_on=issue_date or datetime.date(year, 6, 2),
         issuing_office="工投集团公司产改领导小组办公室",
         visibility=visibility,
         status=status,

@@ -37,6 +37,37 @@ def test_publishing_a_draft_makes_it_findable(db, anon_client, office_client):
     assert "草稿" not in SearchDocument.objects.get(issue=issue).label
 
 
+def test_the_bulletin_services_keep_the_index(db, office_user, anon_client, client_a):
+    """Publishing, scheduled publishing and withdrawing through bulletins.services."""
+    import datetime
+
+    from django.utils import timezone
+
+    from bulletins.services import (
+        publish_due_issues,
+        publish_issue,
+        schedule_issue,
+        withdraw_issue,
+    )
+
+    issue = make_issue("新一期", "<p>技能人才培养计划。</p>", status="draft")
+    assert not found_by(anon_client, "技能人才")
+    publish_issue(issue=issue, by=office_user)
+    assert found_by(anon_client, "技能人才")
+    assert "草稿" not in SearchDocument.objects.get(issue=issue).label
+    withdraw_issue(issue=issue, by=office_user)
+    assert not found_by(anon_client, "技能人才") and not found_by(client_a, "技能人才")
+    assert "已撤回" in SearchDocument.objects.get(issue=issue).label
+
+    later = make_issue("定时期", "<p>劳模工匠进校园。</p>", status="draft")
+    schedule_issue(
+        issue=later, publish_at=timezone.now() + datetime.timedelta(minutes=5), by=office_user
+    )
+    assert not found_by(anon_client, "劳模工匠进校园")
+    publish_due_issues(now=timezone.now() + datetime.timedelta(minutes=10))
+    assert found_by(anon_client, "劳模工匠进校园")
+
+
 def test_editing_an_article_replaces_its_words(db, anon_client):
     issue = make_issue("简讯", "<p>旧的说法：英才名匠。</p>")
     article = issue.articles.get()
