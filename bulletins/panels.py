@@ -20,13 +20,16 @@ def issues_panel(user) -> dict | None:
     visible = Issue.objects.visible_to(user).published().select_related("series")
     latest = [_row(issue) for issue in visible[:LATEST]]
     panel = {"template": "bulletins/includes/home_panel.html", "latest": latest}
-    if reader_unit_id(user):
+    unit_id = reader_unit_id(user)
+    if unit_id:
         acknowledged = (
             ReadReceipt.objects.visible_to(user)
             .filter(acknowledged_at__isnull=False)
             .values("issue_id")
         )
-        pending = visible.exclude(pk__in=acknowledged)
+        # Waiting for 签收: issues sent to this unit (on their 抄送 list), as the
+        # office's 签收情况 page counts them.
+        pending = visible.filter(distribution=unit_id).exclude(pk__in=acknowledged)
         panel["pending"] = [_row(issue) for issue in pending[:PENDING]]
         panel["pending_count"] = (
             len(panel["pending"]) if len(panel["pending"]) < PENDING else pending.count()
