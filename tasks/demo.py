@@ -23,6 +23,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from bulletins.models import Issue
 from portal.units.models import Unit
 
 from . import services
@@ -246,13 +247,8 @@ def _load_2020(story: _Story, office) -> None:
     title = "2020年产业工人队伍建设改革任务清单"
     if Plan.objects.filter(year=2020, title=title).exists():
         return
-    issue = None
-    try:
-        from bulletins.models import Issue
-
-        issue = Issue.objects.filter(year=2020, number=4).first()
-    except Exception:  # bulletins demo not loaded: the plan stands alone
-        issue = None
+    # None when the bulletins demo is not loaded: the plan then stands alone.
+    issue = Issue.objects.filter(year=2020, number=4).first()
     dues = {"1": (9, 30), "2": (11, 30), "3": (12, 31), "4": (10, 31)}
 
     def due_for(number):

@@ -13,7 +13,7 @@ import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -602,8 +602,11 @@ def score_unit(
     the suggested score. Office only. Errors: ``score``, ``no_assignments``, ``conflict``."""
     _check_office(by)
     try:
-        score = Decimal(str(score)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    except Exception as exc:
+        score = Decimal(str(score))
+        if not score.is_finite():  # NaN would raise on the comparison below
+            raise InvalidOperation
+        score = score.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError, TypeError) as exc:
         raise ValidationError(_("得分应为 0 到 100 之间的数。"), code="score") from exc
     if not Decimal(0) <= score <= Decimal(100):
         raise ValidationError(_("得分应为 0 到 100 之间的数。"), code="score")

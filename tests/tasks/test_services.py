@@ -426,6 +426,9 @@ def test_suggested_score_and_scoring(plan, unit_a, user_a, office_user):
         version=a.version + 5,
     )
     refused("score", services.score_unit, a, plan=plan, unit=unit_a, by=office_user, score=101)
+    # Not numbers at all: a message, never a 500 from Decimal's comparison.
+    for bad in ("NaN", "Infinity", "八十", None):
+        refused("score", services.score_unit, a, plan=plan, unit=unit_a, by=office_user, score=bad)
 
 
 def test_assign_units_many_at_once_keeps_existing(
