@@ -20,8 +20,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from js_asset import Media
-from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin import HistoryReadOnlyAdmin, run_for_each
 from portal.units.models import Unit
 
 from . import services
@@ -145,7 +145,7 @@ def _receipts_count(ack: bool):
 
 
 @admin.register(Issue)
-class IssueAdmin(EditorNonceMixin, SimpleHistoryAdmin):
+class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
     form = IssueAdminForm
     inlines = [ArticleInline, AttachmentInline]
     # Series and publication time are in the filters and the form: the list keeps
@@ -364,49 +364,19 @@ class IssueAdmin(EditorNonceMixin, SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    # -- history: viewing only; status moves through the services ----------------
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            # django-simple-history saves a posted old version, status and dates
-            # included, which would bypass services.py.
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
     # -- actions ------------------------------------------------------------------
 
     def has_publish_permission(self, request):
         return services.can_publish(request.user)
 
     def _run(self, request, queryset, call, *, done_one, done_many):
-        done, refusals = 0, []
-        for issue in queryset.select_related("series"):
-            try:
-                call(issue)
-            except (ValidationError, PermissionDenied) as exc:
-                reasons = "；".join(getattr(exc, "messages", None) or [str(exc)])
-                refusals.append(f"{issue}：{reasons}")
-            else:
-                done += 1
-        if done:
-            self.message_user(
-                request, ngettext(done_one, done_many, done) % {"n": done}, messages.SUCCESS
-            )
-        if refusals:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(n)d 期未能处理：%(reasons)s",
-                    "%(n)d 期未能处理：%(reasons)s",
-                    len(refusals),
-                )
-                % {"n": len(refusals), "reasons": " ／ ".join(refusals)},
-                messages.ERROR,
-            )
-        return done, refusals
+        return run_for_each(
+            self,
+            request,
+            queryset.select_related("series"),
+            call,
+            done=(done_one, done_many),
+        )
 
     @admin.action(permissions=["publish"], description=gettext_lazy("立即发布所选简报"))
     def publish_now(self, request, queryset):
@@ -457,23 +427,16 @@ class IssueAdmin(EditorNonceMixin, SimpleHistoryAdmin):
     @admin.action(permissions=["publish"], description=gettext_lazy("催签：提醒未签收单位"))
     def remind_units(self, request, queryset):
         base_url = request.build_absolute_uri("/")
-        sent = 0
-        refusals = []
-        for issue in queryset.select_related("series"):
-            try:
-                sent += services.remind_unacknowledged_units(
-                    issue=issue, by=request.user, base_url=base_url
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                refusals.append(f"{issue}：{'；'.join(getattr(exc, 'messages', [str(exc)]))}")
-        self.message_user(
+        run_for_each(
+            self,
             request,
-            ngettext("已向 %(n)d 个单位发送催签邮件。", "已向 %(n)d 个单位发送催签邮件。", sent)
-            % {"n": sent},
-            messages.SUCCESS,
+            queryset.select_related("series"),
+            lambda issue: services.remind_unacknowledged_units(
+                issue=issue, by=request.user, base_url=base_url
+            ),
+            done=("已向 %(n)d 个单位发送催签邮件。", "已向 %(n)d 个单位发送催签邮件。"),
+            count=sum,
         )
-        if refusals:
-            self.message_user(request, " ／ ".join(refusals), messages.ERROR)
 
     # -- 签收情况 page ---------------------------------------------------------------
 
@@ -560,7 +523,7 @@ class AgendaItemInline(admin.StackedInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(EditorNonceMixin, SimpleHistoryAdmin):
+class MeetingAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
     inlines = [AgendaItemInline]
     list_display = ["title", "starts_at", "place", "chair", "visibility", "issue_count"]
     list_filter = ["visibility", "starts_at"]

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin import HistoryReadOnlyAdmin, refusal_text, run_for_each
 
 from . import services
 from .models import (
@@ -23,23 +24,6 @@ from .models import (
 )
 
 
-def _run_each(modeladmin, request, queryset, fn, done_message):
-    """Call a service per object; collect refusals; report both with ngettext."""
-    done, refused = 0, []
-    for obj in queryset:
-        try:
-            fn(obj)
-        except (ValidationError, PermissionDenied) as exc:
-            reason = " ".join(getattr(exc, "messages", [str(exc)])) or str(exc)
-            refused.append(f"{obj}：{reason}")
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_message(done), messages.SUCCESS)
-    for line in refused:
-        modeladmin.message_user(request, line, messages.ERROR)
-
-
 class OfficeOnlyActionsMixin:
     def has_office_permission(self, request):
         return request.user.is_office
@@ -53,13 +37,35 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(OfficeOnlyActionsMixin, HistoryReadOnlyAdmin):
     list_display = ["title", "year", "status", "view_link"]
     list_filter = ["year", "status"]
     search_fields = ["title"]
     fields = ["year", "title", "description", "status", "source_issue", "source_meeting"]
+    readonly_fields = ["status"]
     raw_id_fields = ["source_issue", "source_meeting"]
     inlines = [TaskInline]
+    actions = ["activate", "close"]
+
+    @admin.action(permissions=["office"], description=_("开始执行所选任务清单"))
+    def activate(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda plan: services.activate_plan(plan=plan, by=request.user),
+            done=("已有 %(n)d 份任务清单开始执行。", "已有 %(n)d 份任务清单开始执行。"),
+        )
+
+    @admin.action(permissions=["office"], description=_("结束所选任务清单"))
+    def close(self, request, queryset):
+        run_for_each(
+            self,
+            request,
+            queryset,
+            lambda plan: services.close_plan(plan=plan, by=request.user),
+            done=("已结束 %(n)d 份任务清单。", "已结束 %(n)d 份任务清单。"),
+        )
 
     @admin.display(description=_("页面"))
     def view_link(self, obj):
@@ -88,7 +94,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(HistoryReadOnlyAdmin):
     list_display = ["number", "title", "plan", "category", "due_date", "weight"]
     list_filter = ["plan", "category"]
     search_fields = ["number", "title", "requirement"]
@@ -107,7 +113,7 @@ class TaskAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(OfficeOnlyActionsMixin, SimpleHistoryAdmin):
+class AssignmentAdmin(OfficeOnlyActionsMixin, HistoryReadOnlyAdmin):
     list_display = ["task", "unit", "role", "status", "progress", "light_display"]
     list_filter = ["status", "role", "task__plan", "unit"]
     search_fields = ["task__title", "task__number", "unit__name"]
@@ -153,9 +159,7 @@ class AssignmentAdmin(OfficeOnlyActionsMixin, SimpleHistoryAdmin):
                 message=str(_("请抓紧推进并按时报送进展情况和佐证材料。")),
             )
         except (ValidationError, PermissionDenied) as exc:
-            self.message_user(
-                request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
-            )
+            self.message_user(request, refusal_text(exc), messages.ERROR)
             return
         self.message_user(
             request,
@@ -166,12 +170,12 @@ class AssignmentAdmin(OfficeOnlyActionsMixin, SimpleHistoryAdmin):
 
     @admin.action(permissions=["office"], description=_("办结（销号）所选任务分工"))
     def close(self, request, queryset):
-        _run_each(
+        run_for_each(
             self,
             request,
             queryset,
             lambda a: services.close_assignment(assignment=a, by=request.user),
-            lambda n: ngettext("已办结 %(n)d 项。", "已办结 %(n)d 项。", n) % {"n": n},
+            done=("已办结 %(n)d 项。", "已办结 %(n)d 项。"),
         )
 
 
@@ -195,7 +199,7 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(OfficeOnlyActionsMixin, SimpleHistoryAdmin):
+class ProgressReportAdmin(OfficeOnlyActionsMixin, HistoryReadOnlyAdmin):
     list_display = [
         "assignment",
         "period",
@@ -240,12 +244,12 @@ class ProgressReportAdmin(OfficeOnlyActionsMixin, SimpleHistoryAdmin):
 
     @admin.action(permissions=["office"], description=_("通过所选报送（退回请在审核页填写意见）"))
     def accept(self, request, queryset):
-        _run_each(
+        run_for_each(
             self,
             request,
             queryset,
             lambda r: services.accept_report(report=r, by=request.user, version=None),
-            lambda n: ngettext("已通过 %(n)d 份报送。", "已通过 %(n)d 份报送。", n) % {"n": n},
+            done=("已通过 %(n)d 份报送。", "已通过 %(n)d 份报送。"),
         )
 
 
@@ -279,7 +283,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Problem)
-class ProblemAdmin(SimpleHistoryAdmin):
+class ProblemAdmin(HistoryReadOnlyAdmin):
     list_display = ["title", "unit", "status", "raised_at", "reply_link"]
     list_filter = ["status", "unit"]
     search_fields = ["title", "text", "reply"]
@@ -308,7 +312,7 @@ class ProblemAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(HistoryReadOnlyAdmin):
     list_display = ["plan", "unit", "score", "suggested_score", "scored_at"]
     list_filter = ["plan"]
     readonly_fields = [

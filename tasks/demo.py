@@ -211,14 +211,8 @@ class _Story:
                 Assignment.objects.filter(pk=a.pk).update(closed_at=_aware(when, 16))
 
 
-def _make_plan(*, year, title, description, due_for, issue=None) -> Plan:
-    plan = Plan.objects.create(
-        year=year,
-        title=title,
-        description=description,
-        status=Plan.Status.ACTIVE,
-        source_issue=issue,
-    )
+def _make_plan(*, year, title, description, due_for, office, issue=None) -> Plan:
+    plan = Plan.objects.create(year=year, title=title, description=description, source_issue=issue)
     for number, category, task_title, requirement, lead, cooperating in TASKS:
         start, due = due_for(number)
         task = Task.objects.create(
@@ -234,7 +228,7 @@ def _make_plan(*, year, title, description, due_for, issue=None) -> Plan:
         Assignment.objects.create(task=task, unit=Unit.objects.get(name=lead), role="lead")
         for name in cooperating:
             Assignment.objects.create(task=task, unit=Unit.objects.get(name=name), role="cooperate")
-    return plan
+    return services.activate_plan(plan=plan, by=office)
 
 
 def _assignment(plan, number, unit_name) -> Assignment:
@@ -261,6 +255,7 @@ def _load_2020(story: _Story, office) -> None:
         description="根据2020年6月1日全市产业工人队伍建设改革试点工作部署推进会精神，"
         "产改办对改革任务细化分解、明确分工，为各单位画好施工图、交好任务书。",
         due_for=due_for,
+        office=office,
         issue=issue,
     )
     for a in Assignment.objects.filter(task__plan=plan).select_related("task", "unit"):
@@ -318,7 +313,7 @@ def _load_2020(story: _Story, office) -> None:
             if suggested >= 90
             else "部分任务办结滞后，请加强调度。",
         )
-    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.CLOSED)
+    services.close_plan(plan=plan, by=office)
 
 
 def _load_current(story: _Story, office, today: datetime.date) -> None:
@@ -354,6 +349,7 @@ def _load_current(story: _Story, office, today: datetime.date) -> None:
         description="延续2020年“三突出三提升”部署，按面上、线上、点上分层推进；"
         "产改办建立问题收集、督促检查、考核评价工作机制。",
         due_for=due_for,
+        office=office,
     )
     plan.tasks.get(number="2.1").milestones.create(
         title="制定培训体系建设方案", due_date=today + datetime.timedelta(days=10)

@@ -53,7 +53,7 @@ class Plan(models.Model):
         related_name="plans",
     )
     status = models.CharField(
-        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
+        _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 

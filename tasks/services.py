@@ -385,6 +385,43 @@ def assign_units(*, tasks: Iterable[Task], units: Iterable, role: str, by) -> li
     return made
 
 
+# --- plans (年度任务清单) ----------------------------------------------------------
+
+
+@transaction.atomic
+def activate_plan(*, plan: Plan, by) -> Plan:
+    """Put a task list into execution (执行中). draft → active. Office only.
+
+    Errors: ``PermissionDenied`` (not the office), ``ValidationError`` code
+    ``not_draft`` (already active or closed); nothing changes then.
+    """
+    _check_office(by)
+    p = _locked(Plan, plan.pk)
+    if p.status != Plan.Status.DRAFT:
+        raise ValidationError(_("只有编制中的任务清单可以开始执行。"), code="not_draft")
+    p.status = Plan.Status.ACTIVE
+    p._history_user = by
+    p.save(update_fields=["status"])
+    return p
+
+
+@transaction.atomic
+def close_plan(*, plan: Plan, by) -> Plan:
+    """End a year's task list (已结束). active → closed. Office only.
+
+    Errors: ``PermissionDenied`` (not the office), ``ValidationError`` code
+    ``not_active`` (still a draft, or closed already); nothing changes then.
+    """
+    _check_office(by)
+    p = _locked(Plan, plan.pk)
+    if p.status != Plan.Status.ACTIVE:
+        raise ValidationError(_("只有执行中的任务清单可以结束。"), code="not_active")
+    p.status = Plan.Status.CLOSED
+    p._history_user = by
+    p.save(update_fields=["status"])
+    return p
+
+
 # --- reminders (催办) -------------------------------------------------------------
 
 

@@ -58,7 +58,7 @@ def test_publish_now_action_publishes_and_reports_refusals(office_client):
     assert status(incomplete) == S.DRAFT
     text = messages_of(response)
     assert "已发布 1 期简报。" in text
-    assert "1 期未能处理" in text and "请填写印发日期。" in text
+    assert "1 项未能处理" in text and "请填写印发日期。" in text
 
 
 def test_completeness_refusal_in_the_admin_changes_nothing(office_client):
