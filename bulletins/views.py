@@ -10,7 +10,6 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.files import download_response
+from portal.pagination import page_of
 
 from .filters import IssueFilter
 from .html import sanitize_html
@@ -38,15 +38,6 @@ DATETIME_FORMAT = "Y年n月j日 H:i"
 
 
 # --- helpers -------------------------------------------------------------------
-
-
-def _page(request, object_list, per_page):
-    """The requested page; a page number that is not a page answers 404, not 500."""
-    paginator = Paginator(object_list, per_page)
-    try:
-        return paginator.page(request.GET.get("page") or 1)
-    except InvalidPage as exc:
-        raise Http404(_("没有这一页。")) from exc
 
 
 def _keep_private(response, request, *, public: bool = False):
@@ -143,7 +134,7 @@ def _issue_list(request, *, year=None):
         del filterset.filters["year"]
     # An invalid filter value narrows to nothing rather than being ignored.
     issues = filterset.qs if filterset.is_valid() else base.none()
-    page = _page(request, issues, PAGE_SIZE)
+    page = page_of(request, issues, PAGE_SIZE)
 
     acknowledged = set()
     if reader_unit_id(request.user) and page.object_list:
@@ -328,7 +319,7 @@ def issue_cover(request, pk):
 
 @require_safe
 def meeting_list(request):
-    page = _page(request, Meeting.objects.visible_to(request.user), MEETINGS_PAGE_SIZE)
+    page = page_of(request, Meeting.objects.visible_to(request.user), MEETINGS_PAGE_SIZE)
     rows = [
         {"meeting": meeting, "when": format_date(localtime(meeting.starts_at), DATETIME_FORMAT)}
         for meeting in page

@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 
 HOME_PANEL_PROVIDERS: list[str] = [
     "bulletins.panels.issues_panel",
-    "tasks.views.home_panel",
+    "tasks.views.home.home_panel",
 ]
 
 

@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import OuterRef, Subquery
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+from portal.pagination import page_of
 
 from . import engine
 from .filters import SearchFilter
@@ -127,11 +127,7 @@ def search(request):
         query = form.cleaned_data["q"]
         queryset = filterset.qs
         outcome = engine.find(queryset, query, order=form.cleaned_data["order"])
-        paginator = Paginator(outcome.keys, PAGE_SIZE)
-        try:
-            page = paginator.page(request.GET.get("page") or 1)
-        except InvalidPage:
-            raise Http404("No such page of results") from None
+        page = page_of(request, outcome.keys, PAGE_SIZE)
         context.update(
             query=query,
             outcome=outcome,

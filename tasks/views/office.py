@@ -1,0 +1,179 @@
+"""The office's dashboard: overview with rates and charts, the review queue, review,
+办结 and 催办."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.pagination import page_of
+
+from .. import charts, services
+from ..forms import ReminderForm, ReviewForm, VersionForm
+from ..models import Assignment, Light, ProgressReport, today
+from .common import (
+    PAGE_SIZE,
+    filtered_assignments,
+    get_assignment,
+    get_report,
+    office_required,
+    private,
+    query_without_page,
+)
+
+
+@office_required
+@require_GET
+@private
+def overview(request):
+    """/tasks/overview/: rates per unit and per category, lights, charts, drill-down."""
+    day = today()
+    filterset = filtered_assignments(request, day)
+    queryset = filterset.qs
+    by_unit = charts.rate_rows(
+        queryset,
+        label="unit__name",
+        key="unit_id",
+        param="unit",
+        params=request.GET,
+        today=day,
+        order="unit__ordering",
+    )
+    by_category = charts.rate_rows(
+        queryset,
+        label="task__category",
+        key="task__category",
+        param="category",
+        params=request.GET,
+        today=day,
+    )
+    totals = charts.totals(queryset, day)
+    return render(
+        request,
+        "tasks/overview.html",
+        {
+            "filter": filterset,
+            "page": page_of(request, queryset, PAGE_SIZE),
+            "query": query_without_page(request),
+            "by_unit": by_unit,
+            "by_category": by_category,
+            "totals": totals,
+            "unit_chart": charts.bar_chart(by_unit),
+            "category_chart": charts.bar_chart(by_category),
+            "today": day,
+            "lights": Light,
+        },
+    )
+
+
+@office_required
+@require_GET
+@private
+def review_queue(request):
+    """Reports waiting for the office's review, oldest first."""
+    reports = (
+        ProgressReport.objects.visible_to(request.user)
+        .filter(review_status=ProgressReport.Review.PENDING)
+        .select_related("assignment__task", "assignment__unit", "submitted_by")
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("submitted_at", "pk")
+    )
+    return render(
+        request, "tasks/review_queue.html", {"page": page_of(request, reports, PAGE_SIZE)}
+    )
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+@private
+def report_review(request, pk):
+    """Accept (and optionally close), or return with a comment."""
+    report = get_report(request, pk)
+    form = ReviewForm(request.POST or None, initial={"version": report.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["decision"] == ReviewForm.RETURN:
+                services.return_report(
+                    report=report, by=request.user, version=data["version"], comment=data["comment"]
+                )
+                messages.success(request, _("已退回，单位将看到审核意见。"))
+            else:
+                _accept(report, request.user, data)
+                messages.success(request, _("已通过。"))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return redirect("tasks:review_queue")
+    return render(
+        request,
+        "tasks/report_review.html",
+        {
+            "report": report,
+            "assignment": report.assignment,
+            "form": form,
+            "evidence": list(report.evidence.all()),
+            "earlier": list(
+                report.assignment.reports.exclude(pk=report.pk).order_by("-submitted_at")[:10]
+            ),
+        },
+    )
+
+
+def _accept(report, user, data):
+    from django.db import transaction
+
+    with transaction.atomic():
+        services.accept_report(
+            report=report, by=user, version=data["version"], comment=data["comment"]
+        )
+        if data["decision"] == ReviewForm.ACCEPT_CLOSE:
+            services.close_assignment(assignment=report.assignment, by=user)
+
+
+@office_required
+@require_POST
+def assignment_close(request, pk):
+    assignment = get_assignment(request, pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.close_assignment(assignment=assignment, by=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已办结（销号）。"))
+    return redirect("tasks:assignment_detail", pk=assignment.pk)
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+@private
+def remind(request):
+    """催办 one or many assignments (preselected with ?assignment=1&assignment=2)."""
+    queryset = (
+        Assignment.objects.visible_to(request.user)
+        .open()
+        .select_related("task", "unit")
+        .order_by("task__due_date", "task__number", "unit__ordering")
+    )
+    if request.method == "POST":
+        form = ReminderForm(request.POST, queryset=queryset)
+        if form.is_valid():
+            try:
+                made = services.send_reminder(
+                    assignments=form.cleaned_data["assignments"],
+                    by=request.user,
+                    message=form.cleaned_data["message"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已催办 %(n)d 项任务分工。") % {"n": len(made)})
+                return redirect("tasks:overview")
+    else:
+        chosen = [v for v in request.GET.getlist("assignment") if v.isdigit()]
+        form = ReminderForm(queryset=queryset, initial={"assignments": chosen})
+    return render(request, "tasks/remind.html", {"form": form})

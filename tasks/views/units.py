@@ -1,0 +1,232 @@
+"""The assignment pages (/tasks/): a unit's list, export and assignment page with 签收,
+progress reports and evidence, and its 催办 notices. The office reads them too."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.files import download_response
+from portal.pagination import page_of
+
+from .. import services
+from ..forms import ReportForm, VersionForm
+from ..models import Assignment, Evidence, Reminder, today
+from ..xlsx import XLSX_CONTENT_TYPE, build_workbook
+from .common import (
+    PAGE_SIZE,
+    filtered_assignments,
+    get_assignment,
+    get_report,
+    private,
+    query_without_page,
+)
+
+
+@login_required
+@require_GET
+@private
+def assignment_list(request):
+    """/tasks/: my unit's assignments with lights, filters and sorting; unread 催办."""
+    day = today()
+    filterset = filtered_assignments(request, day)
+    page = page_of(request, filterset.qs, PAGE_SIZE)
+    # 催办 notices are for the unit to read; the office sends them and sees them per row.
+    notices = (
+        list(
+            Reminder.objects.visible_to(request.user)
+            .filter(assignment__unit_id=request.user.unit_id)
+            .filter(kind=Reminder.Kind.MANUAL, read_at__isnull=True)
+            .select_related("assignment__task")[:20]
+        )
+        if request.user.unit_id
+        else []
+    )
+    return render(
+        request,
+        "tasks/assignment_list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query_without_page(request),
+            "notices": notices,
+            "today": day,
+            "is_office": request.user.is_office,
+        },
+    )
+
+
+@login_required
+@require_GET
+@private
+def export(request):
+    """The visible (and filtered) assignments, their tasks and reports as .xlsx."""
+    day = today()
+    filterset = filtered_assignments(request, day)
+    content = build_workbook(filterset.qs, today=day)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"产改任务-{day:%Y%m%d}.xlsx"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _detail_context(request, assignment, *, report_form=None, close_form=None):
+    user = request.user
+    own = user.unit_id == assignment.unit_id and user.is_active
+    reports = list(
+        assignment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
+            "evidence"
+        )
+    )
+    S = Assignment.Status
+    can_report = own and assignment.status in (S.ACKNOWLEDGED, S.IN_PROGRESS)
+    can_close = (
+        user.is_office
+        and assignment.status == S.COMPLETION_REQUESTED
+        and any(r.requests_completion and r.review_status == "accepted" for r in reports)
+    )
+    return {
+        "assignment": assignment,
+        "task": assignment.task,
+        "milestones": list(assignment.task.milestones.all()),
+        "reports": reports,
+        "reminders": list(assignment.reminders.select_related("sent_by")[:20]),
+        "light": assignment.light,
+        "own": own,
+        "can_acknowledge": own and assignment.status == S.PENDING,
+        "can_report": can_report,
+        "can_close": can_close,
+        "is_office": user.is_office,
+        "report_form": report_form
+        or (ReportForm(initial={"version": assignment.version}) if can_report else None),
+        "close_form": close_form or VersionForm(initial={"version": assignment.version}),
+        "ack_form": VersionForm(initial={"version": assignment.version}),
+        "pending_reports": [r for r in reports if r.review_status == "pending"],
+    }
+
+
+@login_required
+@require_GET
+@private
+def assignment_detail(request, pk):
+    assignment = get_assignment(request, pk)
+    return render(request, "tasks/assignment_detail.html", _detail_context(request, assignment))
+
+
+@login_required
+@require_POST
+def assignment_acknowledge(request, pk):
+    assignment = get_assignment(request, pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.acknowledge_assignment(assignment=assignment, by=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已签收。"))
+    return redirect("tasks:assignment_detail", pk=assignment.pk)
+
+
+@login_required
+@require_POST
+def report_create(request, pk):
+    assignment = get_assignment(request, pk)
+    form = ReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_report(
+                assignment=assignment,
+                by=request.user,
+                period=data["period"],
+                text=data["text"],
+                percent=data["percent"],
+                requests_completion=data["requests_completion"],
+                files=data["files"],
+                version=data["version"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("进展已报送，等待产改办审核。"))
+            return redirect("tasks:assignment_detail", pk=assignment.pk)
+    assignment.refresh_from_db()
+    context = _detail_context(request, assignment, report_form=form)
+    context["can_report"] = True
+    return render(request, "tasks/assignment_detail.html", context, status=200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@private
+def report_edit(request, pk):
+    """Edit a pending report or resubmit a returned one (the unit's own only)."""
+    report = get_report(request, pk)
+    if request.user.unit_id != report.assignment.unit_id:
+        raise PermissionDenied
+    if request.method == "POST":
+        form = ReportForm(request.POST, request.FILES)
+        form.fields["version"].required = True  # an edit always names what it edits
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_report(
+                    report=report,
+                    by=request.user,
+                    version=data["version"],
+                    period=data["period"],
+                    text=data["text"],
+                    percent=data["percent"],
+                    requests_completion=data["requests_completion"],
+                    files=data["files"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("已重新报送，等待产改办审核。"))
+                return redirect("tasks:assignment_detail", pk=report.assignment_id)
+    else:
+        form = ReportForm(
+            initial={
+                "period": report.period,
+                "text": report.text,
+                "percent": report.percent,
+                "requests_completion": report.requests_completion,
+                "version": report.version,
+            }
+        )
+    return render(
+        request,
+        "tasks/report_edit.html",
+        {"report": report, "form": form, "evidence": list(report.evidence.all())},
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk):
+    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return download_response(
+        handle, filename=evidence.original_name, content_type=evidence.content_type
+    )
+
+
+@login_required
+@require_POST
+def reminder_read(request, pk):
+    reminder = get_object_or_404(
+        Reminder.objects.visible_to(request.user).select_related("assignment"), pk=pk
+    )
+    services.mark_reminder_read(reminder=reminder, by=request.user)
+    return redirect("tasks:assignment_list")
