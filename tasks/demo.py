@@ -26,7 +26,7 @@ from django.utils import timezone
 from bulletins.models import Issue
 from portal.units.models import Unit
 
-from . import services
+from . import selectors, services
 from .models import Assignment, Plan, ProgressReport, Task
 
 RENSHE, GUOZI, GANYU, XINHAI, GANGKOU = (
@@ -303,7 +303,7 @@ def _load_2020(story: _Story, office) -> None:
         ]
         story.run(a, steps)
     for unit in Unit.objects.filter(assignments__task__plan=plan).distinct():
-        suggested = services.unit_rates(plan=plan, unit=unit)["suggested"]
+        suggested = selectors.unit_rates(plan=plan, unit=unit)["suggested"]
         services.score_unit(
             plan=plan,
             unit=unit,

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.units.models import Unit
 
-from .. import services
+from .. import selectors, services
 from ..forms import AssessmentForm
 from ..models import Assessment, Plan
 from .common import office_required, private
@@ -29,7 +29,7 @@ def _assessment_context(plan, *, bound=None):
     rows = []
     for unit in units:
         current = assessments.get(unit.pk)
-        rates = services.unit_rates(plan=plan, unit=unit)
+        rates = selectors.unit_rates(plan=plan, unit=unit)
         if bound is not None and bound[0] == unit.pk:
             form = bound[1]
         else:

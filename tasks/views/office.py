@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal.pagination import page_of
 
-from .. import charts, services
+from .. import charts, selectors, services
 from ..forms import ReminderForm, ReviewForm, VersionForm
 from ..models import Assignment, Light, ProgressReport, today
 from .common import (
@@ -32,7 +32,7 @@ def overview(request):
     day = today()
     filterset = filtered_assignments(request, day)
     queryset = filterset.qs
-    by_unit = charts.rate_rows(
+    by_unit = selectors.rate_rows(
         queryset,
         label="unit__name",
         key="unit_id",
@@ -41,7 +41,7 @@ def overview(request):
         today=day,
         order="unit__ordering",
     )
-    by_category = charts.rate_rows(
+    by_category = selectors.rate_rows(
         queryset,
         label="task__category",
         key="task__category",
@@ -49,7 +49,7 @@ def overview(request):
         params=request.GET,
         today=day,
     )
-    totals = charts.totals(queryset, day)
+    totals = selectors.totals(queryset, day)
     return render(
         request,
         "tasks/overview.html",

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.files import download_response
 from portal.pagination import page_of
 
-from .. import services
+from .. import selectors, services
 from ..forms import ReportForm, VersionForm
 from ..models import Assignment, Evidence, Reminder, today
 from ..xlsx import XLSX_CONTENT_TYPE, build_workbook
@@ -35,17 +35,7 @@ def assignment_list(request):
     day = today()
     filterset = filtered_assignments(request, day)
     page = page_of(request, filterset.qs, PAGE_SIZE)
-    # 催办 notices are for the unit to read; the office sends them and sees them per row.
-    notices = (
-        list(
-            Reminder.objects.visible_to(request.user)
-            .filter(assignment__unit_id=request.user.unit_id)
-            .filter(kind=Reminder.Kind.MANUAL, read_at__isnull=True)
-            .select_related("assignment__task")[:20]
-        )
-        if request.user.unit_id
-        else []
-    )
+    notices = list(selectors.unread_notices(request.user).select_related("assignment__task")[:20])
     return render(
         request,
         "tasks/assignment_list.html",

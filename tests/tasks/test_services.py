@@ -10,8 +10,9 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tasks import services
+from tasks import selectors, services
 from tasks.models import Assignment, Evidence, ProgressReport, Reminder
+from tasks.services import assignments
 
 from .conftest import acknowledged, pdf, png
 
@@ -336,7 +337,7 @@ def test_failure_after_storing_deletes_the_files(assignment_a, user_a, monkeypat
         raise ValidationError("boom", code="boom")
 
     # Fail after the files were written (the assignment update comes last).
-    monkeypatch.setattr(services, "_bump", boom)
+    monkeypatch.setattr(assignments, "bump", boom)
     before = stored_files()
     with pytest.raises(ValidationError):
         submit(assignment_a, user_a, files=[pdf()])
@@ -411,7 +412,7 @@ def test_suggested_score_and_scoring(plan, unit_a, user_a, office_user):
     r = submit(on_time, user_a, requests_completion=True, percent=100)
     services.accept_report(report=r, by=office_user, version=None)
     services.close_assignment(assignment=on_time, by=office_user)
-    rates = services.unit_rates(plan=plan, unit=unit_a)
+    rates = selectors.unit_rates(plan=plan, unit=unit_a)
     assert rates["suggested"] == 50  # half closed, on time: 100 × (0.6 × ½ + 0.4 × ½)
     a = services.score_unit(plan=plan, unit=unit_a, by=office_user, score="88.5", comment="好")
     assert a.score == pytest.approx(88.5) and a.suggested_score == 50

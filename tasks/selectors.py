@@ -1,0 +1,133 @@
+"""Read-only questions of the task app: rates, the suggested score, light counts and
+unread 催办 notices. Nothing here writes; state changes are in ``tasks.services``.
+
+Completion rate = closed / all assignments. On-time rate = assignments closed on time
+(``closed_on_time_q``) / assignments already due (closed, or past the due date). The
+year-end score weighs both by ``Task.weight``.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.utils.translation import gettext as _
+
+from portal.accounts.models import acting_unit_id, is_office
+
+from .models import Assignment, Light, Plan, ProgressReport, Reminder, closed_on_time_q
+
+S = Assignment.Status
+CLOSURE_WEIGHT = Decimal("0.6")
+ON_TIME_WEIGHT = Decimal("0.4")
+
+
+def _light_counts() -> dict:
+    """``{"red": Count, "yellow": …, "green": …, "done": …}`` over the ``light`` annotation."""
+    return {light.value: Count("pk", filter=Q(light=light)) for light in Light}
+
+
+def _rate_aggregates(today: datetime.date) -> dict:
+    closed = Q(status=S.CLOSED)
+    return {
+        "total": Count("pk"),
+        "closed": Count("pk", filter=closed),
+        "on_time": Count("pk", filter=closed_on_time_q()),
+        "due": Count("pk", filter=closed | Q(task__due_date__lt=today)),
+        **_light_counts(),
+    }
+
+
+def _with_rates(row: dict) -> dict:
+    total, due = row["total"], row["due"]
+    row["completion_rate"] = round(100 * row["closed"] / total) if total else None
+    row["on_time_rate"] = round(100 * row["on_time"] / due) if due else None
+    return row
+
+
+def rate_rows(
+    queryset, *, label: str, key: str, param: str, params, today: datetime.date, order=None
+) -> list[dict]:
+    """One row per value of ``key`` (a unit, a category) with counts, rates in whole
+    percent (None when nothing counts) and a drill-down link (the current filters
+    ``params`` with ``param`` set to the row's key). One aggregate query.
+
+    ``queryset`` must already carry the ``light`` annotation (``with_light``).
+    """
+    group = list(dict.fromkeys([key, label] + ([order] if order else [])))
+    rows = (
+        queryset.order_by()
+        .values(*group)
+        .annotate(**_rate_aggregates(today))
+        .order_by(*([order, label] if order else [label]))
+    )
+    result = []
+    for row in rows:
+        link = params.copy()
+        link.pop("page", None)
+        link[param] = row[key]
+        row = {**row, "label": row[label] or _("（未分类）"), "url": "?" + link.urlencode()}
+        result.append(_with_rates(row))
+    return result
+
+
+def totals(queryset, today: datetime.date) -> dict:
+    """The same counts and rates as ``rate_rows`` over the whole (lit) queryset."""
+    return _with_rates(queryset.order_by().aggregate(**_rate_aggregates(today)))
+
+
+def unit_rates(*, plan: Plan, unit) -> dict:
+    """Weighted closure and on-time rates of a unit on a plan, and the suggested score.
+
+    Returns ``{"closure": Decimal 0–1, "on_time": Decimal 0–1, "suggested": Decimal
+    0–100 rounded to 0.1}`` where suggested = 100 × (0.6 × closure + 0.4 × on-time),
+    each assignment weighing its ``Task.weight``; all three None when the unit has no
+    assignment on the plan. One aggregate query.
+    """
+    w = F("task__weight")
+    zero = Value(Decimal(0))
+    dec = DecimalField(max_digits=12, decimal_places=2)
+    agg = Assignment.objects.filter(task__plan=plan, unit=unit).aggregate(
+        total=Sum(w, output_field=dec),
+        closed=Sum(Case(When(status=S.CLOSED, then=w), default=zero, output_field=dec)),
+        on_time=Sum(Case(When(closed_on_time_q(), then=w), default=zero, output_field=dec)),
+    )
+    total = Decimal(agg["total"] or 0)
+    if not total:
+        return {"closure": None, "on_time": None, "suggested": None}
+    closure = Decimal(agg["closed"] or 0) / total
+    on_time_rate = Decimal(agg["on_time"] or 0) / total
+    suggested = (100 * (CLOSURE_WEIGHT * closure + ON_TIME_WEIGHT * on_time_rate)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return {"closure": closure, "on_time": on_time_rate, "suggested": suggested}
+
+
+def unread_notices(user):
+    """The 催办 notices the office sent to ``user``'s unit that nobody there has marked
+    read (the daily job's reminders go by mail only). None for anyone not acting for a
+    unit: the office sends notices and sees them on each assignment."""
+    unit_id = acting_unit_id(user)
+    if unit_id is None:
+        return Reminder.objects.none()
+    return (
+        Reminder.objects.visible_to(user)
+        .filter(assignment__unit_id=unit_id, kind=Reminder.Kind.MANUAL)
+        .unread()
+    )
+
+
+def light_counts(user, day: datetime.date) -> dict:
+    """How many of the assignments ``user`` may see are red, yellow, green and done on
+    ``day``: ``{"red": n, "yellow": n, "green": n, "done": n}``. One query."""
+    return Assignment.objects.visible_to(user).with_light(day).aggregate(**_light_counts())
+
+
+def pending_review_count(user) -> int:
+    """Reports waiting for the office's review; 0 for anyone but the office."""
+    if not is_office(user):
+        return 0
+    return (
+        ProgressReport.objects.visible_to(user)
+        .filter(review_status=ProgressReport.Review.PENDING)
+        .count()
+    )

@@ -1,0 +1,55 @@
+"""State changes of the task app: the only code that moves a status.
+
+Every function is keyword-only, takes the acting user as ``by=``, checks the
+right itself (a unit acts only on its own assignments; only the office reviews,
+reminds, closes and scores), and refuses an illegal step with a
+``ValidationError`` carrying a ``code`` while changing nothing. Rows that forms
+edit carry a ``version``: a stale one is refused with code ``conflict``.
+
+One module per idea, every name importable from here: ``assignments`` (签收,
+reports, review, 办结, 分派), ``plans`` (task lists and their import), ``reminders``
+(催办), ``problems`` (问题收集), ``assessments`` (考核评价), ``calendar`` (.ics
+tokens), ``evidence`` (佐证材料 files); ``base`` holds the shared checks.
+Read-only aggregates (rates, counts) are in ``tasks.selectors``.
+"""
+
+from .assessments import score_unit
+from .assignments import (
+    accept_report,
+    acknowledge_assignment,
+    assign_units,
+    close_assignment,
+    return_report,
+    submit_report,
+    update_report,
+)
+from .calendar import calendar_user, hash_token, renew_calendar_token, revoke_calendar_token
+from .evidence import MAX_EVIDENCE_FILES, check_evidence
+from .plans import activate_plan, close_plan, import_plan
+from .problems import raise_problem, reply_problem
+from .reminders import mark_reminder_read, send_due_reminders, send_reminder
+
+__all__ = [
+    "MAX_EVIDENCE_FILES",
+    "accept_report",
+    "acknowledge_assignment",
+    "activate_plan",
+    "assign_units",
+    "calendar_user",
+    "check_evidence",
+    "close_assignment",
+    "close_plan",
+    "hash_token",
+    "import_plan",
+    "mark_reminder_read",
+    "raise_problem",
+    "renew_calendar_token",
+    "reply_problem",
+    "return_report",
+    "revoke_calendar_token",
+    "score_unit",
+    "send_due_reminders",
+    "send_reminder",
+    "submit_report",
+    "update_report",
+]

@@ -1,0 +1,44 @@
+"""Calendar (.ics) tokens: issued once, stored as a SHA-256, dead once revoked or the
+user leaves or moves to another unit."""
+
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from ..models import (
+    CalendarToken,
+)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def renew_calendar_token(*, by) -> str:
+    """Issue a new calendar token for ``by`` (the old URL stops working); return it once."""
+    if not (by and by.is_authenticated and by.is_active):
+        raise PermissionDenied
+    token = secrets.token_urlsafe(32)
+    CalendarToken.objects.filter(user=by).delete()
+    CalendarToken.objects.create(user=by, unit_id=by.unit_id, token_hash=hash_token(token))
+    return token
+
+
+@transaction.atomic
+def revoke_calendar_token(*, by) -> None:
+    if not (by and by.is_authenticated):
+        raise PermissionDenied
+    CalendarToken.objects.filter(user=by).delete()
+
+
+def calendar_user(token: str):
+    """The user a live token belongs to, or None (unknown, revoked, user left or moved)."""
+    if not token or len(token) > 100:
+        return None
+    row = CalendarToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
+    if row is None or not row.is_alive:
+        return None
+    return row.user
