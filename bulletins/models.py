@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
+from portal.units.querysets import UnitOwnedQuerySet
 
 from .html import RichTextField
 
@@ -335,15 +336,6 @@ class AgendaItem(models.Model):
         return self.title
 
 
-class ReadReceiptQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if _is_office(user):
-            return self.all()
-        if user is not None and user.is_authenticated and user.unit_id:
-            return self.filter(unit_id=user.unit_id)
-        return self.none()
-
-
 class ReadReceipt(models.Model):
     """One row per issue and unit: first view, first download, 签收."""
 
@@ -371,7 +363,7 @@ class ReadReceipt(models.Model):
         related_name="+",
     )
 
-    objects = ReadReceiptQuerySet.as_manager()
+    objects = UnitOwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("阅读回执")

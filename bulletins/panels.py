@@ -1,7 +1,8 @@
 """Home-page panel of the bulletins: the latest issues, and for a unit what it has not yet 签收."""
 
+from portal.accounts.models import acting_unit_id
+
 from .models import Issue, ReadReceipt, Visibility
-from .receipts import reader_unit_id
 
 LATEST = 5
 PENDING = 5
@@ -20,7 +21,7 @@ def issues_panel(user) -> dict | None:
     visible = Issue.objects.visible_to(user).published().select_related("series")
     latest = [_row(issue) for issue in visible[:LATEST]]
     panel = {"template": "bulletins/includes/home_panel.html", "latest": latest}
-    unit_id = reader_unit_id(user)
+    unit_id = acting_unit_id(user)
     if unit_id:
         acknowledged = (
             ReadReceipt.objects.visible_to(user)

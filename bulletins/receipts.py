@@ -13,16 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import acting_unit_id
+
 from .models import Issue, ReadReceipt
-
-
-def reader_unit_id(user) -> int | None:
-    """The unit a user reads for, or None: anonymous, office and unit-less staff record nothing."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if getattr(user, "is_office", False):
-        return None
-    return user.unit_id or None
 
 
 def _readable(issue, user) -> bool:
@@ -62,7 +55,7 @@ def record_view(*, issue: Issue, by) -> ReadReceipt | None:
     without a unit, and issues that are not published or not visible to them.
     Returns the unit's receipt otherwise; a later view changes nothing.
     """
-    unit_id = reader_unit_id(by)
+    unit_id = acting_unit_id(by)
     if unit_id is None or not _readable(issue, by):
         return None
     return _record_first(
@@ -76,7 +69,7 @@ def record_download(*, issue: Issue, by) -> ReadReceipt | None:
 
     Same rules as ``record_view``; the first download time is never overwritten.
     """
-    unit_id = reader_unit_id(by)
+    unit_id = acting_unit_id(by)
     if unit_id is None or not _readable(issue, by):
         return None
     return _record_first(
@@ -98,7 +91,7 @@ def acknowledge_issue(*, issue: Issue, by) -> ReadReceipt:
     staff) and ValidationError(code="not_published") for an issue that is not
     published; nothing changes then.
     """
-    unit_id = reader_unit_id(by)
+    unit_id = acting_unit_id(by)
     if unit_id is None:
         raise PermissionDenied(_("只有成员单位的用户可以签收。"))
     if not _readable(issue, by):

@@ -20,6 +20,7 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.models import acting_unit_id
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -27,7 +28,7 @@ from .filters import IssueFilter
 from .html import sanitize_html
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .numerals import chinese_number
-from .receipts import acknowledge_issue, reader_unit_id, record_download, record_view
+from .receipts import acknowledge_issue, record_download, record_view
 
 PAGE_SIZE = 20
 MEETINGS_PAGE_SIZE = 20
@@ -137,7 +138,7 @@ def _issue_list(request, *, year=None):
     page = page_of(request, issues, PAGE_SIZE)
 
     acknowledged = set()
-    if reader_unit_id(request.user) and page.object_list:
+    if acting_unit_id(request.user) and page.object_list:
         acknowledged = set(
             ReadReceipt.objects.visible_to(request.user)
             .filter(issue__in=[issue.pk for issue in page], acknowledged_at__isnull=False)
@@ -174,7 +175,7 @@ def _issue_list(request, *, year=None):
             "is_filtered": any(
                 v for k, v in request.GET.items() if k != "page" and k in filterset.filters
             ),
-            "shows_ack": bool(reader_unit_id(request.user)),
+            "shows_ack": bool(acting_unit_id(request.user)),
         },
     )
     return _keep_private(response, request, public=True)

@@ -6,6 +6,8 @@ An app lists itself in ``HOME_PANEL_PROVIDERS`` with a function
 
 from django.utils.module_loading import import_string
 
+from portal.accounts.models import acting_unit
+
 HOME_PANEL_PROVIDERS: list[str] = [
     "bulletins.panels.issues_panel",
     "tasks.views.home.home_panel",
@@ -18,5 +20,4 @@ def home_context(user) -> dict:
         panel = import_string(path)(user)
         if panel:
             panels.append(panel)
-    unit = getattr(user, "unit", None) if user.is_authenticated else None
-    return {"unit": unit, "panels": panels}
+    return {"unit": acting_unit(user), "panels": panels}

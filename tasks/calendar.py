@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from portal.accounts.models import acting_unit
+
 from .models import Assignment, Milestone
 
 
@@ -33,7 +35,8 @@ def build_calendar(user, *, host: str) -> bytes:
     cal.add("prodid", "-//Reform Office Portal//tasks//ZH")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    name = user.unit.name if user.unit_id else _("产改办")
+    unit = acting_unit(user)
+    name = unit.name if unit else _("产改办")
     cal.add("x-wr-calname", _("产改任务 · %(name)s") % {"name": name})
     assignments = (
         Assignment.objects.visible_to(user)

@@ -4,6 +4,7 @@ narrows it: an invalid value (another unit's id, an unknown plan) yields nothing
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.models import acting_unit_id
 from portal.units.models import Unit
 
 from .models import Assignment, Light, Plan, Task
@@ -75,7 +76,7 @@ class AssignmentFilter(NarrowingFilterSet):
         else:
             # A unit may only pick itself: ?unit=<another unit> makes the form invalid,
             # which narrows to nothing (the page hides the field).
-            self.filters["unit"].queryset = Unit.objects.filter(pk=user.unit_id)
+            self.filters["unit"].queryset = Unit.objects.filter(pk=acting_unit_id(user))
 
     def filter_light(self, queryset, name, value):
         return queryset.filter(light=value)  # the view annotates with_light(today)

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from portal.accounts.models import acting_unit_id as _unit_id
-from portal.accounts.models import is_office as _is_office
+from portal.accounts.models import acting_unit_id, is_office
 from portal.files import UploadTo, private_storage
+from portal.units.querysets import UnitOwnedQuerySet
 
 DUE_SOON_DAYS = 7
 
@@ -71,9 +71,9 @@ class Plan(models.Model):
 class TaskQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Office: every task; a unit user: tasks assigned to the unit; others: none."""
-        if _is_office(user):
+        if is_office(user):
             return self.all()
-        unit_id = _unit_id(user)
+        unit_id = acting_unit_id(user)
         if unit_id:
             return self.filter(assignments__unit_id=unit_id).distinct()
         return self.none()
@@ -195,16 +195,7 @@ def closed_on_time_q() -> Q:
     return Q(status=Assignment.Status.CLOSED, closed_at__date__lte=F("task__due_date"))
 
 
-class AssignmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Office: every assignment; a unit user: the unit's own; others: none."""
-        if _is_office(user):
-            return self.all()
-        unit_id = _unit_id(user)
-        if unit_id:
-            return self.filter(unit_id=unit_id)
-        return self.none()
-
+class AssignmentQuerySet(UnitOwnedQuerySet):
     def open(self):
         return self.exclude(status=Assignment.Status.CLOSED)
 
@@ -490,17 +481,6 @@ class Reminder(models.Model):
         return f"{self.get_kind_display()} · {self.assignment}"
 
 
-class ProblemQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Office: every problem; a unit user: the unit's own; others: none."""
-        if _is_office(user):
-            return self.all()
-        unit_id = _unit_id(user)
-        if unit_id:
-            return self.filter(unit_id=unit_id)
-        return self.none()
-
-
 class Problem(models.Model):
     """问题收集: a problem a unit raises, answered by the office."""
 
@@ -547,7 +527,7 @@ class Problem(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
-    objects = ProblemQuerySet.as_manager()
+    objects = UnitOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -556,17 +536,6 @@ class Problem(models.Model):
 
     def __str__(self):
         return self.title
-
-
-class AssessmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Office: every assessment; a unit user: the unit's own; others: none."""
-        if _is_office(user):
-            return self.all()
-        unit_id = _unit_id(user)
-        if unit_id:
-            return self.filter(unit_id=unit_id)
-        return self.none()
 
 
 class Assessment(models.Model):
@@ -595,7 +564,7 @@ class Assessment(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
-    objects = AssessmentQuerySet.as_manager()
+    objects = UnitOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "-score"]

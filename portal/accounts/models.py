@@ -14,10 +14,23 @@ def is_office(user) -> bool:
 
 
 def acting_unit_id(user) -> int | None:
-    """The unit a signed-in, active user acts for; None for everyone else."""
-    if user is not None and user.is_authenticated and user.is_active and user.unit_id:
-        return user.unit_id
-    return None
+    """The id of the unit ``user`` acts for, or None: the one answer to "which unit?".
+
+    A signed-in, active user who belongs to a unit acts for it: 签收 of issues and
+    assignments, progress reports, problems, read receipts, "my tasks". Office staff
+    (产改办) act as the office, never for a unit, even when their account names one;
+    anonymous and inactive users act for nobody. No query for non-staff users.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if not user.unit_id or is_office(user):
+        return None
+    return user.unit_id
+
+
+def acting_unit(user):
+    """The ``Unit`` ``user`` acts for (see ``acting_unit_id``), or None."""
+    return user.unit if acting_unit_id(user) else None
 
 
 class User(AbstractUser):

@@ -4,6 +4,8 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.models import acting_unit_id, is_office
+
 register = template.Library()
 
 # (url name, label, who: "all" | "member" (signed in) | "office"). Links whose
@@ -24,9 +26,9 @@ def nav_links(context):
     current = getattr(getattr(request, "resolver_match", None), "view_name", "")
     links = []
     for name, label, who in NAV_LINKS:
-        if who == "member" and not (user and user.is_authenticated and user.unit_id):
+        if who == "member" and not acting_unit_id(user):
             continue
-        if who == "office" and not (user and user.is_authenticated and user.is_office):
+        if who == "office" and not is_office(user):
             continue
         try:
             url = reverse(name)

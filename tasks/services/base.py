@@ -7,6 +7,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import acting_unit_id
+
 from ..models import (
     Assignment,
     ProgressReport,
@@ -23,7 +25,7 @@ def check_office(by) -> None:
 
 def check_own_unit(by, unit_id) -> None:
     """A unit user acts only for the unit it belongs to."""
-    if not (by and by.is_authenticated and by.is_active and by.unit_id) or by.unit_id != unit_id:
+    if unit_id is None or acting_unit_id(by) != unit_id:
         raise PermissionDenied(_("只能办理本单位的任务。"))
 
 

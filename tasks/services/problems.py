@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.accounts.models import acting_unit_id
+
 from ..models import (
     Problem,
     Task,
@@ -15,7 +17,8 @@ from .base import bump, check_office, check_version, locked, mail_unit
 @transaction.atomic
 def raise_problem(*, by, title: str, text: str, task: Task | None = None) -> Problem:
     """A unit user raises a problem for its unit, optionally about one of its tasks."""
-    if not (by and by.is_authenticated and by.is_active and by.unit_id):
+    unit_id = acting_unit_id(by)
+    if unit_id is None:
         raise PermissionDenied(_("只有成员单位可以提交问题。"))
     if task is not None and not Task.objects.visible_to(by).filter(pk=task.pk).exists():
         raise PermissionDenied(_("只能就本单位的任务提出问题。"))
@@ -23,7 +26,7 @@ def raise_problem(*, by, title: str, text: str, task: Task | None = None) -> Pro
     if not title or not text:
         raise ValidationError(_("请填写标题和问题描述。"), code="required")
     return Problem.objects.create(
-        unit_id=by.unit_id,
+        unit_id=unit_id,
         task=task,
         title=title,
         text=text,
