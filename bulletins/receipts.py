@@ -1,4 +1,5 @@
-"""Read receipts (阅读回执): a unit's first view, first download and 签收 of an issue.
+"""Read receipts (阅读回执): a unit's first view, first download and 签收 of an issue;
+the download counter of attachments.
 
 One ``ReadReceipt`` per (issue, unit). First times are written once and never
 overwritten: each service creates the row with ``get_or_create`` (which already
@@ -10,12 +11,13 @@ whichever came first.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import acting_unit_id
 
-from .models import Issue, ReadReceipt
+from .models import Attachment, Issue, ReadReceipt
 
 
 def _readable(issue, user) -> bool:
@@ -79,6 +81,23 @@ def record_download(*, issue: Issue, by) -> ReadReceipt | None:
         at_field="first_downloaded_at",
         by_field="first_downloaded_by",
     )
+
+
+@transaction.atomic
+def record_attachment_download(*, attachment: Attachment, by) -> ReadReceipt | None:
+    """Count one download (下载次数) of an attachment of a published issue ``by`` may see,
+    and record the first download by ``by``'s unit as ``record_download`` does.
+
+    The office's preview of an issue that is not published counts nothing (returns
+    None); an anonymous reader of a public issue counts but records no receipt. The
+    counter is raised in the database (``download_count + 1``), so downloads at the
+    same moment all count. Returns the unit's receipt, or None.
+    """
+    issue = attachment.issue
+    if not _readable(issue, by):
+        return None
+    Attachment.objects.filter(pk=attachment.pk).update(download_count=F("download_count") + 1)
+    return record_download(issue=issue, by=by)
 
 
 @transaction.atomic

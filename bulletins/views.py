@@ -10,7 +10,7 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -28,7 +28,7 @@ from .filters import IssueFilter
 from .html import sanitize_html
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .numerals import chinese_number
-from .receipts import acknowledge_issue, record_download, record_view
+from .receipts import acknowledge_issue, record_attachment_download, record_view
 
 PAGE_SIZE = 20
 MEETINGS_PAGE_SIZE = 20
@@ -267,10 +267,7 @@ def attachment_download(request, issue_pk, pk):
         is_inline=False,
     )
     fileobj = _open_private(attachment.file)
-    issue = attachment.issue
-    if issue.is_published:  # office previews of drafts are not downloads
-        Attachment.objects.filter(pk=attachment.pk).update(download_count=F("download_count") + 1)
-        record_download(issue=issue, by=request.user)
+    record_attachment_download(attachment=attachment, by=request.user)
     return download_response(
         fileobj,
         filename=_download_name(attachment),

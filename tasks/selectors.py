@@ -122,12 +122,13 @@ def light_counts(user, day: datetime.date) -> dict:
     return Assignment.objects.visible_to(user).with_light(day).aggregate(**_light_counts())
 
 
-def pending_review_count(user) -> int:
-    """Reports waiting for the office's review; 0 for anyone but the office."""
-    if not is_office(user):
-        return 0
-    return (
-        ProgressReport.objects.visible_to(user)
-        .filter(review_status=ProgressReport.Review.PENDING)
-        .count()
+def awaiting_review(user):
+    """The reports ``user`` may see that wait for the office's review (通过 / 退回)."""
+    return ProgressReport.objects.visible_to(user).filter(
+        review_status=ProgressReport.Review.PENDING
     )
+
+
+def pending_review_count(user) -> int:
+    """How many reports wait for the office's review; 0 for anyone but the office."""
+    return awaiting_review(user).count() if is_office(user) else 0

@@ -10,6 +10,9 @@ One module per idea, every name importable from here: ``assignments`` (签收,
 reports, review, 办结, 分派), ``plans`` (task lists and their import), ``reminders``
 (催办), ``problems`` (问题收集), ``assessments`` (考核评价), ``calendar`` (.ics
 tokens), ``evidence`` (佐证材料 files); ``base`` holds the shared checks.
+
+Who may take a step is asked once: each ``can_…(obj, user)`` predicate runs the very
+guard its service raises from, and views hand its answer to templates.
 Read-only aggregates (rates, counts) are in ``tasks.selectors``.
 """
 
@@ -18,6 +21,11 @@ from .assignments import (
     accept_report,
     acknowledge_assignment,
     assign_units,
+    can_acknowledge,
+    can_close,
+    can_edit_report,
+    can_review,
+    can_submit_report,
     close_assignment,
     return_report,
     submit_report,
@@ -26,8 +34,8 @@ from .assignments import (
 from .calendar import calendar_user, hash_token, renew_calendar_token, revoke_calendar_token
 from .evidence import MAX_EVIDENCE_FILES, check_evidence
 from .plans import activate_plan, close_plan, import_plan
-from .problems import raise_problem, reply_problem
-from .reminders import mark_reminder_read, send_due_reminders, send_reminder
+from .problems import can_raise_problem, can_reply_problem, raise_problem, reply_problem
+from .reminders import can_remind, mark_reminder_read, send_due_reminders, send_reminder
 
 __all__ = [
     "MAX_EVIDENCE_FILES",
@@ -36,6 +44,14 @@ __all__ = [
     "activate_plan",
     "assign_units",
     "calendar_user",
+    "can_acknowledge",
+    "can_close",
+    "can_edit_report",
+    "can_raise_problem",
+    "can_remind",
+    "can_reply_problem",
+    "can_review",
+    "can_submit_report",
     "check_evidence",
     "close_assignment",
     "close_plan",

@@ -1,5 +1,11 @@
 """The assignment lifecycle: 签收, 进展报送 (submit, edit, resubmit), review (通过 / 退回),
-办结, and 分派 of tasks to units."""
+办结, and 分派 of tasks to units.
+
+Each step has one guard, ``_check_<step>(…, by)``, that raises the refusal; the service
+runs it on the locked row, and the matching predicate (``can_acknowledge``,
+``can_submit_report``, ``can_edit_report``, ``can_review``, ``can_close``) runs it on the
+row a page shows, so the buttons a page offers are the steps the services accept.
+"""
 
 import re
 from collections.abc import Iterable
@@ -14,7 +20,7 @@ from ..models import (
     ProgressReport,
     Task,
 )
-from .base import R, S, bump, check_office, check_own_unit, check_version, locked
+from .base import R, S, allowed, bump, check_office, check_own_unit, check_version, locked
 from .evidence import atomic_with_files, check_evidence, store_evidence
 
 PERIOD_RE = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
@@ -37,14 +43,92 @@ def _clean_percent(percent) -> int:
     return value
 
 
+# --- guards and the predicates built on them --------------------------------------
+
+
+def _check_acknowledge(a: Assignment, by) -> None:
+    check_own_unit(by, a.unit_id)
+    if a.status != S.PENDING:
+        raise ValidationError(_("该任务已签收，无需重复签收。"), code="already_acknowledged")
+
+
+def _check_submit(a: Assignment, by) -> None:
+    check_own_unit(by, a.unit_id)
+    if a.status == S.PENDING:
+        raise ValidationError(_("请先签收任务，再报送进展。"), code="not_acknowledged")
+    if a.status == S.COMPLETION_REQUESTED:
+        raise ValidationError(
+            _("已申请办结，正在等待产改办审核，暂不能再报送。"), code="completion_pending"
+        )
+    if a.status == S.CLOSED:
+        raise ValidationError(_("该任务已办结。"), code="closed")
+
+
+def _check_edit(r: ProgressReport, a: Assignment, by) -> None:
+    check_own_unit(by, a.unit_id)
+    if r.review_status == R.ACCEPTED:
+        raise ValidationError(_("该报送已审核通过，不能再修改。"), code="reviewed")
+    if a.status == S.CLOSED:
+        raise ValidationError(_("该任务已办结。"), code="closed")
+
+
+def _check_review(r: ProgressReport, by) -> None:
+    check_office(by)
+    if r.review_status != R.PENDING:
+        raise ValidationError(_("该报送已审核，不能重复审核。"), code="not_pending")
+
+
+def _check_close(a: Assignment, by) -> None:
+    check_office(by)
+    if a.status == S.CLOSED:
+        raise ValidationError(_("该任务已办结。"), code="closed")
+    if a.status != S.COMPLETION_REQUESTED:
+        raise ValidationError(_("单位尚未申请办结，不能办结。"), code="not_requested")
+    if not a.reports.filter(requests_completion=True, review_status=R.ACCEPTED).exists():
+        raise ValidationError(_("请先审核通过单位的办结申请。"), code="not_accepted")
+
+
+def can_acknowledge(assignment: Assignment, user) -> bool:
+    """``user`` may 签收 ``assignment`` now (its unit; still pending)."""
+    return allowed(_check_acknowledge, assignment, user)
+
+
+def can_submit_report(assignment: Assignment, user) -> bool:
+    """``user`` may report progress on ``assignment`` now (its unit; acknowledged or in
+    progress, no completion request waiting)."""
+    return allowed(_check_submit, assignment, user)
+
+
+def can_edit_report(report: ProgressReport, user) -> bool:
+    """``user`` may edit or resubmit ``report`` (its unit; not accepted; the assignment
+    not closed). Reads ``report.assignment``."""
+    return allowed(_check_edit, report, report.assignment, user)
+
+
+def can_review(report: ProgressReport, user) -> bool:
+    """``user`` may accept or return ``report`` (the office; the report pending)."""
+    return allowed(_check_review, report, user)
+
+
+def can_close(assignment: Assignment, user) -> bool:
+    """``user`` may 办结 ``assignment`` (the office; completion requested and a completion
+    report accepted). One query when the status allows it."""
+    return allowed(_check_close, assignment, user)
+
+
+# --- the steps ----------------------------------------------------------------------
+
+
 @transaction.atomic
 def acknowledge_assignment(*, assignment: Assignment, by, version: int | None = None) -> Assignment:
-    """签收. pending → acknowledged. Unit of the assignment only."""
+    """签收. pending → acknowledged. Unit of the assignment only.
+
+    Errors: ``PermissionDenied``; ``conflict``, ``already_acknowledged``.
+    """
     check_own_unit(by, assignment.unit_id)
     a = locked(Assignment, assignment.pk)
     check_version(a, version)
-    if a.status != S.PENDING:
-        raise ValidationError(_("该任务已签收，无需重复签收。"), code="already_acknowledged")
+    _check_acknowledge(a, by)
     a.status = S.ACKNOWLEDGED
     a.acknowledged_at = timezone.now()
     bump(a, "status", "acknowledged_at")
@@ -78,14 +162,7 @@ def submit_report(
     def run(stored):
         a = locked(Assignment, assignment.pk)
         check_version(a, version)
-        if a.status == S.PENDING:
-            raise ValidationError(_("请先签收任务，再报送进展。"), code="not_acknowledged")
-        if a.status == S.COMPLETION_REQUESTED:
-            raise ValidationError(
-                _("已申请办结，正在等待产改办审核，暂不能再报送。"), code="completion_pending"
-            )
-        if a.status == S.CLOSED:
-            raise ValidationError(_("该任务已办结。"), code="closed")
+        _check_submit(a, by)
         now = timezone.now()
         report = ProgressReport.objects.create(
             assignment=a,
@@ -135,10 +212,7 @@ def update_report(
         r = locked(ProgressReport, report.pk)
         a = locked(Assignment, r.assignment_id)
         check_version(r, version)
-        if r.review_status == R.ACCEPTED:
-            raise ValidationError(_("该报送已审核通过，不能再修改。"), code="reviewed")
-        if a.status == S.CLOSED:
-            raise ValidationError(_("该任务已办结。"), code="closed")
+        _check_edit(r, a, by)
         if (
             r.review_status == R.RETURNED
             and requests_completion
@@ -175,18 +249,27 @@ def update_report(
 
 @transaction.atomic
 def accept_report(
-    *, report: ProgressReport, by, version: int | None, comment: str = ""
+    *,
+    report: ProgressReport,
+    by,
+    version: int | None,
+    comment: str = "",
+    close: bool = False,
 ) -> ProgressReport:
     """通过. pending → accepted; the assignment's progress becomes the report's. Office only.
 
-    Errors: ``not_pending`` (already reviewed), ``conflict``.
+    With ``close=True`` (通过并办结) the assignment is then closed as ``close_assignment``
+    would close it, in the same transaction: if it may not be closed, the report is
+    not accepted either.
+
+    Errors: ``PermissionDenied``; ``conflict``, ``not_pending`` (already reviewed);
+    with ``close``, those of ``close_assignment`` (``not_requested`` …).
     """
     check_office(by)
     r = locked(ProgressReport, report.pk)
     a = locked(Assignment, r.assignment_id)
     check_version(r, version)
-    if r.review_status != R.PENDING:
-        raise ValidationError(_("该报送已审核，不能重复审核。"), code="not_pending")
+    _check_review(r, by)
     r.review_status = R.ACCEPTED
     r.review_comment = (comment or "").strip()
     r.reviewed_by, r.reviewed_at = by, timezone.now()
@@ -194,6 +277,8 @@ def accept_report(
     if a.progress != r.percent:
         a.progress = r.percent
         bump(a, "progress")
+    if close:
+        _close_locked(a, by)
     return r
 
 
@@ -210,8 +295,7 @@ def return_report(
     r = locked(ProgressReport, report.pk)
     a = locked(Assignment, r.assignment_id)
     check_version(r, version)
-    if r.review_status != R.PENDING:
-        raise ValidationError(_("该报送已审核，不能重复审核。"), code="not_pending")
+    _check_review(r, by)
     r.review_status = R.RETURNED
     r.review_comment = comment
     r.reviewed_by, r.reviewed_at = by, timezone.now()
@@ -225,16 +309,16 @@ def return_report(
 @transaction.atomic
 def close_assignment(*, assignment: Assignment, by, version: int | None = None) -> Assignment:
     """办结（销号）. completion requested, with an accepted completion report → closed.
-    Office only. Errors: ``closed``, ``not_requested``, ``not_accepted``, ``conflict``."""
+    Office only. Errors: ``PermissionDenied``; ``conflict``, ``closed``, ``not_requested``,
+    ``not_accepted``."""
     check_office(by)
     a = locked(Assignment, assignment.pk)
     check_version(a, version)
-    if a.status == S.CLOSED:
-        raise ValidationError(_("该任务已办结。"), code="closed")
-    if a.status != S.COMPLETION_REQUESTED:
-        raise ValidationError(_("单位尚未申请办结，不能办结。"), code="not_requested")
-    if not a.reports.filter(requests_completion=True, review_status=R.ACCEPTED).exists():
-        raise ValidationError(_("请先审核通过单位的办结申请。"), code="not_accepted")
+    return _close_locked(a, by)
+
+
+def _close_locked(a: Assignment, by) -> Assignment:
+    _check_close(a, by)
     a.status, a.closed_at = S.CLOSED, timezone.now()
     a.progress = 100
     bump(a, "status", "closed_at", "progress")

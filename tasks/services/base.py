@@ -7,7 +7,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.accounts.models import acting_unit_id
+from portal.accounts.models import acting_unit_id, is_office
 
 from ..models import (
     Assignment,
@@ -19,14 +19,26 @@ R = ProgressReport.Review
 
 
 def check_office(by) -> None:
-    if not (by and by.is_authenticated and by.is_office):
+    """Only the office (产改办) may: else ``PermissionDenied``."""
+    if not is_office(by):
         raise PermissionDenied(_("只有产改办可以执行此操作。"))
 
 
 def check_own_unit(by, unit_id) -> None:
-    """A unit user acts only for the unit it belongs to."""
+    """Only a user acting for unit ``unit_id`` (``acting_unit_id``) may: else
+    ``PermissionDenied``."""
     if unit_id is None or acting_unit_id(by) != unit_id:
         raise PermissionDenied(_("只能办理本单位的任务。"))
+
+
+def allowed(check, *args) -> bool:
+    """True when ``check(*args)`` passes: how a ``can_…`` predicate asks the very guard
+    its service raises from, so a page and the service cannot disagree."""
+    try:
+        check(*args)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
 
 
 def check_version(obj, version) -> None:
@@ -46,6 +58,7 @@ def bump(obj, *fields) -> None:
 
 
 def locked(model, pk):
+    """The row ``pk`` of ``model``, locked until the transaction ends (``SELECT … FOR UPDATE``)."""
     return model.objects.select_for_update().get(pk=pk)
 
 

@@ -11,15 +11,33 @@ from ..models import (
     Problem,
     Task,
 )
-from .base import bump, check_office, check_version, locked, mail_unit
+from .base import allowed, bump, check_office, check_version, locked, mail_unit
+
+
+def _check_raise(by) -> None:
+    if acting_unit_id(by) is None:
+        raise PermissionDenied(_("只有成员单位可以提交问题。"))
+
+
+def can_raise_problem(user) -> bool:
+    """``user`` may raise a problem: a user acting for a unit (not the office)."""
+    return allowed(_check_raise, user)
+
+
+def can_reply_problem(user) -> bool:
+    """``user`` may answer problems: the office."""
+    return allowed(check_office, user)
 
 
 @transaction.atomic
 def raise_problem(*, by, title: str, text: str, task: Task | None = None) -> Problem:
-    """A unit user raises a problem for its unit, optionally about one of its tasks."""
+    """A unit user raises a problem for its unit, optionally about one of its tasks.
+
+    Errors: ``PermissionDenied`` (not acting for a unit; a task it may not see),
+    ``required`` (title or text empty).
+    """
+    _check_raise(by)
     unit_id = acting_unit_id(by)
-    if unit_id is None:
-        raise PermissionDenied(_("只有成员单位可以提交问题。"))
     if task is not None and not Task.objects.visible_to(by).filter(pk=task.pk).exists():
         raise PermissionDenied(_("只能就本单位的任务提出问题。"))
     title, text = (title or "").strip(), (text or "").strip()
@@ -39,7 +57,11 @@ def raise_problem(*, by, title: str, text: str, task: Task | None = None) -> Pro
 def reply_problem(
     *, problem: Problem, by, reply: str, version: int | None, email: bool = True
 ) -> Problem:
-    """The office answers (or amends its answer to) a problem. Office only."""
+    """The office answers (or amends its answer to) a problem: open or answered →
+    answered, mailed to the unit's liaison unless ``email=False``. Office only.
+
+    Errors: ``PermissionDenied``; ``reply_required``, ``conflict``.
+    """
     check_office(by)
     reply = (reply or "").strip()
     if not reply:

@@ -15,7 +15,18 @@ from ..models import (
     Assignment,
     Reminder,
 )
-from .base import S, check_office, check_own_unit, locked, mail_unit
+from .base import S, allowed, check_office, check_own_unit, locked, mail_unit
+
+
+def _check_remind(a: Assignment, by) -> None:
+    check_office(by)
+    if a.status == S.CLOSED:
+        raise ValidationError(_("该任务已办结，无需催办。"), code="closed")
+
+
+def can_remind(assignment: Assignment, user) -> bool:
+    """``user`` may 催办 ``assignment`` (the office; the assignment not closed)."""
+    return allowed(_check_remind, assignment, user)
 
 
 @transaction.atomic
@@ -23,8 +34,9 @@ def send_reminder(
     *, assignments: Iterable[Assignment], by, message: str, email: bool = True
 ) -> list[Reminder]:
     """催办 one or many assignments: a notice each unit sees on /tasks/ and one mail per
-    unit to its liaison. Office only. Closed assignments are refused (``closed``),
-    changing nothing."""
+    unit to its liaison. Office only. If any is closed (``can_remind`` false), all are
+    refused with code ``closed``, changing nothing. Errors also: ``PermissionDenied``,
+    ``message_required``, ``empty``."""
     check_office(by)
     message = (message or "").strip()
     if not message:
@@ -37,7 +49,7 @@ def send_reminder(
         .filter(pk__in=pks)
         .select_related("task", "unit")
     )
-    closed = [a for a in rows if a.status == S.CLOSED]
+    closed = [a for a in rows if not can_remind(a, by)]
     if closed:
         raise ValidationError(
             _("以下任务已办结，无需催办：%(names)s")

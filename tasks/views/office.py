@@ -12,7 +12,7 @@ from portal.pagination import page_of
 
 from .. import charts, selectors, services
 from ..forms import ReminderForm, ReviewForm, VersionForm
-from ..models import Assignment, Light, ProgressReport, today
+from ..models import Assignment, Light, today
 from .common import (
     PAGE_SIZE,
     filtered_assignments,
@@ -50,12 +50,16 @@ def overview(request):
         today=day,
     )
     totals = selectors.totals(queryset, day)
+    page = page_of(request, queryset, PAGE_SIZE)
     return render(
         request,
         "tasks/overview.html",
         {
             "filter": filterset,
-            "page": page_of(request, queryset, PAGE_SIZE),
+            "page": page,
+            "rows": [
+                {"assignment": a, "can_remind": services.can_remind(a, request.user)} for a in page
+            ],
             "query": query_without_page(request),
             "by_unit": by_unit,
             "by_category": by_category,
@@ -74,8 +78,7 @@ def overview(request):
 def review_queue(request):
     """Reports waiting for the office's review, oldest first."""
     reports = (
-        ProgressReport.objects.visible_to(request.user)
-        .filter(review_status=ProgressReport.Review.PENDING)
+        selectors.awaiting_review(request.user)
         .select_related("assignment__task", "assignment__unit", "submitted_by")
         .annotate(evidence_count=Count("evidence"))
         .order_by("submitted_at", "pk")
@@ -101,7 +104,13 @@ def report_review(request, pk):
                 )
                 messages.success(request, _("已退回，单位将看到审核意见。"))
             else:
-                _accept(report, request.user, data)
+                services.accept_report(
+                    report=report,
+                    by=request.user,
+                    version=data["version"],
+                    comment=data["comment"],
+                    close=data["decision"] == ReviewForm.ACCEPT_CLOSE,
+                )
                 messages.success(request, _("已通过。"))
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -120,17 +129,6 @@ def report_review(request, pk):
             ),
         },
     )
-
-
-def _accept(report, user, data):
-    from django.db import transaction
-
-    with transaction.atomic():
-        services.accept_report(
-            report=report, by=user, version=data["version"], comment=data["comment"]
-        )
-        if data["decision"] == ReviewForm.ACCEPT_CLOSE:
-            services.close_assignment(assignment=report.assignment, by=user)
 
 
 @office_required

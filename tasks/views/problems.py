@@ -21,7 +21,7 @@ from .common import PAGE_SIZE, private
 def problem_list(request):
     """Units raise problems and read replies; the office sees every unit's."""
     problems = Problem.objects.visible_to(request.user).select_related("unit", "task")
-    can_raise = bool(request.user.unit_id) and not request.user.is_office
+    can_raise = services.can_raise_problem(request.user)
     form = ProblemForm(request.POST or None, user=request.user) if can_raise else None
     if request.method == "POST":
         if form is None:
@@ -58,7 +58,7 @@ def problem_detail(request, pk):
         Problem.objects.visible_to(request.user).select_related("unit", "task", "raised_by"), pk=pk
     )
     form = None
-    if request.user.is_office:
+    if services.can_reply_problem(request.user):
         form = ReplyForm(
             request.POST or None,
             initial={"reply": problem.reply, "version": problem.version},

@@ -8,14 +8,16 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal.accounts.models import acting_unit_id
 from portal.files import download_response
 from portal.pagination import page_of
 
 from .. import selectors, services
 from ..forms import ReportForm, VersionForm
-from ..models import Assignment, Evidence, Reminder, today
+from ..models import Evidence, ProgressReport, Reminder, today
 from ..xlsx import XLSX_CONTENT_TYPE, build_workbook
 from .common import (
     PAGE_SIZE,
@@ -25,6 +27,8 @@ from .common import (
     private,
     query_without_page,
 )
+
+R = ProgressReport.Review
 
 
 @login_required
@@ -66,38 +70,51 @@ def export(request):
     return response
 
 
-def _detail_context(request, assignment, *, report_form=None, close_form=None):
+# How a report's review shows on the assignment page: badge colour and comment heading.
+_REVIEW_BADGE = {R.ACCEPTED: "badge--green", R.RETURNED: "badge--red", R.PENDING: "badge--yellow"}
+_COMMENT_HEADING = {
+    R.RETURNED: _lazy("退回意见："),
+    R.PENDING: _lazy("上次退回意见："),  # a resubmitted report keeps the office's comment
+    R.ACCEPTED: _lazy("审核意见："),
+}
+
+
+def _report_row(report, user) -> dict:
+    returned = report.review_status == R.RETURNED
+    return {
+        "report": report,
+        "badge": _REVIEW_BADGE[report.review_status],
+        "comment_heading": _COMMENT_HEADING[report.review_status],
+        "is_returned": returned,
+        "can_edit": services.can_edit_report(report, user),
+        "can_review": services.can_review(report, user),
+    }
+
+
+def _detail_context(request, assignment, *, report_form=None):
+    """The assignment page: every button is a services predicate's answer."""
     user = request.user
-    own = user.unit_id == assignment.unit_id and user.is_active
-    reports = list(
-        assignment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
-            "evidence"
-        )
+    reports = assignment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
+        "evidence"
     )
-    S = Assignment.Status
-    can_report = own and assignment.status in (S.ACKNOWLEDGED, S.IN_PROGRESS)
-    can_close = (
-        user.is_office
-        and assignment.status == S.COMPLETION_REQUESTED
-        and any(r.requests_completion and r.review_status == "accepted" for r in reports)
-    )
+    rows = [_report_row(r, user) for r in reports]
+    can_report = services.can_submit_report(assignment, user)
+    version = VersionForm(initial={"version": assignment.version})
     return {
         "assignment": assignment,
         "task": assignment.task,
         "milestones": list(assignment.task.milestones.all()),
-        "reports": reports,
+        "reports": rows,
+        "reviewable_reports": [row["report"] for row in rows if row["can_review"]],
         "reminders": list(assignment.reminders.select_related("sent_by")[:20]),
         "light": assignment.light,
-        "own": own,
-        "can_acknowledge": own and assignment.status == S.PENDING,
-        "can_report": can_report,
-        "can_close": can_close,
-        "is_office": user.is_office,
+        "can_acknowledge": services.can_acknowledge(assignment, user),
+        "can_close": services.can_close(assignment, user),
+        "can_remind": services.can_remind(assignment, user),
         "report_form": report_form
         or (ReportForm(initial={"version": assignment.version}) if can_report else None),
-        "close_form": close_form or VersionForm(initial={"version": assignment.version}),
-        "ack_form": VersionForm(initial={"version": assignment.version}),
-        "pending_reports": [r for r in reports if r.review_status == "pending"],
+        "close_form": version,
+        "ack_form": version,
     }
 
 
@@ -149,8 +166,7 @@ def report_create(request, pk):
             return redirect("tasks:assignment_detail", pk=assignment.pk)
     assignment.refresh_from_db()
     context = _detail_context(request, assignment, report_form=form)
-    context["can_report"] = True
-    return render(request, "tasks/assignment_detail.html", context, status=200)
+    return render(request, "tasks/assignment_detail.html", context)
 
 
 @login_required
@@ -159,8 +175,8 @@ def report_create(request, pk):
 def report_edit(request, pk):
     """Edit a pending report or resubmit a returned one (the unit's own only)."""
     report = get_report(request, pk)
-    if request.user.unit_id != report.assignment.unit_id:
-        raise PermissionDenied
+    if acting_unit_id(request.user) != report.assignment.unit_id:
+        raise PermissionDenied  # the office and others see the report, only its unit edits
     if request.method == "POST":
         form = ReportForm(request.POST, request.FILES)
         form.fields["version"].required = True  # an edit always names what it edits
@@ -195,7 +211,12 @@ def report_edit(request, pk):
     return render(
         request,
         "tasks/report_edit.html",
-        {"report": report, "form": form, "evidence": list(report.evidence.all())},
+        {
+            "report": report,
+            "form": form,
+            "evidence": list(report.evidence.all()),
+            "is_resubmission": report.review_status == R.RETURNED,
+        },
     )
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from bulletins.models import Attachment, ReadReceipt
+from bulletins.receipts import record_attachment_download
 
 from .reader_factories import (
     INTERNAL,
@@ -71,6 +72,20 @@ def test_download_counts_and_records_the_units_first_download(client_a, client_b
     assert attachment.download_count == 3
     assert ReadReceipt.objects.get(issue=issue, unit=unit_a).first_downloaded_at == first
     assert ReadReceipt.objects.filter(issue=issue).count() == 2
+
+
+def test_the_counter_service_counts_only_what_the_user_may_read(user_a, unit_a):
+    """The service checks for itself: a hidden or unpublished issue counts nothing."""
+    from django.contrib.auth.models import AnonymousUser
+
+    internal = make_attachment(make_issue("published", INTERNAL))
+    draft = make_attachment(make_issue("draft", PUBLIC))
+    assert record_attachment_download(attachment=internal, by=AnonymousUser()) is None
+    assert record_attachment_download(attachment=draft, by=user_a) is None
+    receipt = record_attachment_download(attachment=internal, by=user_a)
+    assert receipt.unit == unit_a and receipt.first_downloaded_at is not None
+    counts = Attachment.objects.filter(pk__in=[internal.pk, draft.pk]).order_by("pk")
+    assert list(counts.values_list("download_count", flat=True)) == [1, 0]
 
 
 def test_anonymous_downloads_count_but_record_no_receipt(anon_client):
