@@ -141,9 +141,7 @@ class AssignmentAdmin(OfficeOnlyActionsMixin, HistoryReadOnlyAdmin):
 
     @admin.display(description=_("红黄绿灯"), ordering="light")
     def light_display(self, obj):
-        return dict(red=_("红灯"), yellow=_("黄灯"), green=_("绿灯"), done=_("已办结")).get(
-            obj.light, ""
-        )
+        return obj.light.label
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.status != Assignment.Status.PENDING:

@@ -162,6 +162,20 @@ class Light(models.TextChoices):
     GREEN = "green", _("绿灯（正常推进）")
     DONE = "done", _("已办结")
 
+    @property
+    def short_label(self) -> str:
+        """The word pages print beside the lamp: 逾期, 预警, 正常, 已办结 (``label`` is
+        the full name used by filters, the admin and exports)."""
+        return _LIGHT_SHORT_LABELS[self]
+
+
+_LIGHT_SHORT_LABELS = {
+    Light.RED: _("逾期"),
+    Light.YELLOW: _("预警"),
+    Light.GREEN: _("正常"),
+    Light.DONE: _("已办结"),
+}
+
 
 def reported_this_month_q(today: datetime.date):
     """Exists: a report for ``today``'s month that was not returned."""
@@ -280,30 +294,30 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.task} · {self.unit}"
 
-    def light_on(self, day: datetime.date) -> str:
+    def light_on(self, day: datetime.date) -> Light:
         """The traffic light on ``day``; the same rules as ``with_light`` (one query at most)."""
         if self.status == self.Status.CLOSED:
-            return Light.DONE.value
+            return Light.DONE
         due = self.task.due_date
         if due < day:
-            return Light.RED.value
+            return Light.RED
         if due <= day + datetime.timedelta(days=DUE_SOON_DAYS):
-            return Light.YELLOW.value
+            return Light.YELLOW
         start = self.task.start_date
         if start and start > day:
-            return Light.GREEN.value
+            return Light.GREEN
         reported = (
             self.reports.filter(period=day.strftime("%Y-%m"))
             .exclude(review_status=ProgressReport.Review.RETURNED)
             .exists()
         )
-        return Light.GREEN.value if reported else Light.YELLOW.value
+        return Light.GREEN if reported else Light.YELLOW
 
     @property
-    def light(self) -> str:
+    def light(self) -> Light:
         """Today's light; lists read the ``with_light`` annotation stored by the setter."""
         annotated = self.__dict__.get("_light")
-        return annotated if annotated is not None else self.light_on(today())
+        return Light(annotated) if annotated is not None else self.light_on(today())
 
     @light.setter
     def light(self, value: str) -> None:

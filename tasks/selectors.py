@@ -116,10 +116,12 @@ def unread_notices(user):
     )
 
 
-def light_counts(user, day: datetime.date) -> dict:
+def light_counts(user, day: datetime.date) -> list[tuple[Light, int]]:
     """How many of the assignments ``user`` may see are red, yellow, green and done on
-    ``day``: ``{"red": n, "yellow": n, "green": n, "done": n}``. One query."""
-    return Assignment.objects.visible_to(user).with_light(day).aggregate(**_light_counts())
+    ``day``: ``[(Light.RED, n), (Light.YELLOW, n), (Light.GREEN, n), (Light.DONE, n)]``.
+    One query."""
+    counts = Assignment.objects.visible_to(user).with_light(day).aggregate(**_light_counts())
+    return [(light, counts[light.value]) for light in Light]
 
 
 def awaiting_review(user):

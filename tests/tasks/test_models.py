@@ -157,3 +157,16 @@ def test_visible_to_every_model(
     user_a.is_active = False
     user_a.save()
     assert not Assignment.objects.visible_to(user_a).exists()
+
+
+def test_pages_print_the_light_words_light_defines(assignment_a, client_a, office_client):
+    """逾期 / 预警 / 正常 / 已办结 are written once, on ``Light``."""
+    words = [light.short_label for light in Light]
+    assert words == ["逾期", "预警", "正常", "已办结"]
+    home = client_a.get("/").content.decode()
+    for light in Light:
+        assert f'light--{light.value}" aria-hidden="true"></span> {light.short_label}' in home
+    overview = office_client.get("/tasks/overview/").content.decode()
+    assert overview.count('class="light light--') >= 3
+    admin = office_client.get("/admin/tasks/assignment/").content.decode()
+    assert str(assignment_a.light.label) in admin
