@@ -14,7 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -30,14 +30,6 @@ from .models import AgendaItem, Article, Attachment, Issue, Meeting, ReadReceipt
 from .numerals import DIGITS
 
 # --- helpers -------------------------------------------------------------------
-
-
-def reader_url(name: str, pk: int, fallback: str) -> str:
-    """A reading-area URL (bulletins-reader's URLconf), with the agreed path as fallback."""
-    try:
-        return reverse(f"bulletins:{name}", args=[pk])
-    except NoReverseMatch:
-        return fallback
 
 
 def parse_number(term: str) -> int | None:
@@ -255,7 +247,7 @@ class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
     def preview_link(self, obj):
         if obj.pk is None:
             return "—"
-        url = reader_url("issue_detail", obj.pk, f"/bulletins/{obj.pk}/")
+        url = reverse("bulletins:issue_detail", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("预览"))
 
     @admin.display(description=gettext_lazy("签收情况"))
@@ -275,7 +267,7 @@ class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
     def cover_preview(self, obj):
         if obj.pk is None or not obj.cover_thumbnail:
             return "—"
-        url = reader_url("issue_cover", obj.pk, f"/bulletins/{obj.pk}/cover/")
+        url = reverse("bulletins:issue_cover", args=[obj.pk])
         return format_html('<img src="{}" alt="" style="max-height:120px">', url)
 
     # -- search: title, or the number typed as 4 / 第四期 / 2020年第四期 ---------------
@@ -502,7 +494,7 @@ class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
             "pending": pending,
             "acknowledged_count": len(rows) - len(pending),
             "can_remind": issue.is_published and any(u.email for u in pending),
-            "preview_url": reader_url("issue_detail", issue.pk, f"/bulletins/{issue.pk}/"),
+            "preview_url": issue.get_absolute_url(),
         }
         return TemplateResponse(request, "admin/bulletins/issue/receipts.html", context)
 

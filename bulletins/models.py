@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -177,10 +177,7 @@ class Issue(models.Model):
 
     def get_absolute_url(self):
         """The reader page; the office also sees drafts there (the preview)."""
-        try:
-            return reverse("bulletins:issue_detail", args=[self.pk])
-        except NoReverseMatch:
-            return f"/bulletins/{self.pk}/"
+        return reverse("bulletins:issue_detail", args=[self.pk])
 
     @property
     def number_label(self) -> str:
@@ -311,10 +308,7 @@ class Meeting(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        try:
-            return reverse("bulletins:meeting_detail", args=[self.pk])
-        except NoReverseMatch:
-            return f"/meetings/{self.pk}/"
+        return reverse("bulletins:meeting_detail", args=[self.pk])
 
 
 class AgendaItem(models.Model):

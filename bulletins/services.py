@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -212,11 +211,7 @@ def unacknowledged_units(issue: Issue):
 
 
 def _issue_url(issue: Issue, base_url: str) -> str:
-    try:
-        path = reverse("bulletins:issue_detail", args=[issue.pk])
-    except NoReverseMatch:
-        path = f"/bulletins/{issue.pk}/"
-    return f"{base_url.rstrip('/')}{path}"
+    return f"{base_url.rstrip('/')}{issue.get_absolute_url()}"
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
@@ -99,13 +99,6 @@ def _preview_banner(issue) -> str:
         when = format_date(localtime(issue.withdrawn_at), DATETIME_FORMAT)
         return _("已撤回：本期已于 %(when)s 撤回，读者看不到，仅工作人员可见。") % {"when": when}
     return ""
-
-
-def _pdf_url(issue) -> str:
-    try:
-        return reverse("bulletins:issue_pdf", args=[issue.pk])
-    except NoReverseMatch:  # the PDF views land from another branch
-        return f"/bulletins/{issue.pk}/pdf/"
 
 
 def _download_name(attachment) -> str:
@@ -217,7 +210,7 @@ def issue_detail(request, pk):
         "attachments": list(issue.attachments.filter(is_inline=False)),
         "meetings": list(Meeting.objects.visible_to(request.user).filter(issues=issue)),
         "banner": "" if issue.is_published else _preview_banner(issue),
-        "pdf_url": _pdf_url(issue),
+        "pdf_url": reverse("bulletins:issue_pdf", args=[issue.pk]),
         "receipt": receipt,
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,
         "acknowledged_at": (

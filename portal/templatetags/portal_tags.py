@@ -1,15 +1,14 @@
 """Site-wide template tags: navigation links contributed by the apps."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id, is_office
 
 register = template.Library()
 
-# (url name, label, who: "all" | "member" (signed in) | "office"). Links whose
-# URL name is not installed yet are skipped, so apps can land one at a time.
+# (url name, label, who: "all" | "member" (acting for a unit) | "office").
 NAV_LINKS = [
     ("bulletins:issue_list", _("简报"), "all"),
     ("bulletins:meeting_list", _("会议纪要"), "all"),
@@ -30,9 +29,5 @@ def nav_links(context):
             continue
         if who == "office" and not is_office(user):
             continue
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        links.append({"url": url, "label": label, "current": current == name})
+        links.append({"url": reverse(name), "label": label, "current": current == name})
     return links
