@@ -1,6 +1,13 @@
 """Permission table over every tasks URL (GET and POST) × personas: anonymous, unit A
-(renshe), unit B (xinhai), office, staff outside 产改办. Objects belong to unit A, so
-unit B gets 404 on each of them; what a persona may not change stays unchanged."""
+(renshe), unit B (xinhai), office, staff outside 产改办.
+
+The objects belong to unit A, so unit B gets 404 on each of them. Every row gives its
+expected status and its reason; a row marked ``changes`` is an action that takes
+effect, and every other row (refusals, pages, a refused service call answered with a
+redirect or with the bound form) must leave every row of the database unchanged.
+"""
+
+from typing import NamedTuple
 
 import pytest
 from django.test import Client
@@ -10,6 +17,7 @@ from tasks import urls as task_urls
 from tasks.models import (
     Assessment,
     Assignment,
+    CalendarToken,
     Evidence,
     Problem,
     ProgressReport,
@@ -21,108 +29,267 @@ PERSONAS = [ANON, A, B, OFFICE, STAFF]
 LOGIN = "login"  # a redirect to the login page
 
 
-def report_data(objs):
-    return {"period": "2026-06", "percent": "50", "text": "更新", "version": objs["report"].version}
+class Cell(NamedTuple):
+    """What one persona gets for one method on one URL, and why."""
+
+    status: int | str
+    reason: str
+    changes: bool = False
 
 
-# name → (url(objs), post data(objs), {persona: (GET status, POST status)}). 302 means a
-# redirect somewhere other than the login page (the action's own result).
+def ok(reason):
+    return Cell(200, reason)
+
+
+def done(status, reason):
+    """An action that takes effect (a redirect, or the calendar page with the new address)."""
+    return Cell(status, reason, changes=True)
+
+
+def hidden(reason):
+    return Cell(404, reason)
+
+
+def refused(reason):
+    return Cell(403, reason)
+
+
+# Reasons that many rows share.
+SIGN_IN = Cell(LOGIN, "anonymous: every task page asks to sign in first")
+READ_ONLY = Cell(405, "a page to read: POST is not allowed")
+ACTION_ONLY = Cell(405, "an action: GET is not allowed")
+OFFICE_PAGE = hidden("an office page: to anyone else it does not exist")
+NOT_B = hidden("unit A's object: unit B cannot see it")
+NOT_STAFF = hidden("staff outside the office act for no unit and see no unit's object")
+ANON_ROW = (SIGN_IN, SIGN_IN)
+
+
+def office_only(get: Cell, post: Cell) -> dict:
+    """An office page: the office gets ``get`` / ``post``, everyone else 404 (or login)."""
+    return {
+        ANON: ANON_ROW,
+        A: (OFFICE_PAGE, OFFICE_PAGE),
+        B: (OFFICE_PAGE, OFFICE_PAGE),
+        OFFICE: (get, post),
+        STAFF: (OFFICE_PAGE, OFFICE_PAGE),
+    }
+
+
+def report_data(o):
+    return {"period": "2026-06", "percent": "50", "text": "更新", "version": o["report"].version}
+
+
+# name → (url(objs), POST data(objs), {persona: (GET cell, POST cell)})
 ROUTES = {
     "assignment_list": (
         lambda o: reverse("tasks:assignment_list"),
         lambda o: {},
-        {A: (200, 405), B: (200, 405), OFFICE: (200, 405), STAFF: (200, 405)},
+        {
+            ANON: ANON_ROW,
+            A: (ok("unit A lists its own assignments"), READ_ONLY),
+            B: (ok("unit B lists its own assignments, none of A's"), READ_ONLY),
+            OFFICE: (ok("the office lists every unit's assignments"), READ_ONLY),
+            STAFF: (ok("staff outside the office get an empty list"), READ_ONLY),
+        },
     ),
     "export": (
         lambda o: reverse("tasks:export"),
         lambda o: {},
-        {A: (200, 405), B: (200, 405), OFFICE: (200, 405), STAFF: (200, 405)},
+        {
+            ANON: ANON_ROW,
+            A: (ok("unit A exports its own assignments"), READ_ONLY),
+            B: (ok("unit B exports its own assignments, none of A's"), READ_ONLY),
+            OFFICE: (ok("the office exports every unit's assignments"), READ_ONLY),
+            STAFF: (ok("staff outside the office export an empty sheet"), READ_ONLY),
+        },
     ),
     "assignment_detail": (
         lambda o: reverse("tasks:assignment_detail", args=[o["assignment"].pk]),
         lambda o: {},
-        {A: (200, 405), B: (404, 405), OFFICE: (200, 405), STAFF: (404, 405)},
+        {
+            ANON: ANON_ROW,
+            A: (ok("unit A reads its own assignment"), READ_ONLY),
+            B: (NOT_B, READ_ONLY),
+            OFFICE: (ok("the office reads every assignment"), READ_ONLY),
+            STAFF: (NOT_STAFF, READ_ONLY),
+        },
     ),
     "assignment_acknowledge": (
         lambda o: reverse("tasks:assignment_acknowledge", args=[o["fresh"].pk]),
         lambda o: {"version": o["fresh"].version},
-        # The office sees the assignment but only its unit may acknowledge it: 403.
-        {A: (405, 302), B: (405, 404), OFFICE: (405, 403), STAFF: (405, 404)},
+        {
+            ANON: ANON_ROW,
+            A: (ACTION_ONLY, done(302, "unit A signs (签收) its own pending assignment")),
+            B: (ACTION_ONLY, NOT_B),
+            OFFICE: (
+                ACTION_ONLY,
+                refused("the office sees the assignment but only its unit may sign it"),
+            ),
+            STAFF: (ACTION_ONLY, NOT_STAFF),
+        },
     ),
     "report_create": (
         lambda o: reverse("tasks:report_create", args=[o["assignment"].pk]),
         lambda o: {"period": "2026-06", "percent": "60", "text": "新报送"},
-        {A: (405, 302), B: (405, 404), OFFICE: (405, 403), STAFF: (405, 404)},
+        {
+            ANON: ANON_ROW,
+            A: (ACTION_ONLY, done(302, "unit A reports progress on its own assignment")),
+            B: (ACTION_ONLY, NOT_B),
+            OFFICE: (ACTION_ONLY, refused("the office sees the assignment but does not report")),
+            STAFF: (ACTION_ONLY, NOT_STAFF),
+        },
     ),
     "assignment_close": (
         lambda o: reverse("tasks:assignment_close", args=[o["assignment"].pk]),
         lambda o: {"version": o["assignment"].version},
-        {A: (404, 404), B: (404, 404), OFFICE: (405, 302), STAFF: (404, 404)},
+        office_only(
+            ACTION_ONLY,
+            Cell(
+                302,
+                "the office may 办结, but this unit has not asked for it: "
+                "refused with a message, nothing changes",
+            ),
+        ),
     ),
     "report_edit": (
         lambda o: reverse("tasks:report_edit", args=[o["report"].pk]),
         report_data,
-        {A: (200, 302), B: (404, 404), OFFICE: (403, 403), STAFF: (404, 404)},
+        {
+            ANON: ANON_ROW,
+            A: (
+                ok("unit A opens its own pending report to edit"),
+                done(302, "unit A edits its own pending report"),
+            ),
+            B: (NOT_B, NOT_B),
+            OFFICE: (
+                refused("the office sees the report but only its unit edits it"),
+                refused("the office sees the report but only its unit edits it"),
+            ),
+            STAFF: (NOT_STAFF, NOT_STAFF),
+        },
     ),
     "report_review": (
         lambda o: reverse("tasks:report_review", args=[o["report"].pk]),
         lambda o: {"decision": "accept", "comment": "", "version": o["report"].version},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 302), STAFF: (404, 404)},
+        office_only(
+            ok("the office opens a pending report to review"),
+            done(302, "the office accepts (通过) the pending report"),
+        ),
     ),
     "evidence_download": (
         lambda o: reverse("tasks:evidence_download", args=[o["evidence"].pk]),
         lambda o: {},
-        {A: (200, 405), B: (404, 405), OFFICE: (200, 405), STAFF: (404, 405)},
+        {
+            ANON: ANON_ROW,
+            A: (ok("unit A downloads its own evidence"), READ_ONLY),
+            B: (NOT_B, READ_ONLY),
+            OFFICE: (ok("the office downloads every unit's evidence"), READ_ONLY),
+            STAFF: (NOT_STAFF, READ_ONLY),
+        },
     ),
     "reminder_read": (
         lambda o: reverse("tasks:reminder_read", args=[o["reminder"].pk]),
         lambda o: {},
-        {A: (405, 302), B: (405, 404), OFFICE: (405, 403), STAFF: (405, 404)},
+        {
+            ANON: ANON_ROW,
+            A: (ACTION_ONLY, done(302, "unit A marks its own 催办 notice read")),
+            B: (ACTION_ONLY, NOT_B),
+            OFFICE: (
+                ACTION_ONLY,
+                refused("the office sent the notice; only the unit marks it read"),
+            ),
+            STAFF: (ACTION_ONLY, NOT_STAFF),
+        },
     ),
     "problem_list": (
         lambda o: reverse("tasks:problem_list"),
         lambda o: {"title": "新问题", "text": "说明"},
-        {A: (200, 302), B: (200, 302), OFFICE: (200, 403), STAFF: (200, 403)},
+        {
+            ANON: ANON_ROW,
+            A: (
+                ok("unit A lists its own problems"),
+                done(302, "unit A raises a problem for itself"),
+            ),
+            B: (
+                ok("unit B lists its own problems, none of A's"),
+                done(302, "unit B raises a problem for itself"),
+            ),
+            OFFICE: (
+                ok("the office lists every unit's problems"),
+                refused("the office answers problems, it does not raise them"),
+            ),
+            STAFF: (
+                ok("staff outside the office get an empty list"),
+                refused("staff outside the office act for no unit: they cannot raise one"),
+            ),
+        },
     ),
     "problem_detail": (
         lambda o: reverse("tasks:problem_detail", args=[o["problem"].pk]),
         lambda o: {"reply": "答复", "version": o["problem"].version},
-        {A: (200, 403), B: (404, 404), OFFICE: (200, 302), STAFF: (404, 404)},
+        {
+            ANON: ANON_ROW,
+            A: (
+                ok("unit A reads its own problem and the reply"),
+                refused("unit A may not answer its own problem"),
+            ),
+            B: (NOT_B, NOT_B),
+            OFFICE: (ok("the office reads every problem"), done(302, "the office answers")),
+            STAFF: (NOT_STAFF, NOT_STAFF),
+        },
     ),
     "calendar": (
         lambda o: reverse("tasks:calendar"),
         lambda o: {"action": "renew"},
-        {A: (200, 200), B: (200, 200), OFFICE: (200, 200), STAFF: (200, 200)},
+        {
+            ANON: ANON_ROW,
+            **{
+                who: (
+                    ok("every signed-in user manages their own calendar address"),
+                    done(200, "every signed-in user renews their own address (shown once)"),
+                )
+                for who in (A, B, OFFICE, STAFF)
+            },
+        },
     ),
     "calendar_feed": (
         lambda o: reverse("tasks:calendar_feed", args=["not-a-token"]),
         lambda o: {},
-        {ANON: (404, 405), A: (404, 405), B: (404, 405), OFFICE: (404, 405), STAFF: (404, 405)},
+        {
+            who: (
+                hidden("the URL is the credential: an unknown token is 404 for anyone"),
+                Cell(405, "a feed to read: POST is not allowed, signed in or not"),
+            )
+            for who in PERSONAS
+        },
     ),
     "overview": (
         lambda o: reverse("tasks:overview"),
         lambda o: {},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 405), STAFF: (404, 404)},
+        office_only(ok("the office's overview of every unit"), READ_ONLY),
     ),
     "review_queue": (
         lambda o: reverse("tasks:review_queue"),
         lambda o: {},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 405), STAFF: (404, 404)},
+        office_only(ok("the office's queue of reports to review"), READ_ONLY),
     ),
     "remind": (
         lambda o: reverse("tasks:remind"),
         lambda o: {"assignments": [o["assignment"].pk], "message": "请抓紧"},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 302), STAFF: (404, 404)},
+        office_only(
+            ok("the office opens the 催办 form"),
+            done(302, "the office sends a 催办 notice"),
+        ),
     ),
     "plan_list": (
         lambda o: reverse("tasks:plan_list"),
         lambda o: {},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 405), STAFF: (404, 404)},
+        office_only(ok("the office lists the task lists"), READ_ONLY),
     ),
     "plan_detail": (
         lambda o: reverse("tasks:plan_detail", args=[o["plan"].pk]),
         lambda o: {},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 405), STAFF: (404, 404)},
+        office_only(ok("the office reads a task list with every unit's assignments"), READ_ONLY),
     ),
     "plan_assign": (
         lambda o: reverse("tasks:plan_assign", args=[o["plan"].pk]),
@@ -131,29 +298,45 @@ ROUTES = {
             "units": [o["unit_b"].pk],
             "role": "cooperate",
         },
-        {A: (404, 404), B: (404, 404), OFFICE: (405, 302), STAFF: (404, 404)},
+        office_only(ACTION_ONLY, done(302, "the office assigns (分派) a task to unit B")),
     ),
     "plan_import": (
         lambda o: reverse("tasks:plan_import", args=[o["plan"].pk]),
         lambda o: {},
-        {A: (404, 404), B: (404, 404), OFFICE: (405, 200), STAFF: (404, 404)},
+        office_only(
+            ACTION_ONLY,
+            ok("the office posts no file: the form comes back with its error, nothing changes"),
+        ),
     ),
     "assessment_list": (
         lambda o: reverse("tasks:assessment_list", args=[o["plan"].pk]),
         lambda o: {},
-        {A: (404, 404), B: (404, 404), OFFICE: (200, 405), STAFF: (404, 404)},
+        office_only(ok("the office reads the 考核评价 page"), READ_ONLY),
     ),
     "assessment_score": (
         lambda o: reverse("tasks:assessment_score", args=[o["plan"].pk, o["unit_a"].pk]),
         lambda o: {f"u{o['unit_a'].pk}-score": "88", f"u{o['unit_a'].pk}-version": "0"},
-        {A: (404, 404), B: (404, 404), OFFICE: (405, 302), STAFF: (404, 404)},
+        office_only(ACTION_ONLY, done(302, "the office scores unit A")),
     ),
 }
+
+CASES = [
+    pytest.param(name, who, method, id=f"{name}-{who}-{method}")
+    for name in ROUTES
+    for who in PERSONAS
+    for method in ("get", "post")
+]
+
+
+def _cell(name, who, method) -> Cell:
+    return ROUTES[name][2][who][0 if method == "get" else 1]
 
 
 def test_every_route_has_expectations():
     names = {p.name for p in task_urls.urlpatterns}
     assert names == set(ROUTES), "a new tasks route needs a row in the permission table"
+    for name, (_url, _data, table) in ROUTES.items():
+        assert set(table) == set(PERSONAS), f"{name}: a row for every persona"
 
 
 @pytest.fixture
@@ -186,19 +369,12 @@ def fingerprint():
         ),
         list(Reminder.objects.order_by("pk").values_list("pk", "read_at")),
         list(Problem.objects.order_by("pk").values_list("pk", "status", "reply", "unit_id")),
+        list(CalendarToken.objects.order_by("pk").values_list("user_id", "token_hash")),
         Evidence.objects.count(),
         Assessment.objects.count(),
     )
 
 
-def _expected(name, who, method):
-    table = ROUTES[name][2]
-    if who == ANON and who not in table:
-        return LOGIN
-    return table[who][0 if method == "get" else 1]
-
-
-CASES = [(name, who, method) for name in ROUTES for who in PERSONAS for method in ("get", "post")]
 CLIENTS = {
     ANON: "anon_client",
     A: "client_a",
@@ -217,18 +393,22 @@ def other_staff_client(other_staff):
 
 @pytest.mark.parametrize("name,who,method", CASES)
 def test_permission_table(name, who, method, objs, request):
+    cell = _cell(name, who, method)
     client = request.getfixturevalue(CLIENTS[who])
     url = ROUTES[name][0](objs)
     data = ROUTES[name][1](objs)
     before = fingerprint()
+
     response = client.get(url) if method == "get" else client.post(url, data)
-    expected = _expected(name, who, method)
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
+
+    if cell.status == LOGIN:
+        assert response.status_code == 302, cell.reason
+        assert response["Location"].startswith("/accounts/login/"), cell.reason
     else:
-        assert response.status_code == expected, (name, who, method, response.status_code)
-        if expected == 302:
-            assert not response["Location"].startswith("/accounts/login/")
-    if method == "get" or expected not in (200, 302):
-        assert fingerprint() == before, "a GET or a refused POST changed something"
+        assert response.status_code == cell.status, (cell.reason, response.status_code)
+        if cell.status == 302:
+            assert not response["Location"].startswith("/accounts/login/"), cell.reason
+    if cell.changes:
+        assert fingerprint() != before, f"the action did not take effect: {cell.reason}"
+    else:
+        assert fingerprint() == before, f"changed something: {cell.reason}"
