@@ -1,0 +1,301 @@
+"""Per-unit assignments of a task, their progress reports and evidence files, and the
+derived traffic light (红黄绿灯) and "on time" rule."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from portal.files import UploadTo, private_storage
+from portal.units.querysets import UnitOwnedQuerySet
+
+from .plans import Task
+
+DUE_SOON_DAYS = 7
+
+
+def today() -> datetime.date:
+    """The local date the traffic lights are computed for (tests pass their own)."""
+    return timezone.localdate()
+
+
+class Light(models.TextChoices):
+    """Traffic light (红黄绿灯) of an assignment; derived, never stored."""
+
+    RED = "red", _("红灯（逾期）")
+    YELLOW = "yellow", _("黄灯（临期或本月未报送）")
+    GREEN = "green", _("绿灯（正常推进）")
+    DONE = "done", _("已办结")
+
+    @property
+    def short_label(self) -> str:
+        """The word pages print beside the lamp: 逾期, 预警, 正常, 已办结 (``label`` is
+        the full name used by filters, the admin and exports)."""
+        return _LIGHT_SHORT_LABELS[self]
+
+
+_LIGHT_SHORT_LABELS = {
+    Light.RED: _("逾期"),
+    Light.YELLOW: _("预警"),
+    Light.GREEN: _("正常"),
+    Light.DONE: _("已办结"),
+}
+
+
+def reported_this_month_q(today: datetime.date):
+    """Exists: a report for ``today``'s month that was not returned."""
+    return Exists(
+        ProgressReport.objects.filter(
+            assignment=OuterRef("pk"),
+            period=today.strftime("%Y-%m"),
+        ).exclude(review_status=ProgressReport.Review.RETURNED)
+    )
+
+
+def light_conditions(today: datetime.date) -> dict[str, Q]:
+    """Q objects for each light, in precedence order (first match wins)."""
+    closed = Q(status=Assignment.Status.CLOSED)
+    not_started = Q(task__start_date__gt=today)
+    return {
+        Light.DONE: closed,
+        Light.RED: Q(task__due_date__lt=today),
+        Light.YELLOW: Q(task__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+        | (~reported_this_month_q(today) & ~not_started),
+        Light.GREEN: Q(pk__isnull=False),
+    }
+
+
+def closed_on_time_q() -> Q:
+    """Closed by the task's due date: ``closed_at`` as a local date, due date included.
+
+    The one "on time" (按期办结) rule: the overview's on-time rate and the weighted
+    on-time rate behind the suggested score both count with it.
+    """
+    return Q(status=Assignment.Status.CLOSED, closed_at__date__lte=F("task__due_date"))
+
+
+class AssignmentQuerySet(UnitOwnedQuerySet):
+    def open(self):
+        return self.exclude(status=Assignment.Status.CLOSED)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(task__due_date__lt=today or timezone.localdate())
+
+    def with_light(self, today: datetime.date | None = None):
+        """Annotate ``light`` (red / yellow / green / done) as one CASE expression."""
+        today = today or timezone.localdate()
+        whens = [When(q, then=Value(str(light))) for light, q in light_conditions(today).items()]
+        return self.annotate(
+            light=Case(*whens, default=Value(Light.GREEN.value), output_field=models.CharField())
+        )
+
+
+class Assignment(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头")
+        COOPERATE = "cooperate", _("配合")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待签收")
+        ACKNOWLEDGED = "acknowledged", _("已签收")
+        IN_PROGRESS = "in_progress", _("推进中")
+        COMPLETION_REQUESTED = "completion_requested", _("申请办结")
+        CLOSED = "closed", _("已办结")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="assignments"
+    )
+    unit = models.ForeignKey(
+        "units.Unit",
+        verbose_name=_("责任单位"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    role = models.CharField(_("分工"), max_length=20, choices=Role.choices, default=Role.LEAD)
+    status = models.CharField(
+        _("状态"), max_length=30, choices=Status.choices, default=Status.PENDING, editable=False
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0, editable=False)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True, editable=False)
+    completion_requested_at = models.DateTimeField(
+        _("申请办结时间"), null=True, blank=True, editable=False
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
+    # Optimistic concurrency: bumped by every service that changes the row.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["task__due_date", "task__number", "id"]
+        verbose_name = _("任务分工")
+        verbose_name_plural = _("任务分工")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "unit"],
+                name="one_assignment_per_task_unit",
+                violation_error_message=_("该单位已承担此任务。"),
+            ),
+            # Each step's timestamp is set once the status has reached it.
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(acknowledged_at__isnull=False),
+                name="assignment_acknowledged_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="assignment_closed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completion_requested")
+                | Q(completion_requested_at__isnull=False),
+                name="assignment_completion_requested_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="assignment_progress_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.task} · {self.unit}"
+
+    def light_on(self, day: datetime.date) -> Light:
+        """The traffic light on ``day``; the same rules as ``with_light`` (one query at most)."""
+        if self.status == self.Status.CLOSED:
+            return Light.DONE
+        due = self.task.due_date
+        if due < day:
+            return Light.RED
+        if due <= day + datetime.timedelta(days=DUE_SOON_DAYS):
+            return Light.YELLOW
+        start = self.task.start_date
+        if start and start > day:
+            return Light.GREEN
+        reported = (
+            self.reports.filter(period=day.strftime("%Y-%m"))
+            .exclude(review_status=ProgressReport.Review.RETURNED)
+            .exists()
+        )
+        return Light.GREEN if reported else Light.YELLOW
+
+    @property
+    def light(self) -> Light:
+        """Today's light; lists read the ``with_light`` annotation stored by the setter."""
+        annotated = self.__dict__.get("_light")
+        return Light(annotated) if annotated is not None else self.light_on(today())
+
+    @light.setter
+    def light(self, value: str) -> None:
+        self._light = value
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status != self.Status.CLOSED and self.task.due_date < today()
+
+
+class ProgressReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(assignment__in=Assignment.objects.visible_to(user))
+
+
+class ProgressReport(models.Model):
+    class Review(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        ACCEPTED = "accepted", _("已通过")
+        RETURNED = "returned", _("已退回")
+
+    assignment = models.ForeignKey(
+        Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reports"
+    )
+    period = models.CharField(_("报送期间"), max_length=7, help_text=_("例如：2020-06"))
+    text = models.TextField(_("进展情况"))
+    percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
+    requests_completion = models.BooleanField(_("申请办结"), default=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, editable=False)
+    review_status = models.CharField(
+        _("审核状态"), max_length=20, choices=Review.choices, default=Review.PENDING, editable=False
+    )
+    review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords()
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("进展报送")
+        verbose_name_plural = _("进展报送")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__lte=100), name="report_percent_at_most_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} · {self.period}"
+
+
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(report__in=ProgressReport.objects.visible_to(user))
+
+
+class Evidence(models.Model):
+    """An evidence file (佐证材料) of a progress report, in the private store."""
+
+    ALLOWED = ("pdf", "docx", "xlsx", "doc", "xls", "jpg", "png", "zip")
+
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("进展报送"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+    file = models.FileField(
+        _("文件"), storage=private_storage, upload_to=UploadTo("evidence"), max_length=200
+    )
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+
+    def __str__(self):
+        return self.original_name
