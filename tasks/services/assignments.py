@@ -26,6 +26,16 @@ from .evidence import atomic_with_files, check_evidence, store_evidence
 PERIOD_RE = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
 
 
+def _clean_report(period, text, percent, files) -> tuple[str, str, int, list]:
+    """A report's fields checked in this order, its files validated (none stored yet).
+    Errors: ``period``, ``percent``, ``text``, then the file codes."""
+    period, percent = _clean_period(period), _clean_percent(percent)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("请填写进展情况。"), code="text")
+    return period, text, percent, check_evidence(files)
+
+
 def _clean_period(period: str) -> str:
     period = (period or "").strip()
     if not PERIOD_RE.match(period):
@@ -153,11 +163,7 @@ def submit_report(
     ``period``, ``percent``, ``text``, file codes. A refusal stores no row and no file.
     """
     check_own_unit(by, assignment.unit_id)
-    period = _clean_period(period)
-    percent = _clean_percent(percent)
-    if not (text or "").strip():
-        raise ValidationError(_("请填写进展情况。"), code="text")
-    checked = check_evidence(files)
+    period, text, percent, checked = _clean_report(period, text, percent, files)
 
     def run(stored):
         a = locked(Assignment, assignment.pk)
@@ -167,7 +173,7 @@ def submit_report(
         report = ProgressReport.objects.create(
             assignment=a,
             period=period,
-            text=text.strip(),
+            text=text,
             percent=percent,
             requests_completion=bool(requests_completion),
             submitted_by=by,
@@ -202,11 +208,7 @@ def update_report(
     ``conflict`` (the office reviewed it meanwhile), field and file codes.
     """
     check_own_unit(by, report.assignment.unit_id)
-    period = _clean_period(period)
-    percent = _clean_percent(percent)
-    if not (text or "").strip():
-        raise ValidationError(_("请填写进展情况。"), code="text")
-    checked = check_evidence(files)
+    period, text, percent, checked = _clean_report(period, text, percent, files)
 
     def run(stored):
         r = locked(ProgressReport, report.pk)
@@ -221,7 +223,7 @@ def update_report(
             raise ValidationError(_("已有办结申请在等待审核。"), code="completion_pending")
         now = timezone.now()
         was_completion = r.requests_completion and r.review_status == R.PENDING
-        r.period, r.text, r.percent = period, text.strip(), percent
+        r.period, r.text, r.percent = period, text, percent
         r.requests_completion = bool(requests_completion)
         r.review_status = R.PENDING
         r.submitted_by, r.submitted_at = by, now

@@ -11,6 +11,20 @@ from ..models import (
 )
 from .base import check_office, locked
 
+P = Plan.Status
+
+
+def _move(plan: Plan, by, *, source: str, target: str, refusal: ValidationError) -> Plan:
+    """Move a locked plan from ``source`` to ``target``, or raise ``refusal``."""
+    check_office(by)
+    p = locked(Plan, plan.pk)
+    if p.status != source:
+        raise refusal
+    p.status = target
+    p._history_user = by  # the revision records who did it, also from the demo loader
+    p.save(update_fields=["status"])
+    return p
+
 
 @transaction.atomic
 def activate_plan(*, plan: Plan, by) -> Plan:
@@ -19,14 +33,8 @@ def activate_plan(*, plan: Plan, by) -> Plan:
     Errors: ``PermissionDenied`` (not the office), ``ValidationError`` code
     ``not_draft`` (already active or closed); nothing changes then.
     """
-    check_office(by)
-    p = locked(Plan, plan.pk)
-    if p.status != Plan.Status.DRAFT:
-        raise ValidationError(_("只有编制中的任务清单可以开始执行。"), code="not_draft")
-    p.status = Plan.Status.ACTIVE
-    p._history_user = by
-    p.save(update_fields=["status"])
-    return p
+    refusal = ValidationError(_("只有编制中的任务清单可以开始执行。"), code="not_draft")
+    return _move(plan, by, source=P.DRAFT, target=P.ACTIVE, refusal=refusal)
 
 
 @transaction.atomic
@@ -36,14 +44,8 @@ def close_plan(*, plan: Plan, by) -> Plan:
     Errors: ``PermissionDenied`` (not the office), ``ValidationError`` code
     ``not_active`` (still a draft, or closed already); nothing changes then.
     """
-    check_office(by)
-    p = locked(Plan, plan.pk)
-    if p.status != Plan.Status.ACTIVE:
-        raise ValidationError(_("只有执行中的任务清单可以结束。"), code="not_active")
-    p.status = Plan.Status.CLOSED
-    p._history_user = by
-    p.save(update_fields=["status"])
-    return p
+    refusal = ValidationError(_("只有执行中的任务清单可以结束。"), code="not_active")
+    return _move(plan, by, source=P.ACTIVE, target=P.CLOSED, refusal=refusal)
 
 
 def import_plan(*, plan: Plan, file, by) -> list[Task]:

@@ -3,13 +3,16 @@ filtered assignment list, and fetching one assignment or report through ``visibl
 
 import functools
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import cache_control
 
 from ..filters import AssignmentFilter
+from ..forms import VersionForm
 from ..models import Assignment, ProgressReport
 
 PAGE_SIZE = 50
@@ -27,6 +30,21 @@ def office_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def assignment_step(request, assignment, step, done_message: str):
+    """A one-button step on the assignment page (签收, 办结): ``step(assignment=, by=,
+    version=)`` with the posted version; its refusal or ``done_message`` as a message,
+    then back to the assignment page."""
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        step(assignment=assignment, by=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done_message)
+    return redirect("tasks:assignment_detail", pk=assignment.pk)
 
 
 def query_without_page(request) -> str:

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal.pagination import page_of
 
 from .. import charts, selectors, services
-from ..forms import ReminderForm, ReviewForm, VersionForm
+from ..forms import ReminderForm, ReviewForm
 from ..models import Assignment, Light, today
 from .common import (
     PAGE_SIZE,
+    assignment_step,
     filtered_assignments,
     get_assignment,
     get_report,
@@ -134,16 +135,9 @@ def report_review(request, pk):
 @office_required
 @require_POST
 def assignment_close(request, pk):
-    assignment = get_assignment(request, pk)
-    form = VersionForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
-    try:
-        services.close_assignment(assignment=assignment, by=request.user, version=version)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已办结（销号）。"))
-    return redirect("tasks:assignment_detail", pk=assignment.pk)
+    return assignment_step(
+        request, get_assignment(request, pk), services.close_assignment, _("已办结（销号）。")
+    )
 
 
 @office_required

@@ -21,6 +21,7 @@ from ..models import Evidence, ProgressReport, Reminder, today
 from ..xlsx import XLSX_CONTENT_TYPE, build_workbook
 from .common import (
     PAGE_SIZE,
+    assignment_step,
     filtered_assignments,
     get_assignment,
     get_report,
@@ -129,16 +130,9 @@ def assignment_detail(request, pk):
 @login_required
 @require_POST
 def assignment_acknowledge(request, pk):
-    assignment = get_assignment(request, pk)
-    form = VersionForm(request.POST)
-    version = form.cleaned_data["version"] if form.is_valid() else None
-    try:
-        services.acknowledge_assignment(assignment=assignment, by=request.user, version=version)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("已签收。"))
-    return redirect("tasks:assignment_detail", pk=assignment.pk)
+    return assignment_step(
+        request, get_assignment(request, pk), services.acknowledge_assignment, _("已签收。")
+    )
 
 
 @login_required
@@ -147,18 +141,9 @@ def report_create(request, pk):
     assignment = get_assignment(request, pk)
     form = ReportForm(request.POST, request.FILES)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.submit_report(
-                assignment=assignment,
-                by=request.user,
-                period=data["period"],
-                text=data["text"],
-                percent=data["percent"],
-                requests_completion=data["requests_completion"],
-                files=data["files"],
-                version=data["version"],
-            )
+            # The form's fields are the service's keywords (period, text, percent, …).
+            services.submit_report(assignment=assignment, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -181,18 +166,8 @@ def report_edit(request, pk):
         form = ReportForm(request.POST, request.FILES)
         form.fields["version"].required = True  # an edit always names what it edits
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                services.update_report(
-                    report=report,
-                    by=request.user,
-                    version=data["version"],
-                    period=data["period"],
-                    text=data["text"],
-                    percent=data["percent"],
-                    requests_completion=data["requests_completion"],
-                    files=data["files"],
-                )
+                services.update_report(report=report, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
