@@ -133,3 +133,18 @@ def test_posting_an_old_version_is_refused_and_changes_nothing(
 
     assert response.status_code == 403
     assert row.values().get() == before
+
+
+def test_every_admin_that_keeps_history_is_read_only_and_tested_above():
+    from django.contrib import admin
+
+    from portal.admin import HistoryReadOnlyAdmin
+
+    with_history = {
+        (model._meta.app_label, model._meta.model_name): model_admin
+        for model, model_admin in admin.site._registry.items()
+        if getattr(model._meta, "simple_history_manager_attribute", None)
+    }
+    assert set(with_history) == {(app, model) for app, model, _ in HISTORY_ADMINS}
+    for key, model_admin in with_history.items():
+        assert isinstance(model_admin, HistoryReadOnlyAdmin), key
