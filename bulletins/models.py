@@ -12,6 +12,7 @@ from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
 
 from .html import RichTextField
+from .layout import number_label
 
 
 class Visibility(models.TextChoices):
@@ -184,11 +185,9 @@ class Issue(models.Model):
     @property
     def number_label(self) -> str:
         """第四期 (year-numbered, in Chinese numerals as printed)."""
-        from .numerals import chinese_number
-
         if not self.number:
             return ""
-        return _("%(year)s年第%(n)s期") % {"year": self.year, "n": chinese_number(self.number)}
+        return _("%(year)s年%(number)s") % {"year": self.year, "number": number_label(self.number)}
 
     @property
     def is_published(self) -> bool:

@@ -1,5 +1,6 @@
 """Home-page panel of the bulletins: the latest issues, and for a unit what it has not yet 签收."""
 
+from .layout import chinese_date
 from .models import Issue, ReadReceipt, Visibility
 from .receipts import reader_unit_id
 
@@ -11,6 +12,7 @@ def _row(issue):
     return {
         "issue": issue,
         "number": issue.number_label,
+        "date": chinese_date(issue.issue_date),
         "is_internal": issue.visibility == Visibility.INTERNAL,
     }
 
