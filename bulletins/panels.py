@@ -1,8 +1,8 @@
 """Home-page panel of the bulletins: the latest issues, and for a unit what it has not yet 签收."""
 
 from .layout import chinese_date
-from .models import Issue, ReadReceipt, Visibility
-from .receipts import reader_unit_id
+from .models import Issue, Visibility
+from .receipts import issues_awaiting, reader_unit_id
 
 LATEST = 5
 PENDING = 5
@@ -24,14 +24,9 @@ def issues_panel(user) -> dict | None:
     panel = {"template": "bulletins/includes/home_panel.html", "latest": latest}
     unit_id = reader_unit_id(user)
     if unit_id:
-        acknowledged = (
-            ReadReceipt.objects.visible_to(user)
-            .filter(acknowledged_at__isnull=False)
-            .values("issue_id")
-        )
-        # Waiting for 签收: issues sent to this unit (on their 抄送 list), as the
-        # office's 签收情况 page counts them.
-        pending = visible.filter(distribution=unit_id).exclude(pk__in=acknowledged)
+        # Waiting for 签收: the issues whose unacknowledged units include this one,
+        # the rule the office's 签收情况 page and the 催签 mail follow.
+        pending = issues_awaiting(visible, unit_id)
         panel["pending"] = [_row(issue) for issue in pending[:PENDING]]
         panel["pending_count"] = (
             len(panel["pending"]) if len(panel["pending"]) < PENDING else pending.count()

@@ -3,7 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Func, IntegerField, OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -12,18 +12,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from portal.units.models import Unit
+
 from .. import services
 from ..models import Issue, ReadReceipt
+from ..receipts import unacknowledged_units
 from .links import reader_url
 
 
-def _receipts_count(ack: bool):
-    receipts = ReadReceipt.objects.filter(issue=OuterRef("pk"))
-    if ack:
-        receipts = receipts.filter(acknowledged_at__isnull=False)
+def _count(units) -> Subquery:
+    """COUNT(*) of a unit subquery, as an annotation of each issue."""
     return Subquery(
-        receipts.order_by().values("issue").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
+        units.order_by().values(n=Func("pk", function="COUNT")), output_field=IntegerField()
     )
 
 
@@ -33,8 +33,8 @@ class IssueReceiptsMixin:
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         return qs.annotate(
-            n_acknowledged=_receipts_count(ack=True),
-            n_distribution=Count("distribution", distinct=True),
+            n_expected=_count(Unit.objects.active().filter(distributed_issues=OuterRef("pk"))),
+            n_unacknowledged=_count(unacknowledged_units(OuterRef("pk"))),
         )
 
     @admin.display(description=gettext_lazy("签收情况"))
@@ -42,12 +42,12 @@ class IssueReceiptsMixin:
         if obj.pk is None:
             return "—"
         url = reverse("admin:bulletins_issue_receipts", args=[obj.pk])
-        acknowledged = getattr(obj, "n_acknowledged", None)
-        total = getattr(obj, "n_distribution", None)
-        if acknowledged is None or total is None:
+        total = getattr(obj, "n_expected", None)
+        pending = getattr(obj, "n_unacknowledged", None)
+        if total is None or pending is None:
             label = _("签收情况")
         else:
-            label = _("%(ack)d/%(total)d 已签收") % {"ack": acknowledged or 0, "total": total}
+            label = _("%(ack)d/%(total)d 已签收") % {"ack": total - pending, "total": total}
         return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.action(permissions=["publish"], description=gettext_lazy("催签：提醒未签收单位"))
@@ -119,9 +119,8 @@ class IssueReceiptsMixin:
         on_list = {unit.pk for unit in units}
         rows = [{"unit": unit, "receipt": receipts.get(unit.pk)} for unit in units]
         others = [r for unit_id, r in receipts.items() if unit_id not in on_list]
-        pending = [
-            row["unit"] for row in rows if not (row["receipt"] and row["receipt"].acknowledged_at)
-        ]
+        pending = list(unacknowledged_units(issue))
+        expected = sum(1 for unit in units if unit.active)
         context = {
             **self.admin_site.each_context(request),
             "title": _("签收情况：%(issue)s") % {"issue": issue},
@@ -131,7 +130,8 @@ class IssueReceiptsMixin:
             "rows": rows,
             "others": others,
             "pending": pending,
-            "acknowledged_count": len(rows) - len(pending),
+            "expected_count": expected,
+            "acknowledged_count": expected - len(pending),
             "can_remind": issue.is_published and any(u.email for u in pending),
             "preview_url": reader_url("issue_detail", issue.pk, f"/bulletins/{issue.pk}/"),
         }
