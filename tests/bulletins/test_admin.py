@@ -17,11 +17,10 @@ from PIL import Image
 
 from bulletins import services
 from bulletins.models import Article, Attachment, Issue, ReadReceipt
-from tests.factories import UnitFactory
+from tests.factories import IssueFactory, SeriesFactory, UnitFactory
 
 from .admin_forms_data import change_form_data
 from .docx_files import jpeg_with_exif
-from .office_factories import IssueFactory, SeriesFactory
 
 pytestmark = pytest.mark.django_db
 S = Issue.Status

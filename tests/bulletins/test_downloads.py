@@ -6,8 +6,7 @@ import pytest
 from django.urls import reverse
 
 from bulletins.models import Attachment, ReadReceipt
-
-from .reader_factories import (
+from tests.factories import (
     INTERNAL,
     PUBLIC,
     add_cover,

@@ -17,9 +17,9 @@ from bulletins.layout import (
     total_number_label,
 )
 from bulletins.pdf import render_issue_pdf
+from tests.factories import SeriesFactory, make_issue
 
 from .pdf_checks import font_runs
-from .reader_factories import SeriesFactory, make_issue
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from bulletins.models import ReadReceipt
 from bulletins.receipts import acknowledge_issue, record_download, record_view
-from tests.factories import UserFactory
-
-from .reader_factories import INTERNAL, PUBLIC, make_attachment, make_issue
+from tests.factories import INTERNAL, PUBLIC, UserFactory, make_attachment, make_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,7 @@ from django.utils import timezone
 
 from bulletins import services
 from bulletins.models import Article, Issue, ReadReceipt
-from tests.factories import UnitFactory
-
-from .office_factories import IssueFactory
+from tests.factories import IssueFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
 S = Issue.Status

@@ -9,9 +9,7 @@ from django.utils import timezone
 from bulletins import services
 from bulletins.models import ReadReceipt
 from bulletins.receipts import unacknowledged_units
-from tests.factories import UnitFactory, UserFactory
-
-from .office_factories import IssueFactory
+from tests.factories import IssueFactory, UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

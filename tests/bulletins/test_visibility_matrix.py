@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from bulletins import urls as bulletins_urls
-
-from .reader_factories import (
+from tests.factories import (
     INTERNAL,
     PUBLIC,
     add_cover,

@@ -12,8 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tasks import services
 from tasks.models import Assignment, Evidence, ProgressReport, Reminder
-
-from .conftest import acknowledged, pdf, png
+from tests.factories import acknowledged, pdf, png
 
 S = Assignment.Status
 R = ProgressReport.Review

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tasks.models import Assignment, Problem, ProgressReport, Reminder, Task
-
-from .conftest import acknowledged, make_task, pdf
+from tests.factories import acknowledged, make_task, pdf
 
 pytestmark = pytest.mark.django_db
 
