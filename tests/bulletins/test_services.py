@@ -91,7 +91,15 @@ def test_publishing_twice_is_refused(office_user):
     assert snapshot(issue) == before
 
 
-@pytest.mark.parametrize("who", ["user_a", "other_staff", "anonymous", "inactive_office"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        pytest.param("user_a", id="a unit reads and signs, it does not publish"),
+        pytest.param("other_staff", id="staff outside 产改办 without the publish right"),
+        pytest.param("anonymous", id="nobody signed in"),
+        pytest.param("inactive_office", id="an office account switched off loses its right"),
+    ],
+)
 def test_only_the_office_may_act(request, who, office_user):
     from django.contrib.auth.models import AnonymousUser
 
