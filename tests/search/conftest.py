@@ -35,7 +35,7 @@ def fts_rows(word_bigram: str) -> int:
 
 
 @pytest.fixture
-def corpus(db, unit_a, unit_b):
+def corpus(db, unit_a, unit_b, today):
     """Documents each persona may or may not see, and the words only they contain."""
     series = SeriesFactory()
     other_series = SeriesFactory(name="市工投集团产改工作动态", slug="dongtai")

@@ -250,7 +250,7 @@ def test_two_reviewers_conflict(report_a, office_user, other_staff, office_group
         version=version,
         comment="退回",
     )
-    assert "已被他人修改" in err.messages[0]
+    assert err.code == "conflict"
     report_a.refresh_from_db()
     assert report_a.review_status == R.ACCEPTED
 
