@@ -24,8 +24,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from zipstream import ZIP_STORED, ZipStream
 
+from .layout import number_label
 from .models import Attachment, Issue
-from .numerals import chinese_number
 from .pdf import issue_filename, issue_pdf
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def year_issues(user, year: int):
 
 
 def _issue_folder(issue: Issue) -> str:
-    number = _("第%(n)s期") % {"n": chinese_number(issue.number)} if issue.number else _("未编号")
+    number = number_label(issue.number) or _("未编号")
     title = issue.title[:TITLE_MAX].rstrip()
     return clean_name(f"{number} {title}".strip())
 

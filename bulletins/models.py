@@ -13,6 +13,7 @@ from portal.files import UploadTo, private_storage
 from portal.units.querysets import UnitOwnedQuerySet
 
 from .html import RichTextField
+from .layout import number_label
 
 
 class Visibility(models.TextChoices):
@@ -182,11 +183,9 @@ class Issue(models.Model):
     @property
     def number_label(self) -> str:
         """第四期 (year-numbered, in Chinese numerals as printed)."""
-        from .numerals import chinese_number
-
         if not self.number:
             return ""
-        return _("%(year)s年第%(n)s期") % {"year": self.year, "n": chinese_number(self.number)}
+        return _("%(year)s年%(number)s") % {"year": self.year, "number": number_label(self.number)}
 
     @property
     def is_published(self) -> bool:

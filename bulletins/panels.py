@@ -2,7 +2,9 @@
 
 from portal.accounts.models import acting_unit_id
 
-from .models import Issue, ReadReceipt, Visibility
+from .layout import chinese_date
+from .models import Issue, Visibility
+from .receipts import issues_awaiting
 
 LATEST = 5
 PENDING = 5
@@ -12,6 +14,7 @@ def _row(issue):
     return {
         "issue": issue,
         "number": issue.number_label,
+        "date": chinese_date(issue.issue_date),
         "is_internal": issue.visibility == Visibility.INTERNAL,
     }
 
@@ -23,14 +26,9 @@ def issues_panel(user) -> dict | None:
     panel = {"template": "bulletins/includes/home_panel.html", "latest": latest}
     unit_id = acting_unit_id(user)
     if unit_id:
-        acknowledged = (
-            ReadReceipt.objects.visible_to(user)
-            .filter(acknowledged_at__isnull=False)
-            .values("issue_id")
-        )
-        # Waiting for 签收: issues sent to this unit (on their 抄送 list), as the
-        # office's 签收情况 page counts them.
-        pending = visible.filter(distribution=unit_id).exclude(pk__in=acknowledged)
+        # Waiting for 签收: the issues whose unacknowledged units include this one,
+        # the rule the office's 签收情况 page and the 催签 mail follow.
+        pending = issues_awaiting(visible, unit_id)
         panel["pending"] = [_row(issue) for issue in pending[:PENDING]]
         panel["pending_count"] = (
             len(panel["pending"]) if len(panel["pending"]) < PENDING else pending.count()

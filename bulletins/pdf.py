@@ -51,6 +51,8 @@ from reportlab.platypus import (
 
 from portal.files import UploadTo
 
+from .layout import chinese_date, masthead_lines, number_line, printed_text
+from .layout import distribution_text as _distribution_text
 from .models import Issue, Visibility
 from .numerals import chinese_number
 from .pdf_fonts import GRID_FACTOR, RegisteredFonts, fonts_fingerprint
@@ -80,10 +82,6 @@ BOTTOM_MARGIN = PAGE_HEIGHT - TOP_MARGIN - TYPE_HEIGHT
 FOOT_SIZE = 14  # 四号: page numbers and the 版记
 FOOT_PITCH = FOOT_SIZE * GRID_FACTOR
 
-# Series names ending in one of these print it as the big second masthead line
-# (as the issue page does, bulletins/views.py).
-MASTHEAD_KINDS = ("工作简报", "简报", "专报", "通讯")
-
 # Characters the layout itself prints, whatever the content (font subsetting).
 LAYOUT_TEXT = "第期总内部资料注意保存抄送印发附件年月日草稿未发布定时已撤回简报0123456789—"
 
@@ -98,10 +96,6 @@ class PdfFile(NamedTuple):
 
 
 # --- What the PDF shows ----------------------------------------------------------
-
-
-def _date(value) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 def issue_filename(issue: Issue) -> str:
@@ -119,8 +113,8 @@ def _content(issue: Issue) -> dict:
         "number": issue.number,
         "total_number": issue.total_number,
         "title": issue.title,
-        "issue_date": _date(issue.issue_date),
-        "printed_on": _date(issue.printed_on),
+        "issue_date": chinese_date(issue.issue_date),
+        "printed_on": chinese_date(issue.printed_on),
         "issuing_office": issue.issuing_office,
         "distribution_line": issue.distribution_line,
         "distribution": list(issue.distribution.values_list("name", flat=True)),
@@ -243,10 +237,9 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
         story.append(Spacer(1, 6 * mm + 20))
     name = content["series"]
     red = {"textColor": RED, "alignment": TA_CENTER, "fontName": fonts["title"]}
-    kind = next((k for k in MASTHEAD_KINDS if name.endswith(k) and len(name) > len(k)), "")
-    if kind:
+    topic, kind = masthead_lines(name)
+    if topic:
         # The usual masthead: the organisation on one line, a large 简  报 under it.
-        topic = name[: -len(kind)]
         size = _fit(topic, fonts["title"], 26, TYPE_WIDTH)
         story.append(
             Paragraph(
@@ -266,11 +259,7 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
                 html.escape(name), ParagraphStyle("mh", fontSize=size, leading=size * 1.3, **red)
             )
         )
-    number = ""
-    if content["number"]:
-        number = _("第%(n)s期") % {"n": chinese_number(content["number"])}
-        if content["total_number"]:
-            number += _("（总第%(n)s期）") % {"n": content["total_number"]}
+    number = number_line(content["number"], content["total_number"])
     style = ParagraphStyle(
         "number",
         fontName=fonts["body"],
@@ -338,7 +327,7 @@ def _foot(content: dict, fonts: dict[str, str]) -> Flowable | None:
                 html.escape(office), ParagraphStyle("fo", parent=base, leftIndent=FOOT_PITCH)
             ),
             Paragraph(
-                html.escape(_("%(date)s印发") % {"date": printed}) if printed else "",
+                html.escape(printed_text(printed)),
                 ParagraphStyle("fd", parent=base, alignment=TA_RIGHT, rightIndent=FOOT_PITCH),
             ),
         ]
@@ -361,10 +350,8 @@ def _foot(content: dict, fonts: dict[str, str]) -> Flowable | None:
 
 
 def distribution_text(content: dict) -> str:
-    """抄送 line: the free text when given, else the units, ending with 。."""
-    text = (content["distribution_line"] or "").strip() or "、".join(content["distribution"])
-    text = text.rstrip("。.，,、；; ")
-    return f"{text}。" if text else ""
+    """抄送 line: the free text when given, else the units, ending with 。 (bulletins/layout.py)."""
+    return _distribution_text(content["distribution_line"], content["distribution"])
 
 
 def _image_loader(issue: Issue):

@@ -11,13 +11,45 @@ whichever came first.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import acting_unit_id
+from portal.units.models import Unit
 
 from .models import Attachment, Issue, ReadReceipt
+
+
+def unacknowledged_units(issue: Issue | OuterRef) -> QuerySet[Unit]:
+    """Units still expected to sign (签收) ``issue``: the one rule for "not yet signed".
+
+    A unit is expected to sign when it is on the issue's 抄送 list (``distribution``)
+    and active; it stops being expected once any of its users has acknowledged.
+    Inactive (停用) units are never expected: the office no longer works with them.
+    A unit with no user account yet is still expected: its liaison gets the 催签
+    mail, and the office must see that nobody there can sign.
+
+    ``issue`` is an ``Issue``, or ``OuterRef("pk")`` inside a query over issues (the
+    home panel asks which issues wait for one unit). Used by the 签收情况 page and
+    its list column, the 催签 reminder and the home panel. Ordered as units are.
+    """
+    # Inside a subquery over issues, the receipts' own subquery is one level deeper.
+    receipt_issue = OuterRef(issue) if isinstance(issue, OuterRef) else issue
+    signed = ReadReceipt.objects.filter(
+        issue=receipt_issue, unit=OuterRef("pk"), acknowledged_at__isnull=False
+    )
+    return (
+        Unit.objects.active()
+        .filter(distributed_issues=issue)
+        .exclude(Exists(signed))
+        .order_by("ordering", "name")
+    )
+
+
+def issues_awaiting(issues: QuerySet[Issue], unit_id: int) -> QuerySet[Issue]:
+    """The issues among ``issues`` that ``unit_id`` is expected to sign (``unacknowledged_units``)."""
+    return issues.filter(Exists(unacknowledged_units(OuterRef("pk")).filter(pk=unit_id)))
 
 
 def _readable(issue, user) -> bool:

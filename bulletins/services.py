@@ -25,7 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Issue, ReadReceipt
+from .models import Issue
+from .receipts import unacknowledged_units
 
 logger = logging.getLogger(__name__)
 
@@ -198,16 +199,6 @@ def publish_due_issues(*, now: datetime | None = None) -> list[Issue]:
         except ValidationError as exc:
             logger.error("Scheduled issue %s not published: %s", pk, "; ".join(exc.messages))
     return published
-
-
-def unacknowledged_units(issue: Issue):
-    """Active units on the issue's distribution list that have not signed (签收) it."""
-    signed = ReadReceipt.objects.filter(issue=issue, acknowledged_at__isnull=False).values(
-        "unit_id"
-    )
-    return (
-        issue.distribution.filter(active=True).exclude(pk__in=signed).order_by("ordering", "name")
-    )
 
 
 def _issue_url(issue: Issue, base_url: str) -> str:

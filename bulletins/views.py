@@ -14,9 +14,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.dateformat import format as format_date
 from django.utils.safestring import mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -26,16 +24,22 @@ from portal.pagination import page_of
 
 from .filters import IssueFilter
 from .html import sanitize_html
+from .layout import (
+    chinese_date,
+    chinese_datetime,
+    distribution_text,
+    masthead_lines,
+    number_label,
+    printed_text,
+    total_number_label,
+)
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
-from .numerals import chinese_number
 from .receipts import acknowledge_issue, record_attachment_download, record_view
 
 PAGE_SIZE = 20
 MEETINGS_PAGE_SIZE = 20
 # Served inline only as these; anything else (SVG above all) never renders in the page.
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
-DATE_FORMAT = "Y年n月j日"
-DATETIME_FORMAT = "Y年n月j日 H:i"
 
 
 # --- helpers -------------------------------------------------------------------
@@ -66,37 +70,16 @@ def _open_private(field):
         raise Http404(_("文件不存在。")) from exc
 
 
-def _date(value):
-    return format_date(value, DATE_FORMAT) if value else ""
-
-
-def _masthead(series_name: str) -> tuple[str, str]:
-    """Split 市工投集团…改革简报 into the organisation line and the big 简报, as printed."""
-    for kind in ("简报", "工作简报", "专报", "通讯"):
-        if series_name.endswith(kind) and len(series_name) > len(kind):
-            return series_name[: -len(kind)], kind
-    return "", series_name
-
-
-def _distribution_text(issue) -> str:
-    """抄送：line as printed: the free text, else the units joined by 、, ending with 。."""
-    text = issue.distribution_line.strip()
-    if not text:
-        text = "、".join(unit.name for unit in issue.distribution.all())
-    text = text.rstrip("。.，,、；; ")
-    return f"{text}。" if text else ""
-
-
 def _preview_banner(issue) -> str:
     """What office staff see above an issue readers cannot see yet (or any more)."""
     status = Issue.Status
     if issue.status == status.DRAFT:
         return _("草稿预览：本期尚未发布，成员单位和公众看不到。")
     if issue.status == status.SCHEDULED:
-        when = format_date(localtime(issue.publish_at), DATETIME_FORMAT) if issue.publish_at else ""
+        when = chinese_datetime(issue.publish_at)
         return _("定时发布预览：本期将于 %(when)s 自动发布，此前读者看不到。") % {"when": when}
     if issue.status == status.WITHDRAWN:
-        when = format_date(localtime(issue.withdrawn_at), DATETIME_FORMAT)
+        when = chinese_datetime(issue.withdrawn_at)
         return _("已撤回：本期已于 %(when)s 撤回，读者看不到，仅工作人员可见。") % {"when": when}
     return ""
 
@@ -140,8 +123,8 @@ def _issue_list(request, *, year=None):
     rows = [
         {
             "issue": issue,
-            "number": _("第%(n)s期") % {"n": chinese_number(issue.number)} if issue.number else "",
-            "date": _date(issue.issue_date),
+            "number": number_label(issue.number),
+            "date": chinese_date(issue.issue_date),
             "is_internal": issue.visibility == Visibility.INTERNAL,
             "acknowledged": issue.pk in acknowledged,
         }
@@ -190,7 +173,7 @@ def issue_detail(request, pk):
         Issue.objects.visible_to(request.user).select_related("series"), pk=pk
     )
     receipt = record_view(issue=issue, by=request.user)
-    org_line, kind_line = _masthead(issue.series.name)
+    org_line, kind_line = masthead_lines(issue.series.name)
     articles = [
         {"title": article.title, "body": _rich_text(article.body)}
         for article in issue.articles.all()
@@ -201,23 +184,24 @@ def issue_detail(request, pk):
         "is_internal": issue.visibility == Visibility.INTERNAL,
         "masthead_org": org_line,
         "masthead_kind": kind_line,
-        "number": _("第%(n)s期") % {"n": chinese_number(issue.number)} if issue.number else "",
-        "total_number": _("总第%(n)s期") % {"n": issue.total_number} if issue.total_number else "",
-        "issue_date": _date(issue.issue_date),
-        "printed_date": _date(issue.printed_on or issue.issue_date),
+        "number": number_label(issue.number),
+        "total_number": total_number_label(issue.total_number),
+        "issue_date": chinese_date(issue.issue_date),
+        "printed": printed_text(chinese_date(issue.printed_on or issue.issue_date)),
         "articles": articles,
-        "distribution": _distribution_text(issue),
+        "distribution": distribution_text(
+            issue.distribution_line, (unit.name for unit in issue.distribution.all())
+        ),
         "attachments": list(issue.attachments.filter(is_inline=False)),
-        "meetings": list(Meeting.objects.visible_to(request.user).filter(issues=issue)),
+        "meetings": [
+            {"meeting": meeting, "date": chinese_date(meeting.starts_at)}
+            for meeting in Meeting.objects.visible_to(request.user).filter(issues=issue)
+        ],
         "banner": "" if issue.is_published else _preview_banner(issue),
         "pdf_url": reverse("bulletins:issue_pdf", args=[issue.pk]),
         "receipt": receipt,
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,
-        "acknowledged_at": (
-            format_date(localtime(receipt.acknowledged_at), DATETIME_FORMAT)
-            if receipt is not None and receipt.acknowledged_at
-            else ""
-        ),
+        "acknowledged_at": chinese_datetime(receipt.acknowledged_at if receipt else None),
     }
     response = render(request, "bulletins/issue_detail.html", context)
     return _keep_private(response, request, public=is_public)
@@ -241,7 +225,7 @@ def issue_acknowledge(request, pk):
                 _("本单位已由 %(name)s 于 %(when)s 签收。")
                 % {
                     "name": receipt.acknowledged_by.display_name if receipt.acknowledged_by else "",
-                    "when": format_date(localtime(receipt.acknowledged_at), DATETIME_FORMAT),
+                    "when": chinese_datetime(receipt.acknowledged_at),
                 },
             )
     return redirect("bulletins:issue_detail", pk=issue.pk)
@@ -311,10 +295,7 @@ def issue_cover(request, pk):
 @require_safe
 def meeting_list(request):
     page = page_of(request, Meeting.objects.visible_to(request.user), MEETINGS_PAGE_SIZE)
-    rows = [
-        {"meeting": meeting, "when": format_date(localtime(meeting.starts_at), DATETIME_FORMAT)}
-        for meeting in page
-    ]
+    rows = [{"meeting": meeting, "when": chinese_datetime(meeting.starts_at)} for meeting in page]
     response = render(request, "bulletins/meeting_list.html", {"page": page, "rows": rows})
     return _keep_private(response, request, public=True)
 
@@ -335,7 +316,7 @@ def meeting_detail(request, pk):
     ]
     context = {
         "meeting": meeting,
-        "when": format_date(localtime(meeting.starts_at), DATETIME_FORMAT),
+        "when": chinese_datetime(meeting.starts_at),
         "agenda": [
             {"title": item.title, "body": _rich_text(item.body)}
             for item in meeting.agenda_items.all()

@@ -1,17 +1,36 @@
-"""Shared fixtures: personas (anonymous, office, unit A ``renshe``, unit B ``xinhai``,
-staff outside 产改办) and a signed-in Chromium page for browser tests."""
+"""Shared fixtures of every app: the personas (anonymous, office, unit A ``renshe``, unit B
+``xinhai``, staff outside 产改办, a deactivated user), the ``today`` the clock stands on,
+and a signed-in Chromium page for browser tests. Rows are built by tests/factories.py."""
 
+import datetime as dt
 import os
 import shutil
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.test import Client
 
 from portal.accounts.services import ensure_office_group
 
-from .factories import UnitFactory, UserFactory
+from .factories import PASSWORD, UnitFactory, UserFactory
 
-PASSWORD = "test-pass-123"
+# The day tests stand on: the middle of a month and of a year, so "this month", "due
+# in 7 days" and "this year" mean the same whatever day the suite runs.
+TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture
+def today():
+    """Stand the clock on ``TODAY`` at 10:00 in the site's time zone; it ticks on from there.
+
+    Everything that asks the time (``timezone.now()``, ``localdate()``, the live
+    server's thread) sees that day. Returns the date.
+    """
+    start = dt.datetime.combine(TODAY, dt.time(10), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with time_machine.travel(start, tick=True):
+        yield TODAY
 
 
 @pytest.fixture
@@ -42,6 +61,12 @@ def office_user(db, office_group):
 def other_staff(db):
     """Staff outside 产改办: may sign in to the admin, is not the office."""
     return UserFactory(username="otherstaff", is_staff=True, unit=None)
+
+
+@pytest.fixture
+def deactivated_user(db, unit_a):
+    """A unit A user whose account was switched off: treated as anonymous everywhere."""
+    return UserFactory(username="departed", unit=unit_a, is_active=False)
 
 
 @pytest.fixture
@@ -81,16 +106,32 @@ def client_b(user_b):
     return _client_for(user_b)
 
 
+PERSONAS = {
+    "anon": "anon_client",
+    "office": "office_client",
+    "unit_a": "client_a",
+    "unit_b": "client_b",
+    "other_staff": "other_staff_client",
+    "deactivated": "deactivated_client",
+}
+
+
 @pytest.fixture
-def persona(request, anon_client, office_client, client_a, client_b, other_staff):
-    """Parametrize with ``indirect``: "anon", "office", "unit_a", "unit_b", "other_staff"."""
-    return {
-        "anon": anon_client,
-        "office": office_client,
-        "unit_a": client_a,
-        "unit_b": client_b,
-        "other_staff": _client_for(other_staff),
-    }[request.param]
+def other_staff_client(other_staff):
+    return _client_for(other_staff)
+
+
+@pytest.fixture
+def deactivated_client(deactivated_user):
+    """Signed in before the account was switched off: the session no longer counts."""
+    return _client_for(deactivated_user)
+
+
+@pytest.fixture
+def persona(request):
+    """A client for one persona; parametrize with ``indirect``: "anon", "office",
+    "unit_a" (renshe), "unit_b" (xinhai), "other_staff", "deactivated"."""
+    return request.getfixturevalue(PERSONAS[request.param])
 
 
 # --- Browser tests -------------------------------------------------------------

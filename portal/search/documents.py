@@ -10,6 +10,8 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bulletins.layout import chinese_date, printed_text, total_number_label
+
 from .models import SearchDocument, sort_key
 from .text import fold, plain_text
 
@@ -45,12 +47,8 @@ class DocumentData:
         }
 
 
-def _cn_date(value) -> str:
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if not value:
-        return ""
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": value.year, "m": value.month, "d": value.day}
+# Dates print as on the issue itself (bulletins/layout.py): 2020年6月2日.
+_cn_date = chinese_date
 
 
 def _local_date(value) -> date | None:
@@ -93,7 +91,7 @@ def issue_queryset():
 def issue_document(issue) -> DocumentData:
     number = issue.number_label
     if issue.total_number:
-        number = f"{number} " + _("总第%(n)s期") % {"n": issue.total_number}
+        number = f"{number} {total_number_label(issue.total_number)}"
     label_parts = [p for p in (number.strip(), _cn_date(issue.issue_date)) if p]
     if not issue.is_published:
         label_parts.append(str(issue.get_status_display()))
@@ -113,7 +111,7 @@ def issue_document(issue) -> DocumentData:
         (number, False),
         (issue.issuing_office, False),
         (_cn_date(issue.issue_date), False),
-        (_cn_date(issue.printed_on) + _("印发") if issue.printed_on else "", False),
+        (printed_text(_cn_date(issue.printed_on)), False),
         (_("抄送：") + distribution if distribution else "", False),
     ]
     return _document(

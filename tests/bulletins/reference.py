@@ -1,23 +1,24 @@
-"""The reference issue (2020 第四期) built from its text, for the PDF and ZIP tests and bench/."""
+"""The reference issue (2020 第四期) built from its text, for the PDF and ZIP tests and bench/.
 
-import datetime as dt
+Rows are made by tests/factories.py; this module only gives them the reference's shape.
+"""
+
 import re
 from html import escape
 from pathlib import Path
 
-from django.utils import timezone
-
-from bulletins.models import Article, Issue, Series, Visibility
+from bulletins.models import Issue, Visibility
+from tests import factories
 
 # The same file the demo loads (bulletins/demo.py).
 TEXT_FILE = (
     Path(__file__).resolve().parents[2] / "bulletins" / "demo_content" / "bulletin-2020-no4.txt"
 )
 
-SERIES = "市工投集团产业工人队伍建设改革简报"
-OFFICE = "工投集团公司产改领导小组办公室"
+SERIES = factories.SERIES_NAME
+OFFICE = factories.OFFICE_NAME
+DISTRIBUTION = factories.DISTRIBUTION_LINE
 TITLE = "全市产业工人队伍建设改革试点工作部署推进会议主要精神"
-DISTRIBUTION = "各直属单位、集团各部门"
 
 LEVEL1 = re.compile(r"^[一二三四五六七八九十]+、")
 LEVEL2 = re.compile(r"^（[一二三四五六七八九十]+）")
@@ -62,22 +63,8 @@ def reference_body_html() -> str:
     return "\n".join(html)
 
 
-def make_series(name: str = SERIES) -> Series:
-    series, _ = Series.objects.get_or_create(
-        name=name,
-        defaults={
-            "slug": f"s{Series.objects.count() + 1}",
-            "issuing_office": OFFICE,
-            "distribution_line": DISTRIBUTION,
-        },
-    )
-    return series
-
-
 def make_issue(
     *,
-    series: Series | None = None,
-    year: int = 2020,
     number: int | None = 4,
     title: str = TITLE,
     body: str = "<p>正文。</p>",
@@ -85,29 +72,8 @@ def make_issue(
     visibility: str = Visibility.PUBLIC,
     **fields,
 ) -> Issue:
-    """An issue with one article, put straight in the wanted state (tests only)."""
-    now = timezone.now()
-    values = {
-        "issue_date": dt.date(year, 6, 2),
-        "printed_on": dt.date(year, 6, 2),
-        "issuing_office": OFFICE,
-        "distribution_line": DISTRIBUTION,
-        "published_at": now if status in (Issue.Status.PUBLISHED, Issue.Status.WITHDRAWN) else None,
-        "withdrawn_at": now if status == Issue.Status.WITHDRAWN else None,
-        "publish_at": now + dt.timedelta(days=1) if status == Issue.Status.SCHEDULED else None,
-    }
-    values.update(fields)
-    issue = Issue.objects.create(
-        series=series or make_series(),
-        year=year,
-        number=number,
-        title=title,
-        status=status,
-        visibility=visibility,
-        **values,
-    )
-    Article.objects.create(issue=issue, order=1, title=title, body=body)
-    return issue
+    """An issue shaped like the reference (2020 第四期, its title and office), in ``status``."""
+    return factories.make_issue(status, visibility, number=number, title=title, body=body, **fields)
 
 
 def make_reference_issue(**fields) -> Issue:

@@ -17,11 +17,10 @@ from PIL import Image
 
 from bulletins import services
 from bulletins.models import Article, Attachment, Issue, ReadReceipt
-from tests.factories import UnitFactory
+from tests.factories import IssueFactory, SeriesFactory, UnitFactory
 
 from .admin_forms_data import change_form_data
 from .docx_files import jpeg_with_exif
-from .office_factories import IssueFactory, SeriesFactory
 
 pytestmark = pytest.mark.django_db
 S = Issue.Status
@@ -248,12 +247,16 @@ def test_duplicate_number_is_refused_in_the_form(office_client):
     assert Issue.objects.get(pk=other.pk).number == 5
 
 
-def test_new_issue_starts_from_the_series_defaults(office_client, office_user, unit_a, unit_b):
+def test_new_issue_starts_from_the_series_defaults(
+    office_client, office_user, unit_a, unit_b, today
+):
     series = SeriesFactory()
     series.distribution_units.set([unit_a])
-    IssueFactory(series=series, year=timezone.localdate().year, number=3)
+    IssueFactory(series=series, year=today.year, number=3)
+    IssueFactory(series=series, year=today.year - 1, number=9)  # last year's numbers don't count
     page = office_client.get(f"/admin/bulletins/issue/add/?series={series.pk}")
     form = page.context["adminform"].form
+    assert form.initial["year"] == today.year
     assert form.initial["distribution"] == [unit_a.pk]
     assert form.initial["number"] == 4
     assert form.initial["issuing_office"] == series.issuing_office
@@ -340,14 +343,16 @@ def test_attachment_upload_fills_its_details_and_hides_its_name(office_client):
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
+    ("name", "content", "code"),
     [
-        ("通知.pdf", b"<html><script>alert(1)</script></html>"),  # HTML named .pdf
-        ("图.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
-        ("页面.html", b"<html></html>"),
+        pytest.param(
+            "通知.pdf", b"<html><script>alert(1)</script></html>", "mismatch", id="HTML named .pdf"
+        ),
+        pytest.param("图.svg", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "file_type", id="SVG"),
+        pytest.param("页面.html", b"<html></html>", "file_type", id="HTML"),
     ],
 )
-def test_refused_attachment_leaves_no_row_and_no_file(office_client, name, content):
+def test_refused_attachment_leaves_no_row_and_no_file(office_client, name, content, code):
     issue = IssueFactory()
     files_before = private_files()
     response = _with_upload(
@@ -361,7 +366,9 @@ def test_refused_attachment_leaves_no_row_and_no_file(office_client, name, conte
         },
     )
     assert response.status_code == 200
-    assert "不支持的文件类型" in response.content.decode() or "不符" in response.content.decode()
+    formsets = {f.formset.prefix: f.formset for f in response.context["inline_admin_formsets"]}
+    errors = formsets["attachments"].forms[0].errors.as_data()["file"]
+    assert [e.code for e in errors] == [code]
     assert not Attachment.objects.filter(issue=issue).exists()
     assert private_files() == files_before
 

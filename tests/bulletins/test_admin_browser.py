@@ -5,9 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bulletins.docx_import import import_docx
 from bulletins.models import Article, Attachment
+from tests.factories import IssueFactory
 
 from .docx_files import bulletin_docx
-from .office_factories import IssueFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

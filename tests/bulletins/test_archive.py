@@ -10,8 +10,9 @@ from django.core.files.base import ContentFile
 from bulletins import pdf
 from bulletins.archive import stream_year_zip, year_zip_entries
 from bulletins.models import Attachment, Issue, Visibility
+from tests.factories import SeriesFactory
 
-from .reference import make_issue, make_series
+from .reference import make_issue
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def test_office_pdf_goes_in_instead_of_the_generated_one(db, fake_renderer):
 
 def test_several_series_get_their_own_folders(db, fake_renderer):
     make_issue(number=1, title="甲")
-    make_issue(series=make_series("市工投集团会议纪要"), number=1, title="乙")
+    make_issue(series=SeriesFactory(name="市工投集团会议纪要"), number=1, title="乙")
     names = zip_of(AnonymousUser()).namelist()
     assert {n.split("/")[1] for n in names} == {
         "市工投集团产业工人队伍建设改革简报",

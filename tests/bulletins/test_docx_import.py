@@ -13,6 +13,7 @@ from PIL import Image
 
 from bulletins.docx_import import heading_level, import_docx, read_docx
 from bulletins.models import Article, Attachment
+from tests.factories import IssueFactory
 
 from .admin_forms_data import change_form_data
 from .docx_files import (
@@ -22,7 +23,6 @@ from .docx_files import (
     replace_part,
     zip_bomb_docx,
 )
-from .office_factories import IssueFactory
 
 
 def upload(content: bytes, name: str = "简报第四期.docx") -> SimpleUploadedFile:

@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from bulletins.models import Attachment, ReadReceipt
 from bulletins.receipts import record_attachment_download
-
-from .reader_factories import (
+from tests.factories import (
     INTERNAL,
     PUBLIC,
     add_cover,
@@ -105,7 +104,14 @@ def test_office_preview_download_of_a_draft_is_not_counted(office_client):
     assert attachment.download_count == 0
 
 
-@pytest.mark.parametrize("persona", ["anon", "unit_a", "unit_b", "other_staff"], indirect=True)
+@pytest.mark.parametrize(
+    "persona",
+    [
+        pytest.param(p, id=f"{p}: only the office sees an unpublished issue's files")
+        for p in ("anon", "unit_a", "unit_b", "other_staff", "deactivated")
+    ],
+    indirect=True,
+)
 @pytest.mark.parametrize("state", ["draft", "scheduled", "withdrawn"])
 def test_files_of_an_unpublished_issue_are_404_and_uncounted(persona, state):
     issue = make_issue(state, PUBLIC)

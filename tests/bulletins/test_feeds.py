@@ -2,12 +2,19 @@
 
 import pytest
 
-from .reader_factories import INTERNAL, PUBLIC, make_issue
+from tests.factories import INTERNAL, PUBLIC, make_issue
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("persona", ["anon", "unit_a", "office"], indirect=True)
+@pytest.mark.parametrize(
+    "persona",
+    [
+        pytest.param(p, id=f"{p}: the feed is public, the same for everyone")
+        for p in ("anon", "unit_a", "office")
+    ],
+    indirect=True,
+)
 def test_feed_contains_public_published_issues_only(persona):
     make_issue("published", PUBLIC, title="公开发布的简报")
     make_issue("published", INTERNAL, title="内部发布的简报")

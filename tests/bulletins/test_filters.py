@@ -5,8 +5,7 @@ from datetime import date
 import pytest
 
 from bulletins.models import Article, Issue
-
-from .reader_factories import INTERNAL, PUBLIC, SeriesFactory, make_issue
+from tests.factories import INTERNAL, PUBLIC, SeriesFactory, make_issue
 
 pytestmark = pytest.mark.django_db
 

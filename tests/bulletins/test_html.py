@@ -4,8 +4,7 @@ import pytest
 
 from bulletins.html import sanitize_html
 from bulletins.models import AgendaItem, Article, Meeting
-
-from .office_factories import IssueFactory
+from tests.factories import IssueFactory
 
 HOSTILE = (
     '<h2>一、会议精神</h2><script>alert("x")</script>'

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .reader_factories import INTERNAL, PUBLIC, make_issue
+from tests.factories import INTERNAL, PUBLIC, make_issue
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from bulletins import services
 from bulletins.models import Issue
 from bulletins.tasks import publish_due_issues_job
-
-from .office_factories import IssueFactory
+from tests.factories import IssueFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,7 @@
 import pytest
 
 from bulletins.models import Article, ReadReceipt
-
-from .reader_factories import INTERNAL, PUBLIC, make_attachment, make_issue
+from tests.factories import INTERNAL, PUBLIC, make_attachment, make_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

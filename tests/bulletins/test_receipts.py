@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from bulletins.models import ReadReceipt
 from bulletins.receipts import acknowledge_issue, record_download, record_view
-from tests.factories import UserFactory
-
-from .reader_factories import INTERNAL, PUBLIC, make_attachment, make_issue
+from tests.factories import INTERNAL, PUBLIC, UserFactory, make_attachment, make_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +62,16 @@ def test_each_unit_gets_its_own_receipt(client_a, client_b, unit_a, unit_b):
     }
 
 
-@pytest.mark.parametrize("persona", ["anon", "office", "other_staff"], indirect=True)
+@pytest.mark.parametrize(
+    "persona",
+    [
+        pytest.param("anon", id="the public is no unit"),
+        pytest.param("office", id="the office reads for no unit"),
+        pytest.param("other_staff", id="staff without a unit read for none"),
+        pytest.param("deactivated", id="a switched-off account reads as the public"),
+    ],
+    indirect=True,
+)
 def test_office_staff_and_anonymous_views_record_nothing(persona):
     issue = make_issue("published", PUBLIC)
     assert persona.get(reverse("bulletins:issue_detail", args=[issue.pk])).status_code == 200
@@ -129,7 +136,14 @@ def test_acknowledging_after_a_view_keeps_the_view(user_a):
     assert receipt.acknowledged_at is not None
 
 
-@pytest.mark.parametrize("who", ["office_user", "other_staff"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        pytest.param("office_user", id="the office sends issues, it does not sign for a unit"),
+        pytest.param("other_staff", id="staff without a unit have no unit to sign for"),
+        pytest.param("deactivated_user", id="a switched-off account signs for nobody"),
+    ],
+)
 def test_only_unit_users_acknowledge(request, who):
     issue = make_issue("published", PUBLIC)
     with pytest.raises(PermissionDenied):

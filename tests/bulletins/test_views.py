@@ -9,12 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bulletins.models import AgendaItem, Article, Issue
-from tests.factories import UnitFactory
-
-from .reader_factories import (
+from tests.factories import (
     INTERNAL,
     PUBLIC,
     SeriesFactory,
+    UnitFactory,
     add_cover,
     make_attachment,
     make_issue,
@@ -211,7 +210,7 @@ def test_attachments_listed_with_human_sizes_and_download_links(anon_client):
 
 
 def test_inline_pictures_are_not_listed_as_attachments(anon_client):
-    from .reader_factories import make_image
+    from tests.factories import make_image
 
     issue = make_issue("published", PUBLIC)
     make_image(issue, name="现场照片.png")

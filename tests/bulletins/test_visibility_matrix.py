@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 
 from bulletins import urls as bulletins_urls
-
-from .reader_factories import (
+from tests.factories import (
     INTERNAL,
     PUBLIC,
     add_cover,
@@ -57,6 +56,9 @@ MATRIX = [
     ("other_staff", "internal", "Y Y Y - Y Y Y", "signed-in staff read internal issues"),
     ("other_staff", "draft", "- - - - - - -", "only 产改办 previews drafts; being staff is not enough"),
     ("other_staff", "withdrawn", "- - - - - - -", "only 产改办 keeps seeing withdrawn issues"),
+    ("deactivated", "public", "Y Y Y Y Y Y Y", "a switched-off account reads what the public reads"),
+    ("deactivated", "internal", "- - - - - - -", "a switched-off account is no longer a member"),
+    ("deactivated", "draft", "- - - - - - -", "drafts belong to the office"),
 ]  # fmt: skip
 
 CASES = [
@@ -107,6 +109,7 @@ MEETING_MATRIX = [
     ("unit_b", INTERNAL, True, "every unit reads them"),
     ("office", INTERNAL, True, "the office wrote it"),
     ("other_staff", INTERNAL, True, "signed-in staff read like members"),
+    ("deactivated", INTERNAL, False, "a switched-off account is no longer a member"),
 ]
 
 
@@ -125,15 +128,15 @@ def test_meeting_visibility(persona, visibility, sees, reason):
 
 
 @pytest.mark.parametrize(
-    ("persona", "sees_internal", "sees_draft"),
+    ("persona", "sees_internal", "sees_draft", "reason"),
     [
-        pytest.param("anon", False, False, id="anon"),
-        pytest.param("unit_a", True, False, id="unit_a"),
-        pytest.param("office", True, True, id="office"),
+        pytest.param("anon", False, False, "the public sees public issues only", id="anon"),
+        pytest.param("unit_a", True, False, "members see internal issues, not drafts", id="unit_a"),
+        pytest.param("office", True, True, "the office sees its drafts too", id="office"),
     ],
     indirect=["persona"],
 )
-def test_meeting_links_only_issues_the_reader_may_see(persona, sees_internal, sees_draft):
+def test_meeting_links_only_issues_the_reader_may_see(persona, sees_internal, sees_draft, reason):
     meeting = make_meeting(PUBLIC)
     public = make_issue("published", PUBLIC, title="公开的相关简报")
     internal = make_issue("published", INTERNAL, title="内部的相关简报")
@@ -141,20 +144,23 @@ def test_meeting_links_only_issues_the_reader_may_see(persona, sees_internal, se
     meeting.issues.add(public, internal, draft)
     html = persona.get(reverse("bulletins:meeting_detail", args=[meeting.pk])).content.decode()
     assert "公开的相关简报" in html
-    assert ("内部的相关简报" in html) is sees_internal
-    assert ("草稿的相关简报" in html) is sees_draft
+    assert ("内部的相关简报" in html) is sees_internal, reason
+    assert ("草稿的相关简报" in html) is sees_draft, reason
 
 
 @pytest.mark.parametrize(
-    ("persona", "sees"),
-    [pytest.param("anon", False, id="anon"), pytest.param("unit_a", True, id="unit_a")],
+    ("persona", "sees", "reason"),
+    [
+        pytest.param("anon", False, "internal meeting records are for members", id="anon"),
+        pytest.param("unit_a", True, "members read internal meeting records", id="unit_a"),
+    ],
     indirect=["persona"],
 )
-def test_issue_page_links_only_meetings_the_reader_may_see(persona, sees):
+def test_issue_page_links_only_meetings_the_reader_may_see(persona, sees, reason):
     issue = make_issue("published", PUBLIC)
     make_meeting(INTERNAL, title="内部的相关会议").issues.add(issue)
     html = persona.get(reverse("bulletins:issue_detail", args=[issue.pk])).content.decode()
-    assert ("内部的相关会议" in html) is sees
+    assert ("内部的相关会议" in html) is sees, reason
 
 
 # Routes of the bulletins namespace and where their permission expectations live.

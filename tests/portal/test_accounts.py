@@ -5,7 +5,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from portal.accounts.models import acting_unit, acting_unit_id
 from tasks.models import Assignment, Plan
-from tests.tasks.conftest import make_task
+from tests.factories import make_task
 
 from ..factories import UserFactory
 

@@ -16,8 +16,7 @@ from django.utils import timezone
 from bulletins import services as bulletin_services
 from tasks import services
 from tasks.models import Assignment, Plan, Task
-from tests.bulletins.office_factories import IssueFactory
-from tests.bulletins.reader_factories import make_meeting
+from tests.factories import IssueFactory, make_meeting
 
 pytestmark = pytest.mark.django_db
 

@@ -4,13 +4,22 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from bulletins.models import AgendaItem, Article, Attachment, Issue
 from portal.search import engine, index
 from portal.search.models import SearchDocument
 from portal.search.text import parse_query
+from tests.factories import (
+    make_assignment,
+    make_issue,
+    make_meeting,
+    make_plan,
+    make_report,
+    make_task,
+)
 
-from .conftest import fts_rows, make_issue, make_meeting, make_report, make_task, publish, withdraw
+from .conftest import fts_rows
 
 URL = "/search/"
 
@@ -22,12 +31,25 @@ def titles(q, queryset=None):
     return [by_key[k] for k in keys]
 
 
+def publish(issue):
+    """Published by a plain save (the index follows the ORM, not only the services)."""
+    issue.status = Issue.Status.PUBLISHED
+    issue.published_at = timezone.now()
+    issue.save()
+
+
+def withdraw(issue):
+    issue.status = Issue.Status.WITHDRAWN
+    issue.withdrawn_at = timezone.now()
+    issue.save()
+
+
 def found_by(client, q) -> bool:
     return "search-hit__title" in client.get(URL, {"q": q}).content.decode()
 
 
 def test_publishing_a_draft_makes_it_findable(db, anon_client, office_client):
-    issue = make_issue("新一期", "<p>技能人才培养计划。</p>", status="draft")
+    issue = make_issue("draft", title="新一期", body="<p>技能人才培养计划。</p>")
     assert found_by(office_client, "技能人才")  # the office sees drafts
     assert not found_by(anon_client, "技能人才")
     draft_label = SearchDocument.objects.get(issue=issue).label
@@ -50,7 +72,7 @@ def test_the_bulletin_services_keep_the_index(db, office_user, anon_client, clie
         withdraw_issue,
     )
 
-    issue = make_issue("新一期", "<p>技能人才培养计划。</p>", status="draft")
+    issue = make_issue("draft", title="新一期", body="<p>技能人才培养计划。</p>")
     assert not found_by(anon_client, "技能人才")
     publish_issue(issue=issue, by=office_user)
     assert found_by(anon_client, "技能人才")
@@ -59,7 +81,7 @@ def test_the_bulletin_services_keep_the_index(db, office_user, anon_client, clie
     assert not found_by(anon_client, "技能人才") and not found_by(client_a, "技能人才")
     assert "已撤回" in SearchDocument.objects.get(issue=issue).label
 
-    later = make_issue("定时期", "<p>劳模工匠进校园。</p>", status="draft")
+    later = make_issue("draft", title="定时期", body="<p>劳模工匠进校园。</p>")
     schedule_issue(
         issue=later, publish_at=timezone.now() + datetime.timedelta(minutes=5), by=office_user
     )
@@ -69,7 +91,7 @@ def test_the_bulletin_services_keep_the_index(db, office_user, anon_client, clie
 
 
 def test_editing_an_article_replaces_its_words(db, anon_client):
-    issue = make_issue("简讯", "<p>旧的说法：英才名匠。</p>")
+    issue = make_issue(title="简讯", body="<p>旧的说法：英才名匠。</p>")
     article = issue.articles.get()
     article.body = "<p>新的说法：大国工匠。</p>"
     article.save()
@@ -79,8 +101,8 @@ def test_editing_an_article_replaces_its_words(db, anon_client):
 
 
 def test_editing_the_issue_title_and_date_moves_it(db):
-    old = make_issue("旧标题", articles=[("文章", "<p>劳模</p>")], year=2019)
-    new = make_issue("另一期", articles=[("文章", "<p>劳模</p>")], year=2020)
+    old = make_issue(title="旧标题", articles=[("文章", "<p>劳模</p>")], year=2019)
+    new = make_issue(title="另一期", articles=[("文章", "<p>劳模</p>")], year=2020)
     assert titles("劳模") == ["另一期", "旧标题"]
     old.title = "改过的标题"
     old.issue_date = old.issue_date.replace(year=2021)
@@ -94,7 +116,7 @@ def test_editing_the_issue_title_and_date_moves_it(db):
 def test_withdrawing_hides_it_at_once_but_not_from_the_office(
     db, anon_client, client_a, office_client
 ):
-    issue = make_issue("将撤回", "<p>错发的通知。</p>")
+    issue = make_issue(title="将撤回", body="<p>错发的通知。</p>")
     assert found_by(anon_client, "错发的通知")
     withdraw(issue)
     assert not found_by(anon_client, "错发的通知")
@@ -104,13 +126,13 @@ def test_withdrawing_hides_it_at_once_but_not_from_the_office(
 
 def test_withdrawing_by_a_bulk_update_still_hides_it(db, anon_client):
     # Visibility is decided at query time from Issue.visible_to, not copied into the index.
-    issue = make_issue("将撤回", "<p>错发的通知。</p>")
+    issue = make_issue(title="将撤回", body="<p>错发的通知。</p>")
     Issue.objects.filter(pk=issue.pk).update(status="withdrawn", withdrawn_at=issue.published_at)
     assert not found_by(anon_client, "错发的通知")
 
 
 def test_deleting_a_draft_removes_its_document_and_tokens(db, office_client):
-    issue = make_issue("草稿", "<p>待删除的稿子里有独特词语。</p>", status="draft")
+    issue = make_issue("draft", title="草稿", body="<p>待删除的稿子里有独特词语。</p>")
     assert fts_rows("独特") == 1
     issue.delete()
     assert not SearchDocument.objects.exists()
@@ -120,7 +142,8 @@ def test_deleting_a_draft_removes_its_document_and_tokens(db, office_client):
 
 def test_deleting_an_article_or_attachment_updates_the_issue(db, anon_client):
     issue = make_issue(
-        "两篇", articles=[("甲文", "<p>甲文独有内容。</p>"), ("乙文", "<p>乙文独有内容。</p>")]
+        title="两篇",
+        articles=[("甲文", "<p>甲文独有内容。</p>"), ("乙文", "<p>乙文独有内容。</p>")],
     )
     Attachment.objects.create(issue=issue, file="a/b.pdf", original_name="附件名单.pdf")
     assert found_by(anon_client, "乙文独有") and found_by(anon_client, "附件名单")
@@ -132,7 +155,7 @@ def test_deleting_an_article_or_attachment_updates_the_issue(db, anon_client):
 
 
 def test_inline_pictures_are_not_attachments_in_the_index(db, anon_client):
-    issue = make_issue("有图", "<p>正文</p>")
+    issue = make_issue(title="有图", body="<p>正文</p>")
     Attachment.objects.create(
         issue=issue, file="a/p.png", original_name="插图文件名.png", is_inline=True
     )
@@ -140,7 +163,7 @@ def test_inline_pictures_are_not_attachments_in_the_index(db, anon_client):
 
 
 def test_distribution_units_are_searchable(db, anon_client, unit_b):
-    issue = make_issue("抄送测试", "<p>正文</p>")
+    issue = make_issue(title="抄送测试", body="<p>正文</p>")
     assert not found_by(anon_client, "新海石化有限")
     issue.distribution.add(unit_b)
     assert found_by(anon_client, "新海石化有限")
@@ -153,7 +176,7 @@ def test_distribution_units_are_searchable(db, anon_client, unit_b):
 
 
 def test_renaming_a_series_updates_its_issues(db, anon_client):
-    issue = make_issue("某期", "<p>正文</p>")
+    issue = make_issue(title="某期", body="<p>正文</p>")
     series = issue.series
     series.name = "改名后的系列名称"
     series.save()
@@ -161,7 +184,9 @@ def test_renaming_a_series_updates_its_issues(db, anon_client):
 
 
 def test_meetings_follow_their_agenda(db, anon_client):
-    meeting = make_meeting("联席会议", "<p>听取汇报。</p>", agenda=["审议考核办法"])
+    meeting = make_meeting(
+        title="联席会议", key_points="<p>听取汇报。</p>", agenda=["审议考核办法"]
+    )
     assert found_by(anon_client, "考核办法")
     item = AgendaItem.objects.get()
     item.title = "审议奖励办法"
@@ -174,7 +199,8 @@ def test_meetings_follow_their_agenda(db, anon_client):
 
 
 def test_tasks_and_reports_follow_edits(db, unit_a, client_a):
-    task, (assignment,) = make_task("建立职工书屋", "每季度报送。", units=[unit_a])
+    task = make_task(make_plan(2020), title="建立职工书屋", requirement="每季度报送。")
+    assignment = make_assignment(task, unit_a)
     report = make_report(assignment, "已建成两处。")
     assert found_by(client_a, "职工书屋")
     task.title = "建设职工之家"
@@ -189,7 +215,7 @@ def test_tasks_and_reports_follow_edits(db, unit_a, client_a):
 
 
 def test_a_save_of_unindexed_fields_does_not_touch_the_index(db):
-    issue = make_issue("某期", "<p>正文</p>")
+    issue = make_issue(title="某期", body="<p>正文</p>")
     with CaptureQueriesContext(connection) as captured:
         issue.save(update_fields=["generated_pdf_key"])
     assert captured.captured_queries
@@ -197,7 +223,7 @@ def test_a_save_of_unindexed_fields_does_not_touch_the_index(db):
 
 
 def test_an_unchanged_save_does_not_rewrite_the_document(db):
-    issue = make_issue("某期", "<p>正文</p>")
+    issue = make_issue(title="某期", body="<p>正文</p>")
     before = SearchDocument.objects.get(issue=issue)
     issue.save()
     after = SearchDocument.objects.get(issue=issue)
@@ -208,8 +234,8 @@ def test_an_unchanged_save_does_not_rewrite_the_document(db):
 
 @pytest.mark.parametrize("reset", [False, True])
 def test_rebuild_restores_a_damaged_index(db, anon_client, reset, capsys):
-    make_issue("某期", "<p>弘扬劳模精神。</p>")
-    meeting = make_meeting("会议", "<p>研究部署。</p>")
+    make_issue(title="某期", body="<p>弘扬劳模精神。</p>")
+    meeting = make_meeting(title="会议", key_points="<p>研究部署。</p>")
     # Lose the documents behind the signals' back (as after a bulk import).
     index.clear()
     assert not found_by(anon_client, "劳模精神")
@@ -224,7 +250,7 @@ def test_rebuild_restores_a_damaged_index(db, anon_client, reset, capsys):
 
 
 def test_rebuild_shows_a_progress_bar(db, capsys):
-    make_issue("某期", "<p>正文</p>")
+    make_issue(title="某期", body="<p>正文</p>")
     call_command("rebuild_search_index")
     assert "1/1" in capsys.readouterr().err
 

@@ -5,8 +5,7 @@ import pytest
 from portal.search import engine
 from portal.search.models import SearchDocument
 from portal.search.text import fold, parse_query
-
-from .conftest import make_issue
+from tests.factories import make_issue
 
 
 def found(query_text, queryset=None):
@@ -87,8 +86,8 @@ def test_newest_first_by_default(corpus):
 
 
 def test_relevance_puts_a_title_match_first(db):
-    make_issue("工作简报", "<p>" + "正文" * 50 + "工匠</p>", year=2021)
-    make_issue("工匠精神进企业", "<p>弘扬工匠精神。</p>", year=2019)
+    make_issue(title="工作简报", body="<p>" + "正文" * 50 + "工匠</p>", year=2021)
+    make_issue(title="工匠精神进企业", body="<p>弘扬工匠精神。</p>", year=2019)
     outcome = engine.find(SearchDocument.objects.all(), parse_query("工匠"), order="relevance")
     titles = dict(SearchDocument.objects.values_list("sort_key", "title"))
     assert [titles[k] for k in outcome.keys] == ["工匠精神进企业", "工作简报"]
@@ -99,7 +98,7 @@ def test_relevance_puts_a_title_match_first(db):
 def test_more_than_the_limit_is_capped_newest_first(db, monkeypatch):
     monkeypatch.setattr(engine, "LIMIT", 3)
     for year in range(2015, 2021):
-        make_issue(f"{year}年工作", "<p>产业工人</p>", year=year)
+        make_issue(title=f"{year}年工作", body="<p>产业工人</p>", year=year)
     outcome = engine.find(SearchDocument.objects.all(), parse_query("产业工人"))
     assert outcome.capped
     assert outcome.facets is None

@@ -1,51 +1,23 @@
 """Fixtures of the task tests: a plan with one assignment for unit A and one for unit B,
-each with a report, an evidence file, a reminder and a problem."""
+each with a report, an evidence file, a reminder and a problem.
 
-import datetime
-import io
+The clock stands on the ``today`` fixture's day (tests/conftest.py) for every test
+that uses the plan, so reports "this month" and due dates in days from now do not
+depend on the day the suite runs."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tasks import services
-from tasks.models import Assignment, Plan, Task
+from tasks.models import Assignment, Plan
 
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-
-
-def pdf(name="材料.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
-def png(name="现场.png"):
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buf, format="PNG")
-    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+# Builders live in tests/factories.py; also importable from here for tests written before.
+from tests.factories import PDF, acknowledged, make_task, pdf, png  # noqa: F401
 
 
 @pytest.fixture
-def today():
-    return timezone.localdate()
-
-
-@pytest.fixture
-def plan(db):
+def plan(db, today):
     return Plan.objects.create(year=2026, title="2026年任务清单", status=Plan.Status.ACTIVE)
-
-
-def make_task(plan, number="1.1", *, due=None, start=None, category="思想引领", title=None):
-    return Task.objects.create(
-        plan=plan,
-        number=number,
-        category=category,
-        title=title or f"任务{number}",
-        requirement="工作要求",
-        start_date=start,
-        due_date=due or timezone.localdate() + datetime.timedelta(days=30),
-    )
 
 
 @pytest.fixture
@@ -61,10 +33,6 @@ def assignment_a(task, unit_a):
 @pytest.fixture
 def assignment_b(task, unit_b):
     return Assignment.objects.create(task=task, unit=unit_b, role=Assignment.Role.COOPERATE)
-
-
-def acknowledged(assignment, user):
-    return services.acknowledge_assignment(assignment=assignment, by=user)
 
 
 @pytest.fixture

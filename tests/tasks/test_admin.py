@@ -4,8 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tasks.models import Assignment, ProgressReport, Reminder
-
-from .conftest import acknowledged
+from tests.factories import acknowledged
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,7 @@ renshe reads the comment and resubmits, the office accepts."""
 import pytest
 
 from tasks.models import Assignment, ProgressReport
-
-from .conftest import PDF
+from tests.factories import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

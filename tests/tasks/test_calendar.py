@@ -8,8 +8,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from tasks.models import Assignment, CalendarToken, Milestone
-
-from .conftest import make_task
+from tests.factories import make_task
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tasks.models import Evidence, ProgressReport
-
-from .conftest import acknowledged
+from tests.factories import acknowledged
 
 pytestmark = pytest.mark.django_db
 

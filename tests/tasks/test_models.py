@@ -18,8 +18,7 @@ from tasks.models import (
     Reminder,
     Task,
 )
-
-from .conftest import acknowledged, make_task
+from tests.factories import acknowledged, make_task
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 6, 15)

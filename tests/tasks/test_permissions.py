@@ -341,7 +341,7 @@ def test_every_route_has_expectations():
 
 @pytest.fixture
 def objs(plan, task, unit_a, unit_b, report_a, reminder_a, problem_a, user_a):
-    from .conftest import make_task
+    from tests.factories import make_task
 
     fresh = Assignment.objects.create(task=make_task(plan, "9.9"), unit=unit_a)
     report_a.refresh_from_db()

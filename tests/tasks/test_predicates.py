@@ -7,8 +7,7 @@ from django.urls import reverse
 
 from tasks import services
 from tasks.models import Assignment, ProgressReport
-
-from .conftest import acknowledged
+from tests.factories import acknowledged
 
 pytestmark = pytest.mark.django_db
 S = Assignment.Status

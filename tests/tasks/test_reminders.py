@@ -4,14 +4,15 @@ recorded, one mail per unit; the command and the background job call the same se
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from tasks import services
 from tasks.jobs import send_due_reminders_job
 from tasks.models import Assignment, Reminder
-
-from .conftest import make_task
+from tests.factories import make_task
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.date(2026, 6, 15)
@@ -99,11 +100,13 @@ def test_command_and_job(due_mix, capsys):
     assert "3 reminder(s) sent." in capsys.readouterr().out
     call_command("send_due_reminders", "--date", DAY.isoformat())
     assert "0 reminder(s) sent." in capsys.readouterr().out
-    # The background job calls the same service (immediate backend in tests).
-    from django.utils import timezone
-
-    result = send_due_reminders_job.enqueue()
-    sent_today = Reminder.objects.filter(sent_on=timezone.localdate()).count()
-    assert result.return_value == sent_today == 4  # all four are overdue by now
-    assert send_due_reminders_job.enqueue().return_value == 0
+    # The background job calls the same service for the day it runs on (immediate
+    # backend in tests): ten days on, all four are overdue.
+    later = DAY + datetime.timedelta(days=10)
+    with time_machine.travel(
+        timezone.make_aware(datetime.datetime.combine(later, datetime.time(9)))
+    ):
+        result = send_due_reminders_job.enqueue()
+        assert result.return_value == Reminder.objects.filter(sent_on=later).count() == 4
+        assert send_due_reminders_job.enqueue().return_value == 0
     assert Reminder.objects.filter(sent_on=DAY).count() == 3

@@ -13,8 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tasks import selectors, services
 from tasks.models import Assignment, Evidence, ProgressReport, Reminder
 from tasks.services import assignments
-
-from .conftest import acknowledged, pdf, png
+from tests.factories import acknowledged, pdf, png
 
 S = Assignment.Status
 R = ProgressReport.Review
@@ -252,7 +251,7 @@ def test_two_reviewers_conflict(report_a, office_user, other_staff, office_group
         version=version,
         comment="退回",
     )
-    assert "已被他人修改" in err.messages[0]
+    assert err.code == "conflict"
     report_a.refresh_from_db()
     assert report_a.review_status == R.ACCEPTED
 
@@ -403,7 +402,7 @@ def test_suggested_score_and_scoring(plan, unit_a, user_a, office_user):
 
     from django.utils import timezone
 
-    from .conftest import make_task
+    from tests.factories import make_task
 
     past = timezone.localdate() - datetime.timedelta(days=1)
     on_time = Assignment.objects.create(task=make_task(plan, "1.1"), unit=unit_a)
@@ -435,7 +434,7 @@ def test_suggested_score_and_scoring(plan, unit_a, user_a, office_user):
 def test_assign_units_many_at_once_keeps_existing(
     plan, task, unit_a, unit_b, office_user, assignment_a
 ):
-    from .conftest import make_task
+    from tests.factories import make_task
 
     t2 = make_task(plan, "2.1")
     made = services.assign_units(

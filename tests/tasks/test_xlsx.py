@@ -13,8 +13,7 @@ from openpyxl import Workbook, load_workbook
 
 from tasks import services, xlsx
 from tasks.models import Assignment, Milestone, Plan, Task
-
-from .conftest import make_task
+from tests.factories import make_task
 
 pytestmark = pytest.mark.django_db
 

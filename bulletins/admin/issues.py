@@ -1,92 +1,29 @@
-"""The office's admin for bulletins: series, issues (articles, attachments, Word import,
-publish / schedule / withdraw, 签收情况) and meeting records.
+"""Issues in the admin: articles, attachments and Word import, search by number, and the
+publish / schedule / withdraw actions (签收情况 is in ``receipts``).
 
 State changes go through ``bulletins/services.py`` only; the admin never writes a status.
 """
 
 import re
 
-from csp.constants import NONCE
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from js_asset import Media
 
 from portal.admin import HistoryReadOnlyAdmin, run_for_each
 from portal.units.models import Unit
 
-from . import services
-from .admin_forms import ArticleInlineForm, AttachmentInlineForm, IssueAdminForm, ScheduleForm
-from .models import AgendaItem, Article, Attachment, Issue, Meeting, ReadReceipt, Series
-from .numerals import DIGITS
-
-# --- helpers -------------------------------------------------------------------
-
-
-def parse_number(term: str) -> int | None:
-    """Issue number typed in the search box: "4", "第4期", "四", "第十二期" → 4 / 12."""
-    term = term.strip().removeprefix("第").removesuffix("期")
-    if term.isdigit():
-        return int(term)
-    if not term or any(ch not in DIGITS + "十" for ch in term):
-        return None
-    if "十" in term:
-        tens, _sep, ones = term.partition("十")
-        if len(tens) > 1 or len(ones) > 1:
-            return None
-        return (DIGITS.index(tens) if tens else 1) * 10 + (DIGITS.index(ones) if ones else 0)
-    if len(term) == 1:
-        return DIGITS.index(term) or None
-    return None
-
-
-class EditorNonceMixin:
-    """Let the rich-text editor's import map run under the site CSP (script-src 'self').
-
-    django-prose-editor loads ES modules through an inline ``<script type="importmap">``,
-    which 'self' alone blocks. Only on the change forms that carry the editor, the
-    media are rendered with this request's CSP nonce and the nonce is added to
-    script-src; every other page keeps the site policy unchanged.
-    """
-
-    def render_change_form(self, request, context, *args, **kwargs):
-        nonce = str(request.csp_nonce)
-        context["media"] = Media.from_media(context["media"], nonce=nonce)
-        response = super().render_change_form(request, context, *args, **kwargs)
-        response._csp_update = {"script-src": [NONCE]}
-        return response
-
-
-# --- series ---------------------------------------------------------------------
-
-
-@admin.register(Series)
-class SeriesAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "issuing_office", "distribution_line", "ordering"]
-    list_editable = ["ordering"]
-    search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["distribution_units"]
-    fields = [
-        "name",
-        "slug",
-        "issuing_office",
-        "distribution_units",
-        "distribution_line",
-        "ordering",
-    ]
-
-
-# --- issues ---------------------------------------------------------------------
+from .. import services
+from ..admin_forms import ArticleInlineForm, AttachmentInlineForm, IssueAdminForm, ScheduleForm
+from ..models import Article, Attachment, Issue, Series
+from ..numerals import parse_number
+from .editor import EditorNonceMixin
+from .receipts import IssueReceiptsMixin
 
 
 class ArticleInline(admin.StackedInline):
@@ -126,18 +63,8 @@ class AttachmentInline(admin.TabularInline):
         return super().has_delete_permission(request, obj)
 
 
-def _receipts_count(ack: bool):
-    receipts = ReadReceipt.objects.filter(issue=OuterRef("pk"))
-    if ack:
-        receipts = receipts.filter(acknowledged_at__isnull=False)
-    return Subquery(
-        receipts.order_by().values("issue").annotate(n=Count("pk")).values("n"),
-        output_field=IntegerField(),
-    )
-
-
 @admin.register(Issue)
-class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
+class IssueAdmin(IssueReceiptsMixin, EditorNonceMixin, HistoryReadOnlyAdmin):
     form = IssueAdminForm
     inlines = [ArticleInline, AttachmentInline]
     # Series and publication time are in the filters and the form: the list keeps
@@ -222,13 +149,6 @@ class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
 
     # -- list columns ------------------------------------------------------
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.annotate(
-            n_acknowledged=_receipts_count(ack=True),
-            n_distribution=Count("distribution", distinct=True),
-        )
-
     @admin.display(description=gettext_lazy("期号"), ordering="number")
     def number_display(self, obj):
         return obj.number_label or _("（未编号）")
@@ -249,19 +169,6 @@ class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
             return "—"
         url = reverse("bulletins:issue_detail", args=[obj.pk])
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("预览"))
-
-    @admin.display(description=gettext_lazy("签收情况"))
-    def receipts_link(self, obj):
-        if obj.pk is None:
-            return "—"
-        url = reverse("admin:bulletins_issue_receipts", args=[obj.pk])
-        acknowledged = getattr(obj, "n_acknowledged", None)
-        total = getattr(obj, "n_distribution", None)
-        if acknowledged is None or total is None:
-            label = _("签收情况")
-        else:
-            label = _("%(ack)d/%(total)d 已签收") % {"ack": acknowledged or 0, "total": total}
-        return format_html('<a href="{}">{}</a>', url, label)
 
     @admin.display(description=gettext_lazy("封面缩略图"))
     def cover_preview(self, obj):
@@ -415,134 +322,3 @@ class IssueAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
             done_one="已撤回 %(n)d 期简报。",
             done_many="已撤回 %(n)d 期简报。",
         )
-
-    @admin.action(permissions=["publish"], description=gettext_lazy("催签：提醒未签收单位"))
-    def remind_units(self, request, queryset):
-        base_url = request.build_absolute_uri("/")
-        run_for_each(
-            self,
-            request,
-            queryset.select_related("series"),
-            lambda issue: services.remind_unacknowledged_units(
-                issue=issue, by=request.user, base_url=base_url
-            ),
-            done=("已向 %(n)d 个单位发送催签邮件。", "已向 %(n)d 个单位发送催签邮件。"),
-            count=sum,
-        )
-
-    # -- 签收情况 page ---------------------------------------------------------------
-
-    def get_urls(self):
-        urls = super().get_urls()
-        custom = [
-            path(
-                "<path:object_id>/receipts/",
-                self.admin_site.admin_view(self.receipts_view),
-                name="bulletins_issue_receipts",
-            )
-        ]
-        return custom + urls
-
-    def receipts_view(self, request, object_id):
-        """Each distribution unit with viewed / downloaded / acknowledged, and a reminder button."""
-        if not services.can_publish(request.user):
-            raise PermissionDenied
-        issue = get_object_or_404(
-            Issue.objects.visible_to(request.user).select_related("series"), pk=unquote(object_id)
-        )
-        if request.method == "POST":
-            try:
-                sent = services.remind_unacknowledged_units(
-                    issue=issue, by=request.user, base_url=request.build_absolute_uri("/")
-                )
-            except ValidationError as exc:
-                self.message_user(request, "；".join(exc.messages), messages.ERROR)
-            else:
-                self.message_user(
-                    request,
-                    ngettext(
-                        "已向 %(n)d 个未签收单位发送催签邮件。",
-                        "已向 %(n)d 个未签收单位发送催签邮件。",
-                        sent,
-                    )
-                    % {"n": sent},
-                    messages.SUCCESS,
-                )
-            return HttpResponseRedirect(request.path)
-
-        receipts = {
-            r.unit_id: r
-            for r in ReadReceipt.objects.visible_to(request.user)
-            .filter(issue=issue)
-            .select_related("unit", "first_viewed_by", "first_downloaded_by", "acknowledged_by")
-        }
-        units = list(issue.distribution.order_by("ordering", "name"))
-        on_list = {unit.pk for unit in units}
-        rows = [{"unit": unit, "receipt": receipts.get(unit.pk)} for unit in units]
-        others = [r for unit_id, r in receipts.items() if unit_id not in on_list]
-        pending = [
-            row["unit"] for row in rows if not (row["receipt"] and row["receipt"].acknowledged_at)
-        ]
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("签收情况：%(issue)s") % {"issue": issue},
-            "opts": self.model._meta,
-            "original": issue,
-            "issue": issue,
-            "rows": rows,
-            "others": others,
-            "pending": pending,
-            "acknowledged_count": len(rows) - len(pending),
-            "can_remind": issue.is_published and any(u.email for u in pending),
-            "preview_url": issue.get_absolute_url(),
-        }
-        return TemplateResponse(request, "admin/bulletins/issue/receipts.html", context)
-
-
-# --- meetings -------------------------------------------------------------------
-
-
-class AgendaItemInline(admin.StackedInline):
-    model = AgendaItem
-    extra = 0
-    fields = ["order", "title", "body"]
-    ordering = ["order", "id"]
-    verbose_name = gettext_lazy("议程")
-    verbose_name_plural = gettext_lazy("议程（按顺序）")
-
-    def get_extra(self, request, obj=None, **kwargs):
-        return 0 if obj is not None and obj.agenda_items.exists() else 1
-
-
-@admin.register(Meeting)
-class MeetingAdmin(EditorNonceMixin, HistoryReadOnlyAdmin):
-    inlines = [AgendaItemInline]
-    list_display = ["title", "starts_at", "place", "chair", "visibility", "issue_count"]
-    list_filter = ["visibility", "starts_at"]
-    search_fields = ["title", "place", "chair", "leaders_present"]
-    date_hierarchy = "starts_at"
-    autocomplete_fields = ["issues"]
-    fieldsets = [
-        (None, {"fields": ["title", "starts_at", "place", "chair", "visibility"]}),
-        (
-            gettext_lazy("出席、列席与请假"),
-            {"fields": ["leaders_present", "attendees", "observers", "absent"]},
-        ),
-        (gettext_lazy("会议精神"), {"fields": ["key_points"]}),
-        (gettext_lazy("相关简报"), {"fields": ["issues"]}),
-    ]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_issues=Count("issues", distinct=True))
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in ("leaders_present", "attendees", "observers", "absent"):
-            field.widget.attrs["rows"] = 3
-        elif db_field.name == "title":
-            field.widget.attrs["style"] = "width: 40em"
-        return field
-
-    @admin.display(description=gettext_lazy("相关简报"), ordering="n_issues")
-    def issue_count(self, obj):
-        return obj.n_issues
