@@ -12,6 +12,8 @@ import nh3
 from django.db import models
 from django.utils.html import escape, linebreaks
 
+from portal.text import normalize_text
+
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
     "p",
@@ -67,13 +69,15 @@ _EMPTY = re.compile(r"^(?:<(?P<tag>p|h[1-6])>\s*(?:<br>)?\s*</(?P=tag)>\s*)*$")
 def sanitize_html(html: str | None) -> str:
     """Clean rich text for storage: allowed tags and attributes only, safe URL schemes.
 
-    Idempotent (cleaning clean HTML changes nothing); an editor's empty
+    Control characters are resolved first (``normalize_text``). Idempotent
+    (cleaning clean HTML changes nothing); an editor's empty
     paragraph becomes "". Plain text (no tags at all, e.g. from a script or a
     fixture) becomes escaped paragraphs, so what is stored is always HTML.
     """
     if not html or not str(html).strip():
         return ""
-    html = str(html)
+    # Word's soft returns and other control characters (portal/text.py).
+    html = normalize_text(str(html))
     if not _LOOKS_LIKE_HTML.search(html):
         # Plain text (an import, a script): blank lines make paragraphs.
         html = linebreaks(escape(html))

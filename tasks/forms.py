@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import CleanFormField
 from portal.units.models import Unit
 
 from .models import Assignment, Evidence, Task
@@ -44,14 +45,15 @@ class VersionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    period = forms.CharField(
+    period = CleanFormField(
+        multiline=False,
         label=_("报送期间"),
         max_length=7,
         help_text=_("年-月，例如 2020-06"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{4}-\d{2}"}),
     )
     percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
-    text = forms.CharField(
+    text = CleanFormField(
         label=_("进展情况"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -81,7 +83,7 @@ class ReviewForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
+    comment = CleanFormField(
         label=_("审核意见"),
         required=False,
         max_length=2000,
@@ -95,7 +97,7 @@ class ReminderForm(forms.Form):
     assignments = forms.ModelMultipleChoiceField(
         label=_("任务分工"), queryset=Assignment.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    message = forms.CharField(
+    message = CleanFormField(
         label=_("催办内容"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -111,14 +113,14 @@ class ReminderForm(forms.Form):
 
 
 class ProblemForm(forms.Form):
-    title = forms.CharField(label=_("标题"), max_length=200)
+    title = CleanFormField(multiline=False, label=_("标题"), max_length=200)
     task = forms.ModelChoiceField(
         label=_("相关任务"),
         queryset=Task.objects.none(),
         required=False,
         empty_label=_("（不涉及具体任务）"),
     )
-    text = forms.CharField(
+    text = CleanFormField(
         label=_("问题描述"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -131,7 +133,7 @@ class ProblemForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(
+    reply = CleanFormField(
         label=_("答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
     version = VersionField(required=True)
@@ -141,7 +143,7 @@ class AssessmentForm(forms.Form):
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=4, decimal_places=1
     )
-    comment = forms.CharField(
+    comment = CleanFormField(
         label=_("评价意见"),
         required=False,
         max_length=2000,

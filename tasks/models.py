@@ -18,6 +18,7 @@ from simple_history.models import HistoricalRecords
 from portal.accounts.models import acting_unit_id as _unit_id
 from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
+from portal.text import CleanCharField, CleanTextField
 
 DUE_SOON_DAYS = 7
 
@@ -34,8 +35,8 @@ class Plan(models.Model):
         CLOSED = "closed", _("已结束")
 
     year = models.PositiveSmallIntegerField(_("年度"))
-    title = models.CharField(_("名称"), max_length=200)
-    description = models.TextField(_("说明"), blank=True)
+    title = CleanCharField(_("名称"), max_length=200)
+    description = CleanTextField(_("说明"), blank=True)
     source_meeting = models.ForeignKey(
         "bulletins.Meeting",
         verbose_name=_("来源会议"),
@@ -83,15 +84,15 @@ class Task(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("任务清单"), on_delete=models.CASCADE, related_name="tasks"
     )
-    number = models.CharField(_("编号"), max_length=20, help_text=_("例如：2.3"))
-    category = models.CharField(
+    number = CleanCharField(_("编号"), max_length=20, help_text=_("例如：2.3"))
+    category = CleanCharField(
         _("类别"),
         max_length=50,
         blank=True,
         help_text=_("例如：思想引领、素质提升、权益维护、组织保障"),
     )
-    title = models.CharField(_("任务"), max_length=300)
-    requirement = models.TextField(_("工作要求"), blank=True)
+    title = CleanCharField(_("任务"), max_length=300)
+    requirement = CleanTextField(_("工作要求"), blank=True)
     start_date = models.DateField(_("开始日期"), null=True, blank=True)
     due_date = models.DateField(_("完成时限"))
     weight = models.DecimalField(_("分值权重"), max_digits=5, decimal_places=2, default=1)
@@ -139,7 +140,7 @@ class Milestone(models.Model):
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="milestones"
     )
-    title = models.CharField(_("节点"), max_length=200)
+    title = CleanCharField(_("节点"), max_length=200)
     due_date = models.DateField(_("节点时间"))
 
     history = HistoricalRecords()
@@ -332,8 +333,8 @@ class ProgressReport(models.Model):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reports"
     )
-    period = models.CharField(_("报送期间"), max_length=7, help_text=_("例如：2020-06"))
-    text = models.TextField(_("进展情况"))
+    period = CleanCharField(_("报送期间"), max_length=7, help_text=_("例如：2020-06"))
+    text = CleanTextField(_("进展情况"))
     percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
     requests_completion = models.BooleanField(_("申请办结"), default=False)
     submitted_by = models.ForeignKey(
@@ -348,7 +349,7 @@ class ProgressReport(models.Model):
     review_status = models.CharField(
         _("审核状态"), max_length=20, choices=Review.choices, default=Review.PENDING, editable=False
     )
-    review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
+    review_comment = CleanTextField(_("审核意见"), blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),
@@ -397,7 +398,7 @@ class Evidence(models.Model):
     file = models.FileField(
         _("文件"), storage=private_storage, upload_to=UploadTo("evidence"), max_length=200
     )
-    original_name = models.CharField(_("原文件名"), max_length=255)
+    original_name = CleanCharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)
@@ -442,7 +443,7 @@ class Reminder(models.Model):
         Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, editable=False)
-    message = models.TextField(_("内容"))
+    message = CleanTextField(_("内容"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发送人"),
@@ -514,8 +515,8 @@ class Problem(models.Model):
         blank=True,
         related_name="problems",
     )
-    title = models.CharField(_("标题"), max_length=200)
-    text = models.TextField(_("问题描述"))
+    title = CleanCharField(_("标题"), max_length=200)
+    text = CleanTextField(_("问题描述"))
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提出人"),
@@ -528,7 +529,7 @@ class Problem(models.Model):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, editable=False
     )
-    reply = models.TextField(_("答复"), blank=True, editable=False)
+    reply = CleanTextField(_("答复"), blank=True, editable=False)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("答复人"),
@@ -577,7 +578,7 @@ class Assessment(models.Model):
     suggested_score = models.DecimalField(
         _("建议得分"), max_digits=5, decimal_places=1, editable=False
     )
-    comment = models.TextField(_("评价意见"), blank=True, editable=False)
+    comment = CleanTextField(_("评价意见"), blank=True, editable=False)
     scored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("评分人"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from portal.files import validate_upload
+from portal.text import normalize_text
 from portal.units.models import Unit
 
 from .models import Assignment, Light, Milestone, ProgressReport, Task
@@ -226,8 +227,12 @@ def read_task_sheet(file, *, plan) -> list[TaskRow]:
 
 
 def _append(sheet, values) -> None:
-    """Append a row; text that a spreadsheet would run as a formula stays text."""
-    sheet.append(values)
+    """Append a row; text that a spreadsheet would run as a formula stays text.
+
+    Control characters are resolved first (openpyxl raises IllegalCharacterError on
+    them, and one unit's pasted text must not break everyone's export).
+    """
+    sheet.append([normalize_text(v) for v in values])
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
             cell.data_type = "s"
