@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.files import UploadField
 from portal.text import CleanFormField
 from portal.units.models import Unit
 
@@ -24,8 +25,11 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultipleFileField(forms.FileField):
+class MultipleFileField(UploadField):
+    """Several evidence files, each checked as every upload is (portal/files.py)."""
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allowed", Evidence.ALLOWED)
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": _accept()}))
         super().__init__(*args, **kwargs)
 
@@ -168,10 +172,10 @@ class AssignForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        allowed=("xlsx",),
         label=_("任务清单（.xlsx）"),
         help_text=_(
             "表头：编号、类别、任务、工作要求、开始日期、完成时限、分值权重、牵头单位、配合单位、节点"
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
