@@ -2,8 +2,11 @@
 unit: the services do, from the acting user. Choice querysets come from ``visible_to``."""
 
 from django import forms
+from django.forms.utils import ErrorList
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.files import UploadField
 from portal.text import CleanFormField
@@ -176,6 +179,21 @@ class ImportForm(forms.Form):
         allowed=("xlsx",),
         label=_("任务清单（.xlsx）"),
         help_text=_(
-            "表头：编号、类别、任务、工作要求、开始日期、完成时限、分值权重、牵头单位、配合单位、节点"
+            "按表头名称识别各列，顺序不限，例如：序号、任务、牵头单位、配合单位、完成时限、备注；"
+            "必须有“任务”（或“任务名称”“工作任务”）列，不认识的列不导入。"
         ),
     )
+
+    def refusal_summary(self) -> str:
+        """The banner of a refused import: how many rows, and a link down to the reasons."""
+        errors = self.non_field_errors().as_data() + self.errors.get("file", ErrorList()).as_data()
+        rows = sum(1 for e in errors if e.code == "bad_row")
+        if rows:
+            summary = ngettext(
+                "导入未完成：%(n)d 行有误，整表未导入。",
+                "导入未完成：%(n)d 行有误，整表未导入。",
+                rows,
+            ) % {"n": rows}
+        else:
+            summary = _("导入未完成：%(reason)s") % {"reason": " ".join(errors[0].messages)}
+        return format_html('{} <a href="#import-errors">{}</a>', summary, _("查看原因"))
