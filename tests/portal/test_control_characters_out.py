@@ -4,7 +4,6 @@ the models) never break what the portal writes out: feed, xlsx, .ics, PDF, ZIP, 
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from defusedxml.ElementTree import fromstring
@@ -17,20 +16,21 @@ from bulletins.models import Attachment
 from tasks import services
 from tasks.models import Assignment, Plan
 from tests.bulletins.reader_factories import make_attachment, make_issue
+from tests.office_files import FIXTURES
 from tests.tasks.conftest import acknowledged, make_task, pdf
 
 from .test_text import has_control, write_raw
 
 pytestmark = pytest.mark.django_db
 
-SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "office-files"
+
 # Everything the issue names but NUL, which PostgreSQL cannot store in text at all.
 DIRTY = "甲\x0b乙\x01丙\x1f丁\x7f戊\x85己\u2028庚"
 
 
 def test_feed_with_a_pasted_summary_is_valid_xml(anon_client):
     issue = make_issue(title="公开一期")
-    summary = (SHARED / "feed-summary-vt.txt").read_text(encoding="utf-8")
+    summary = (FIXTURES / "feed-summary-vt.txt").read_text(encoding="utf-8")
     assert "\x0b" in summary
     write_raw("bulletins_issue", "summary", issue.pk, summary)
     write_raw("bulletins_issue", "title", issue.pk, f"标题{DIRTY}")
@@ -43,7 +43,7 @@ def test_feed_with_a_pasted_summary_is_valid_xml(anon_client):
 
 
 def test_feed_summary_saved_through_the_model_keeps_its_line_break(anon_client):
-    summary = (SHARED / "feed-summary-vt.txt").read_text(encoding="utf-8")
+    summary = (FIXTURES / "feed-summary-vt.txt").read_text(encoding="utf-8")
     issue = make_issue(title="公开一期", summary=summary)
     issue.refresh_from_db()
     assert "\x0b" not in issue.summary and "第一行\n第二行" in issue.summary
@@ -59,7 +59,7 @@ def dirty_report(unit_a, user_a):
     report = services.submit_report(
         assignment=assignment, by=user_a, period="2026-06", text="进展", percent=10, files=[pdf()]
     )
-    text = (SHARED / "report-text-vt.txt").read_text(encoding="utf-8")
+    text = (FIXTURES / "report-text-vt.txt").read_text(encoding="utf-8")
     assert "\x0b" in text
     write_raw("tasks_progressreport", "text", report.pk, text)
     write_raw("tasks_task", "title", task.pk, f"任务{DIRTY}")

@@ -19,9 +19,8 @@ from tasks.models import Assignment, Evidence, Plan
 from tasks.xlsx import TASK_COLUMNS
 from tests.bulletins.admin_forms_data import post_change_form
 from tests.bulletins.office_factories import IssueFactory
+from tests.office_files import rewrite
 from tests.tasks.conftest import PDF, acknowledged, make_task
-
-from .test_zip_guard import rewrite
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,6 @@ do not, and a bomb is refused before any parser inflates it."""
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -17,20 +16,9 @@ from portal import files
 from portal.files import ZIP_MAX_RATIO, check_zip, validate_upload
 from tasks import services, xlsx
 from tasks.xlsx import TASK_COLUMNS
+from tests.office_files import FIXTURES, rewrite
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "office-files"
 MB = 1024 * 1024
-
-
-def rewrite(data: bytes, name: str, change) -> bytes:
-    """``data`` (a zip) with entry ``name`` replaced by ``change(old bytes)``."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in source.infolist():
-            content = source.read(info)
-            new.writestr(info.filename, change(content) if info.filename == name else content)
-    return out.getvalue()
 
 
 def ratio(data: bytes, name: str) -> float:

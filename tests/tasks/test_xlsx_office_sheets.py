@@ -5,7 +5,6 @@ import datetime
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,12 +15,12 @@ from openpyxl import Workbook
 from tasks import services
 from tasks.models import Task
 from tasks.xlsx_dates import EAST_ASIAN_DATE_FORMATS, text_date
+from tests.office_files import FIXTURES, rewrite
 
 from .conftest import make_task
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "office-files"
 DAY = datetime.date(2026, 12, 31)
 SERIAL = 46387  # 2026-12-31 in the 1900 date system
 
@@ -42,16 +41,6 @@ def workbook_bytes(rows, *, merge_title: str | None = None, formats=None) -> byt
         ws.cell(row=r, column=c).number_format = fmt
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
-
-
-def rewrite(data: bytes, name: str, change) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in source.infolist():
-            content = source.read(info)
-            new.writestr(info.filename, change(content) if info.filename == name else content)
     return out.getvalue()
 
 
@@ -237,7 +226,9 @@ def with_formula(cached: str | None) -> bytes:
     def cache(sheet: bytes) -> bytes:
         return re.sub(
             rb'<c r="B2"><f>(.*?)</f><v\s*/?>(?:</v>)?',
-            lambda m: b'<c r="B2" t="str"><f>' + m.group(1) + b"</f><v>" + cached.encode() + b"</v>",
+            lambda m: (
+                b'<c r="B2" t="str"><f>' + m.group(1) + b"</f><v>" + cached.encode() + b"</v>"
+            ),
             sheet,
         )
 
