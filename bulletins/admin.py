@@ -345,17 +345,8 @@ class IssueAdmin(EditorNonceMixin, SimpleHistoryAdmin):
         for formset in formsets:
             for inline_form in getattr(formset, "forms", []):
                 doc = getattr(inline_form, "imported", None)
-                if doc is not None and doc.skipped_images:
-                    self.message_user(
-                        request,
-                        ngettext(
-                            "Word 文件中有 %(n)d 张图片格式无法显示（如 EMF/WMF），已略过。",
-                            "Word 文件中有 %(n)d 张图片格式无法显示（如 EMF/WMF），已略过。",
-                            doc.skipped_images,
-                        )
-                        % {"n": doc.skipped_images},
-                        messages.WARNING,
-                    )
+                if doc is not None and doc.skipped:
+                    self.message_user(request, doc.skipped_message(), messages.WARNING)
 
     # -- delete: drafts only ----------------------------------------------------
 

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
@@ -15,6 +16,7 @@ from PIL import Image
 from portal.files import UploadField, file_kind, sha256_of, strip_exif
 
 from .docx_import import read_docx
+from .html import without_repeated_title
 from .models import Article, Attachment, Issue
 
 ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "doc", "xls", "pptx", "jpg", "jpeg", "png", "zip")
@@ -93,9 +95,32 @@ class IssueAdminForm(forms.ModelForm):
             self.instance.cover_thumbnail = None
 
 
+class ChooseAgainBoundField(BoundField):
+    """A file field that says so when the page comes back without the chosen file.
+
+    A bound form is shown again only when saving failed (somewhere on the page);
+    browsers never send a file input back, so the import would be lost without a
+    word and the next save would keep an article with only its title.
+    """
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if self.form.is_bound and self.form.files.get(self.html_name):
+            errors = self.form.error_class(
+                [
+                    *errors,
+                    _("本页未保存，浏览器已清空所选的 Word 文件：请重新选择该文件后再保存。"),
+                ],
+                renderer=self.form.renderer,
+            )
+        return errors
+
+
 class ArticleInlineForm(forms.ModelForm):
     word_file = UploadField(
         allowed=("docx",),
+        bound_field_class=ChooseAgainBoundField,
         label=_("从 Word 导入"),
         required=False,
         help_text=_(
@@ -124,9 +149,11 @@ class ArticleInlineForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("word_file", exc)
                 return cleaned
-            cleaned["body"] = self.imported.html
             if not cleaned.get("title"):
                 cleaned["title"] = self.imported.title
+            # The title is printed above the body: never a second time inside it.
+            self.imported.html = without_repeated_title(self.imported.html, cleaned["title"])
+            cleaned["body"] = self.imported.html
         if not cleaned.get("title") and "title" not in self.errors:
             self.add_error(
                 "title",

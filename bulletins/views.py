@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.files import download_response
 
 from .filters import IssueFilter
-from .html import sanitize_html
+from .html import sanitize_html, without_repeated_title
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .numerals import chinese_number
 from .receipts import acknowledge_issue, reader_unit_id, record_download, record_view
@@ -207,7 +207,10 @@ def issue_detail(request, pk):
     receipt = record_view(issue=issue, by=request.user)
     org_line, kind_line = _masthead(issue.series.name)
     articles = [
-        {"title": article.title, "body": _rich_text(article.body)}
+        {
+            "title": article.title,
+            "body": _rich_text(without_repeated_title(article.body, article.title)),
+        }
         for article in issue.articles.all()
     ]
     is_public = issue.is_published and issue.visibility == Visibility.PUBLIC
