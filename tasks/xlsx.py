@@ -296,6 +296,8 @@ def read_task_sheet(file, *, plan) -> list[TaskRow]:
         raise ValidationError(_("表格是空的。"), code="empty")
     header_index, columns = _find_header(rows)
     body = rows[header_index + 1 :]
+    while body and _Row(body[-1], columns).is_blank():  # formatted but empty rows below
+        body.pop()
     if len(body) > MAX_ROWS:
         raise ValidationError(_("一次最多导入 %(n)d 行。") % {"n": MAX_ROWS}, code="too_many_rows")
 

@@ -196,6 +196,11 @@ def test_defaults_for_missing_columns(plan, office_user):
     ]
 
 
+def test_empty_formatted_rows_below_the_list_do_not_count(plan, office_user):
+    rows = [["任务", "完成时限"], ["甲", "2026-12-31"]] + [["", ""]] * 2100
+    assert len(do_import(plan, office_user, workbook_bytes(rows))) == 1
+
+
 def test_no_task_column_names_the_expected_header(plan, office_user):
     rows = [["序号", "内容摘要", "单位"], ["1", "甲", "市人社局"]]
     error = refusal(plan, office_user, workbook_bytes(rows))
