@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install install-test chromium lint
+.PHONY: run test install install-test chromium converters lint
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,19 @@ chromium:
 	      || echo "Could not install Chromium: browser tests will be skipped."; \
 	  else echo "Chromium is not installed and cannot be installed here: browser tests will be skipped."; fi; }
 
+# Debian's EMF/WMF converters, which turn Word's vector pictures into PNG
+# (bulletins/docx_images.py). Optional where the portal runs; installed for the
+# tests where apt-get can, otherwise their tests are skipped with the reason.
+converters:
+	@{ command -v emf2svg-conv && command -v wmf2svg && command -v rsvg-convert; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emf2svg libwmf-bin librsvg2-bin >/dev/null) \
+	      || echo "Could not install the EMF/WMF converters: their tests will be skipped."; \
+	  else echo "The EMF/WMF converters are not installed and cannot be installed here: their tests will be skipped."; fi; }
+
 lint: install-test
 	$(BIN)/ruff check .
 
 # The whole suite; on PostgreSQL when DATABASE_URL is set.
-test: install-test chromium
+test: install-test chromium converters
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,18 +2,21 @@
 
 import io
 import os
+from functools import partial
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.forms import BoundField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
-from portal.files import sha256_of, strip_exif, validate_upload
+from portal.files import UploadField, file_kind, sha256_of, strip_exif
 
 from .docx_import import read_docx
+from .html import without_repeated_title
 from .models import Article, Attachment, Issue
 
 ATTACHMENT_TYPES = ("pdf", "docx", "xlsx", "doc", "xls", "pptx", "jpg", "jpeg", "png", "zip")
@@ -26,16 +29,13 @@ def _is_new_upload(value) -> bool:
 
 
 def process_cover(uploaded) -> tuple[ContentFile, ContentFile]:
-    """The cover without its metadata (EXIF, GPS) and a thumbnail, both made by Pillow."""
+    """The cover without its metadata (EXIF, GPS) and a thumbnail, both made by Pillow.
+
+    ``uploaded`` has passed ``validate_upload`` (its ``UploadField``): a picture
+    within the pixel limit.
+    """
     ext = os.path.splitext(uploaded.name)[1].lower().lstrip(".")
     fmt, ext = ("JPEG", "jpg") if ext in ("jpg", "jpeg") else ("PNG", "png")
-    uploaded.seek(0)
-    with Image.open(uploaded) as img:
-        width, height = img.size
-    # Pillow only warns below twice MAX_IMAGE_PIXELS; decoding such a picture
-    # (strip_exif, the thumbnail) would take hundreds of MB.
-    if width * height > Image.MAX_IMAGE_PIXELS:
-        raise ValidationError(_("图片像素过多，已拒绝。"), code="image_bomb")
     clean = strip_exif(uploaded, fmt=fmt)
     with Image.open(clean) as img:
         img.load()
@@ -71,23 +71,21 @@ class IssueAdminForm(forms.ModelForm):
             "official_pdf",
         ]
         widgets = {"title": forms.TextInput(attrs={"class": "vTextField", "style": "width: 40em"})}
+        # One check for every upload (portal/files.py), not Django's ImageField.
+        field_classes = {
+            "cover": partial(UploadField, allowed=COVER_TYPES),
+            "official_pdf": partial(UploadField, allowed=("pdf",)),
+        }
 
     def clean_cover(self):
         cover = self.cleaned_data.get("cover")
         if not _is_new_upload(cover):
             return cover
-        validate_upload(cover, allowed=COVER_TYPES)
         try:
             clean, self._thumbnail = process_cover(cover)
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise ValidationError(_("图片已损坏，无法打开。"), code="image_corrupt") from exc
         return clean
-
-    def clean_official_pdf(self):
-        pdf = self.cleaned_data.get("official_pdf")
-        if _is_new_upload(pdf):
-            validate_upload(pdf, allowed=("pdf",))
-        return pdf
 
     def _post_clean(self):
         super()._post_clean()
@@ -97,15 +95,38 @@ class IssueAdminForm(forms.ModelForm):
             self.instance.cover_thumbnail = None
 
 
+class ChooseAgainBoundField(BoundField):
+    """A file field that says so when the page comes back without the chosen file.
+
+    A bound form is shown again only when saving failed (somewhere on the page);
+    browsers never send a file input back, so the import would be lost without a
+    word and the next save would keep an article with only its title.
+    """
+
+    @property
+    def errors(self):
+        errors = super().errors
+        if self.form.is_bound and self.form.files.get(self.html_name):
+            errors = self.form.error_class(
+                [
+                    *errors,
+                    _("本页未保存，浏览器已清空所选的 Word 文件：请重新选择该文件后再保存。"),
+                ],
+                renderer=self.form.renderer,
+            )
+        return errors
+
+
 class ArticleInlineForm(forms.ModelForm):
-    word_file = forms.FileField(
+    word_file = UploadField(
+        allowed=("docx",),
+        bound_field_class=ChooseAgainBoundField,
         label=_("从 Word 导入"),
         required=False,
         help_text=_(
             "上传 .docx 文件（例如：简报第四期.docx），其标题、段落、表格和图片将替换本文正文；"
             "标题留空时取 Word 文件的标题。"
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".docx"}),
     )
 
     class Meta:
@@ -128,9 +149,11 @@ class ArticleInlineForm(forms.ModelForm):
             except ValidationError as exc:
                 self.add_error("word_file", exc)
                 return cleaned
-            cleaned["body"] = self.imported.html
             if not cleaned.get("title"):
                 cleaned["title"] = self.imported.title
+            # The title is printed above the body: never a second time inside it.
+            self.imported.html = without_repeated_title(self.imported.html, cleaned["title"])
+            cleaned["body"] = self.imported.html
         if not cleaned.get("title") and "title" not in self.errors:
             self.add_error(
                 "title",
@@ -149,16 +172,16 @@ class AttachmentInlineForm(forms.ModelForm):
     class Meta:
         model = Attachment
         fields = ["order", "title", "file"]
+        field_classes = {"file": partial(UploadField, allowed=ATTACHMENT_TYPES)}
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if _is_new_upload(upload):
-            kind = validate_upload(upload, allowed=ATTACHMENT_TYPES)
-            name = os.path.basename(upload.name.replace("\\", "/"))[:255]
-            self.instance.original_name = name
+            # Checked and named by UploadField (portal/files.py).
+            self.instance.original_name = upload.name
             self.instance.size = upload.size
             self.instance.sha256 = sha256_of(upload)
-            self.instance.content_type = kind.content_type
+            self.instance.content_type = file_kind(upload.name).content_type
         return upload
 
 

@@ -24,6 +24,8 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from zipstream import ZIP_STORED, ZipStream
 
+from portal.text import one_line
+
 from .layout import number_label
 from .models import Attachment, Issue
 from .pdf import issue_filename, issue_pdf
@@ -44,7 +46,7 @@ class Entry:
 
 def clean_name(name: str, *, limit: int = 80) -> str:
     """A file or folder name that every unzip tool accepts."""
-    name = UNSAFE.sub("_", name or "").strip().strip(".")
+    name = UNSAFE.sub("_", one_line(name or "")).strip().strip(".")
     if len(name) > limit:
         stem, ext = posixpath.splitext(name)
         name = stem[: limit - len(ext)] + ext

@@ -6,6 +6,13 @@ with defusedxml, mammoth with external files off) and raises a ValidationError
 with a Chinese message for anything wrong; ``ImportedDocument.store`` then saves
 the pictures as inline attachments of the issue (private storage) and returns
 the sanitised body that points at them (SECURITY.md, "Files in", "Content out").
+
+What is read, and how (README, "Word import"): Word's automatic numbering as the
+numbers Word shows, official heading levels from it (bulletins/docx_xml.py); the
+title from the Title style, a first heading or a centred bold or large first
+paragraph, taken out of the body; footnotes and endnotes at the end of the body,
+linked both ways; pictures in any format as RGB PNG or JPEG
+(bulletins/docx_images.py).
 """
 
 import io
@@ -24,10 +31,12 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
-from PIL import Image
 
-from portal.files import sha256_of, strip_exif, validate_upload
+from portal.files import sha256_of, validate_upload
+from portal.text import normalize_text
 
+from .docx_images import NotConvertible, convert_picture
+from .docx_xml import HEADING_STYLES, TITLE_STYLE, prepare_document
 from .html import sanitize_html
 
 logger = logging.getLogger(__name__)
@@ -46,13 +55,15 @@ p[style-name='标题 3'] => h4:fresh
 p[style-name='Heading 4'] => h5:fresh
 p[style-name='标题 4'] => h5:fresh
 """
+# Paragraphs bulletins/docx_xml.py marked: the title, and the official heading levels
+# of automatic numbering (一、 → h2, （一） → h3, 1. → h4, (1) → h5).
+STYLE_MAP += f"p.{TITLE_STYLE} => h1:fresh\n" + "".join(
+    f"p.{style} => h{level + 1}:fresh\n" for level, style in HEADING_STYLES.items()
+)
 
 MAX_XML_PART = 30 * 1024 * 1024
 MAX_IMAGES = 200
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-# Formats kept as they are; other formats Pillow reads (GIF, BMP, TIFF, WebP) become PNG.
-KEEP_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
-CONVERTIBLE = {"GIF", "BMP", "TIFF", "WEBP"}
 
 CHINESE_DIGITS = "一二三四五六七八九十"
 # Heading numbering of Chinese official documents (DESIGN.md, "The official
@@ -108,7 +119,16 @@ class ImportedDocument:
     title: str
     html: str
     images: list[ImportedImage] = field(default_factory=list)
-    skipped_images: int = 0
+    # Pictures left out, named for the office: "第2张图片（EMF）".
+    skipped: list[str] = field(default_factory=list)
+
+    def skipped_message(self) -> str:
+        """The warning naming each picture left out ("" when none was)."""
+        if not self.skipped:
+            return ""
+        return _(
+            "%(pictures)s无法转换，未导入；请在 Word 中将其另存为 PNG 或 JPEG 后重新插入。"
+        ) % {"pictures": "、".join(self.skipped)}
 
     def store(self, *, issue) -> str:
         """Save the pictures as inline attachments of ``issue``; return the body HTML.
@@ -183,15 +203,21 @@ def _check_xml_parts(uploaded) -> None:
         uploaded.seek(0)
 
 
+def _picture_label(number: int, kind: str) -> str:
+    return _("第%(n)d张图片（%(kind)s）") % {"n": number, "kind": kind}
+
+
 class _ImageCollector:
     """mammoth's ``convert_image``: keep each picture in memory, checked and re-encoded."""
 
     def __init__(self):
         self.prefix = f"docx-image-{secrets.token_hex(6)}-"
         self.images: list[ImportedImage] = []
-        self.skipped = 0
+        self.skipped: list[str] = []
+        self.count = 0
 
     def __call__(self, image):
+        self.count += 1
         if len(self.images) >= MAX_IMAGES:
             _refuse(
                 _("Word 文件中的图片过多（上限 %(n)d 张）。") % {"n": MAX_IMAGES}, "docx_images"
@@ -199,47 +225,103 @@ class _ImageCollector:
         try:
             with image.open() as stream:
                 data = stream.read(MAX_IMAGE_BYTES + 1)
-        except Exception:  # external (linked) pictures are not read: skip them
-            self.skipped += 1
+        except Exception:  # a linked picture (outside the file) is not read
+            self.skipped.append(_picture_label(self.count, _("链接的外部图片")))
             return []
         if len(data) > MAX_IMAGE_BYTES:
-            _refuse(_("Word 文件中的图片过大（单张上限 20 MB）。"), "docx_image_size")
-        kept = self._reencode(data)
-        if kept is None:
-            self.skipped += 1
+            _refuse(
+                _("Word 文件第%(n)d张图片过大（单张上限 20 MB）。") % {"n": self.count},
+                "docx_image_size",
+            )
+        try:
+            picture = convert_picture(data)
+        except ValidationError as exc:  # too many pixels: the same message as any upload
+            _refuse(
+                _("Word 文件第%(n)d张图片：%(reason)s")
+                % {"n": self.count, "reason": " ".join(exc.messages)},
+                exc.code,
+                exc,
+            )
+        except NotConvertible as exc:
+            self.skipped.append(_picture_label(self.count, exc.kind))
             return []
-        out, ext, content_type = kept
         token = f"{self.prefix}{len(self.images)}"
         alt = (image.alt_text or "").strip()
-        self.images.append(ImportedImage(token, out, ext, content_type, alt))
+        self.images.append(
+            ImportedImage(token, picture.data, picture.ext, picture.content_type, alt)
+        )
         return [mammoth.html.element("img", {"src": token, "alt": alt})]
 
-    @staticmethod
-    def _reencode(data: bytes):
-        """(bytes without metadata, ext, content type), None for formats we cannot show."""
-        try:
-            with Image.open(io.BytesIO(data)) as img:
-                fmt = img.format
-                width, height = img.size
-                img.verify()
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            _refuse(_("Word 文件中的图片像素过多，已拒绝。"), "image_bomb", exc)
-        except Exception:  # EMF/WMF and broken pictures: Pillow cannot read them
-            return None
-        if width * height > (Image.MAX_IMAGE_PIXELS or 0) > 0:
-            _refuse(_("Word 文件中的图片像素过多，已拒绝。"), "image_bomb")
-        if fmt in KEEP_FORMATS:
-            ext, content_type = KEEP_FORMATS[fmt]
-            out_fmt = fmt
-        elif fmt in CONVERTIBLE:
-            ext, content_type, out_fmt = "png", "image/png", "PNG"
+
+# --- footnotes and endnotes ------------------------------------------------------------
+
+_BACK_LINK = r'\s*<a href="#{prefix}(?:foot|end)note-ref-\d+">↑</a>'
+
+
+def _notes(html: str, prefix: str) -> str:
+    """Footnotes and endnotes as paragraphs at the end of the body: "[1] 数据来源……".
+
+    mammoth writes them as a closing ``<ol>`` whose items end with a "↑" back link
+    (printed as a stray arrow in the PDF). Each note becomes a paragraph opening
+    with the same "[1]" as its reference in the text, the two linking to each
+    other; the ids carry ``prefix`` so notes of two articles on one page cannot
+    collide (bulletins/html.py keeps only such ids).
+    """
+    p = re.escape(prefix)
+    start = html.rfind(f'<ol><li id="{prefix}')
+    if start < 0:
+        return html
+    end = html.rfind("</ol>")
+    if end < start:
+        return html
+    labels = dict(
+        re.findall(rf'<a href="#({p}(?:foot|end)note-\d+)" id="[^"]*">([^<]*)</a>', html[:start])
+    )
+    notes = []
+    for chunk in re.split(rf'(?=<li id="{p})', html[start + len("<ol>") : end]):
+        match = re.match(rf'<li id="({p}(foot|end)note-(\d+))">(.*)</li>\s*$', chunk, re.S)
+        if not match:
+            continue
+        note_id, kind, number, body = match.groups()
+        body = re.sub(_BACK_LINK.format(prefix=p), "", body)
+        label = labels.get(note_id, f"[{number}]")
+        link = f'<a href="#{prefix}{kind}note-ref-{number}">{label}</a> '
+        if body.startswith("<p>"):
+            notes.append(f'<p id="{note_id}">{link}{body[len("<p>") :]}')
         else:
-            return None
-        try:
-            out = strip_exif(io.BytesIO(data), fmt=out_fmt).getvalue()
-        except Exception:
-            return None
-        return out, ext, content_type
+            notes.append(f'<p id="{note_id}">{link}</p>{body}')
+    return html[:start] + "<hr>" + "".join(notes) + html[end + len("</ol>") :]
+
+
+# --- the document ------------------------------------------------------------------------
+
+
+def _prepared_docx(uploaded) -> tuple[io.BytesIO, bool]:
+    """The .docx with document.xml prepared by bulletins/docx_xml.py (numbers as text,
+    headings and title marked), as a new in-memory file for mammoth; and whether a
+    title paragraph was found."""
+    uploaded.seek(0)
+    with zipfile.ZipFile(uploaded) as source:
+        names = set(source.namelist())
+
+        def part(name):
+            return source.read(name) if name in names else None
+
+        document, prepared = prepare_document(
+            part("word/document.xml"),
+            numbering_xml=part("word/numbering.xml"),
+            styles_xml=part("word/styles.xml"),
+        )
+        out = io.BytesIO()
+        # Stored, not deflated: mammoth reads it once, straight from memory.
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as copy:
+            for info in source.infolist():
+                if info.filename == "word/document.xml":
+                    copy.writestr(info.filename, document)
+                else:
+                    copy.writestr(info.filename, source.read(info))
+    out.seek(0)
+    return out, prepared.title
 
 
 def read_docx(uploaded) -> ImportedDocument:
@@ -247,19 +329,22 @@ def read_docx(uploaded) -> ImportedDocument:
 
     Raises ValidationError (Chinese message, ``code``) for a file that is not a
     safe, readable Word document: wrong type, zip bomb, unsafe paths, DTDs or
-    entities, broken XML, oversized or bomb pictures.
+    entities, broken XML, oversized or bomb pictures. Pictures that cannot be
+    converted are left out and named in ``skipped``.
     """
     validate_upload(uploaded, allowed=("docx",))
     _check_xml_parts(uploaded)
     collector = _ImageCollector()
-    uploaded.seek(0)
+    note_prefix = f"fn{secrets.token_hex(4)}-"
     try:
+        prepared, _has_title = _prepared_docx(uploaded)
         result = mammoth.convert_to_html(
-            uploaded,
+            prepared,
             style_map=STYLE_MAP,
             convert_image=collector,
             include_embedded_style_map=False,
             external_file_access=False,
+            id_prefix=note_prefix,
         )
     except ValidationError:
         raise
@@ -268,11 +353,12 @@ def read_docx(uploaded) -> ImportedDocument:
         _refuse(_("无法读取该 Word 文件，请在 Word 中另存为 .docx 后重试。"), "docx_parse", exc)
     finally:
         uploaded.seek(0)
-    html = _numbered_headings(result.value)
+    html = _numbered_headings(_notes(result.value, note_prefix))
     title = ""
     first_h1 = re.match(r"\s*<h1>(.*?)</h1>", html, flags=re.S)
     if first_h1:
-        title = strip_tags(first_h1.group(1)).strip()
+        title = normalize_text(strip_tags(first_h1.group(1))).strip()
+        title = re.sub(r"\s+", " ", title)
         html = html[first_h1.end() :]
     # Keep the picture placeholders (they are relative URLs, which nh3 keeps);
     # everything else is cleaned now, and again when the body is saved.
@@ -280,7 +366,7 @@ def read_docx(uploaded) -> ImportedDocument:
     if not html and not title:
         _refuse(_("Word 文件中没有可导入的内容。"), "docx_empty")
     return ImportedDocument(
-        title=title[:200], html=html, images=collector.images, skipped_images=collector.skipped
+        title=title[:200], html=html, images=collector.images, skipped=collector.skipped
     )
 
 

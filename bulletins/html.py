@@ -7,10 +7,13 @@ store a script (SECURITY.md, "Content out").
 """
 
 import re
+from html import unescape
 
 import nh3
 from django.db import models
 from django.utils.html import escape, linebreaks
+
+from portal.text import normalize_text
 
 ALLOWED_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
@@ -39,12 +42,25 @@ ALLOWED_TAGS = {
     "a",
 }
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
+    "a": {"href", "title", "id"},
+    "p": {"id"},
     "img": {"src", "alt", "width", "height"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
     "ol": {"start"},
 }
+# The only ids kept: a Word footnote or endnote and its reference, prefixed per
+# import (bulletins/docx_import.py) so two articles on one page cannot collide and
+# no text can take an id the page itself uses.
+NOTE_ID = re.compile(r"^fn[0-9a-f]{8}-(?:foot|end)note(?:-ref)?-\d{1,5}$")
+
+
+def _attribute_filter(element, attribute, value):
+    if attribute == "id":
+        return value if NOTE_ID.match(value) else None
+    return value
+
+
 # Relative URLs pass through (nh3's default), so article pictures served at
 # /bulletins/<issue>/images/<pk>/ survive; data: and javascript: do not.
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -55,6 +71,7 @@ _cleaner = nh3.Cleaner(
     url_schemes=URL_SCHEMES,
     link_rel="noopener noreferrer",
     strip_comments=True,
+    attribute_filter=_attribute_filter,
 )
 
 # Anything that starts a tag or a comment: text without one is plain text.
@@ -67,13 +84,15 @@ _EMPTY = re.compile(r"^(?:<(?P<tag>p|h[1-6])>\s*(?:<br>)?\s*</(?P=tag)>\s*)*$")
 def sanitize_html(html: str | None) -> str:
     """Clean rich text for storage: allowed tags and attributes only, safe URL schemes.
 
-    Idempotent (cleaning clean HTML changes nothing); an editor's empty
+    Control characters are resolved first (``normalize_text``). Idempotent
+    (cleaning clean HTML changes nothing); an editor's empty
     paragraph becomes "". Plain text (no tags at all, e.g. from a script or a
     fixture) becomes escaped paragraphs, so what is stored is always HTML.
     """
     if not html or not str(html).strip():
         return ""
-    html = str(html)
+    # Word's soft returns and other control characters (portal/text.py).
+    html = normalize_text(str(html))
     if not _LOOKS_LIKE_HTML.search(html):
         # Plain text (an import, a script): blank lines make paragraphs.
         html = linebreaks(escape(html))
@@ -81,6 +100,36 @@ def sanitize_html(html: str | None) -> str:
     if _EMPTY.match(cleaned):
         return ""
     return cleaned
+
+
+_MEDIA = re.compile(r"<(?:img|table)\b", re.I)
+
+
+def has_content(html: str | None) -> bool:
+    """Whether rich text shows anything: text, a picture or a table (not only empty tags)."""
+    if not html:
+        return False
+    if _MEDIA.search(html):
+        return True
+    return bool(_SPACE.sub("", unescape(_TAGS.sub("", html)).replace("\xa0", "")))
+
+
+_FIRST_BLOCK = re.compile(r"^\s*<(h[1-6]|p)(?:\s[^>]*)?>(.*?)</\1>\s*", re.S)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def without_repeated_title(html: str, title: str) -> str:
+    """``html`` without its first heading or paragraph when that only repeats ``title``.
+
+    Word files often open with the article's title; the page and the PDF print the
+    title themselves (bulletins/pdf_html.py drops it the same way).
+    """
+    match = _FIRST_BLOCK.match(html or "")
+    if not match or not title:
+        return html
+    first = _SPACE.sub("", unescape(_TAGS.sub("", match.group(2))))
+    return html[match.end() :] if first and first == _SPACE.sub("", title) else html
 
 
 # The rich-text editor's toolbar (django-prose-editor, bundled ProseMirror/Tiptap):

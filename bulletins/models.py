@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.accounts.models import is_office as _is_office
 from portal.files import UploadTo, private_storage
+from portal.text import CleanCharField, CleanTextField
 from portal.units.querysets import UnitOwnedQuerySet
 
 from .html import RichTextField
@@ -22,9 +23,9 @@ class Visibility(models.TextChoices):
 
 
 class Series(models.Model):
-    name = models.CharField(_("简报名称"), max_length=100, unique=True)
+    name = CleanCharField(_("简报名称"), max_length=100, unique=True)
     slug = models.SlugField(_("标识"), max_length=50, unique=True)
-    issuing_office = models.CharField(
+    issuing_office = CleanCharField(
         _("默认编发单位"),
         max_length=100,
         blank=True,
@@ -33,7 +34,7 @@ class Series(models.Model):
     distribution_units = models.ManyToManyField(
         "units.Unit", verbose_name=_("默认抄送单位"), blank=True, related_name="+"
     )
-    distribution_line = models.CharField(
+    distribution_line = CleanCharField(
         _("默认抄送文字"), max_length=200, blank=True, help_text=_("例如：各直属单位、集团各部门")
     )
     ordering = models.PositiveIntegerField(_("排序"), default=100)
@@ -83,17 +84,17 @@ class Issue(models.Model):
         _("期号"), null=True, blank=True, help_text=_("当年第几期，例如 4 表示第四期")
     )
     total_number = models.PositiveIntegerField(_("总期号"), null=True, blank=True)
-    title = models.CharField(_("标题"), max_length=200)
+    title = CleanCharField(_("标题"), max_length=200)
     issue_date = models.DateField(_("出刊日期"), null=True, blank=True)
     printed_on = models.DateField(_("印发日期"), null=True, blank=True)
-    issuing_office = models.CharField(_("编发单位"), max_length=100, blank=True)
+    issuing_office = CleanCharField(_("编发单位"), max_length=100, blank=True)
     distribution = models.ManyToManyField(
         "units.Unit", verbose_name=_("抄送单位"), blank=True, related_name="distributed_issues"
     )
-    distribution_line = models.CharField(
+    distribution_line = CleanCharField(
         _("抄送文字"), max_length=200, blank=True, help_text=_("例如：各直属单位、集团各部门")
     )
-    summary = models.TextField(_("摘要"), blank=True)
+    summary = CleanTextField(_("摘要"), blank=True)
     cover = models.ImageField(
         _("封面图片"), storage=private_storage, upload_to=UploadTo("covers"), blank=True
     )
@@ -222,7 +223,7 @@ class Article(models.Model):
         Issue, verbose_name=_("期次"), on_delete=models.CASCADE, related_name="articles"
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    title = models.CharField(_("标题"), max_length=200)
+    title = CleanCharField(_("标题"), max_length=200)
     body = RichTextField(_("正文"), blank=True)
 
     history = HistoricalRecords()
@@ -246,9 +247,9 @@ class Attachment(models.Model):
         Issue, verbose_name=_("期次"), on_delete=models.CASCADE, related_name="attachments"
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    title = models.CharField(_("名称"), max_length=200, blank=True)
+    title = CleanCharField(_("名称"), max_length=200, blank=True)
     file = models.FileField(_("文件"), storage=private_storage, upload_to=UploadTo("attachments"))
-    original_name = models.CharField(_("原文件名"), max_length=255, editable=False)
+    original_name = CleanCharField(_("原文件名"), max_length=255, editable=False)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, editable=False)
     content_type = models.CharField(_("文件类型"), max_length=100, blank=True, editable=False)
@@ -277,14 +278,14 @@ class MeetingQuerySet(models.QuerySet):
 
 
 class Meeting(models.Model):
-    title = models.CharField(_("会议名称"), max_length=200)
+    title = CleanCharField(_("会议名称"), max_length=200)
     starts_at = models.DateTimeField(_("会议时间"))
-    place = models.CharField(_("地点"), max_length=200, blank=True)
-    chair = models.CharField(_("主持"), max_length=100, blank=True)
-    leaders_present = models.TextField(_("出席领导"), blank=True)
-    attendees = models.TextField(_("参会人员"), blank=True)
-    absent = models.TextField(_("请假"), blank=True)
-    observers = models.TextField(_("列席"), blank=True)
+    place = CleanCharField(_("地点"), max_length=200, blank=True)
+    chair = CleanCharField(_("主持"), max_length=100, blank=True)
+    leaders_present = CleanTextField(_("出席领导"), blank=True)
+    attendees = CleanTextField(_("参会人员"), blank=True)
+    absent = CleanTextField(_("请假"), blank=True)
+    observers = CleanTextField(_("列席"), blank=True)
     key_points = RichTextField(_("会议精神"), blank=True)
     issues = models.ManyToManyField(
         Issue, verbose_name=_("相关简报"), blank=True, related_name="meetings"
@@ -315,7 +316,7 @@ class AgendaItem(models.Model):
         Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="agenda_items"
     )
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    title = models.CharField(_("议程"), max_length=300)
+    title = CleanCharField(_("议程"), max_length=300)
     body = RichTextField(_("内容"), blank=True)
 
     history = HistoricalRecords()

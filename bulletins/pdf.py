@@ -50,6 +50,7 @@ from reportlab.platypus import (
 )
 
 from portal.files import UploadTo
+from portal.text import normalize_text
 
 from .layout import chinese_date, masthead_lines, number_line, printed_text
 from .layout import distribution_text as _distribution_text
@@ -129,6 +130,16 @@ def _content(issue: Issue) -> dict:
             for a in issue.attachments.order_by("order", "id")
         ],
     }
+
+
+def _printable(value):
+    """``value`` with control characters resolved in every string (portal/text.py):
+    rows written around the models may hold some, which would print as stray glyphs."""
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return normalize_text(value)
 
 
 def pdf_key(issue: Issue) -> str:
@@ -385,7 +396,7 @@ def _marker(status: str) -> str:
 
 def render_issue_pdf(issue: Issue) -> bytes:
     """The issue typeset in the official format, as PDF bytes."""
-    content = _content(issue)
+    content = _printable(_content(issue))
     articles = content["articles"]
     attachments = [a for a in content["attachments"] if not a[3]]
     text = "".join(

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .html import has_content
 from .models import Issue
 from .receipts import unacknowledged_units
 
@@ -61,6 +62,17 @@ def completeness_errors(issue: Issue) -> list[ValidationError]:
         errors.append(ValidationError(_("请填写印发日期。"), code="missing_printed_on"))
     if not issue.articles.exists():
         errors.append(ValidationError(_("简报至少要有一篇文章。"), code="no_articles"))
+    for n, (title, body) in enumerate(issue.articles.values_list("title", "body"), start=1):
+        # A Word import refused once leaves the browser without the chosen file:
+        # saving again keeps only the title (issue 14).
+        if not has_content(body):
+            errors.append(
+                ValidationError(
+                    _("第%(n)d篇文章没有正文（%(title)s），请填写正文或重新选择 Word 文件导入。")
+                    % {"n": n, "title": title},
+                    code="empty_article",
+                )
+            )
     if (
         issue.number
         and Issue.objects.filter(series_id=issue.series_id, year=issue.year, number=issue.number)
@@ -115,7 +127,7 @@ def publish_issue(*, issue: Issue, by) -> Issue:
     and year). Sets ``published_at``; readers see it at once.
     Raises PermissionDenied (not the office) or ValidationError (``already_published``,
     ``missing_number``, ``missing_issue_date``, ``missing_printed_on``, ``no_articles``,
-    ``duplicate_number``), changing nothing.
+    ``empty_article``, ``duplicate_number``), changing nothing.
     """
     _check_right(by)
     locked = _lock(issue)

@@ -23,7 +23,7 @@ from portal.files import download_response
 from portal.pagination import page_of
 
 from .filters import IssueFilter
-from .html import sanitize_html
+from .html import sanitize_html, without_repeated_title
 from .layout import (
     chinese_date,
     chinese_datetime,
@@ -175,7 +175,10 @@ def issue_detail(request, pk):
     receipt = record_view(issue=issue, by=request.user)
     org_line, kind_line = masthead_lines(issue.series.name)
     articles = [
-        {"title": article.title, "body": _rich_text(article.body)}
+        {
+            "title": article.title,
+            "body": _rich_text(without_repeated_title(article.body, article.title)),
+        }
         for article in issue.articles.all()
     ]
     is_public = issue.is_published and issue.visibility == Visibility.PUBLIC

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from portal.accounts.models import acting_unit
+from portal.text import normalize_text, one_line
 
 from .models import Assignment, Milestone
 
@@ -23,8 +24,10 @@ def _event(uid: str, day: datetime.date, summary: str, description: str, stamp) 
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
     event.add("dtend", day + datetime.timedelta(days=1))
-    event.add("summary", summary)
-    event.add("description", description)
+    # RFC 5545 §3.3.11 allows no control characters in TEXT but tab (line breaks
+    # are escaped as \n); rows may hold some from before portal/text.py.
+    event.add("summary", one_line(summary))
+    event.add("description", normalize_text(description))
     event.add("transp", "TRANSPARENT")
     return event
 
@@ -37,7 +40,7 @@ def build_calendar(user, *, host: str) -> bytes:
     cal.add("calscale", "GREGORIAN")
     unit = acting_unit(user)
     name = unit.name if unit else _("产改办")
-    cal.add("x-wr-calname", _("产改任务 · %(name)s") % {"name": name})
+    cal.add("x-wr-calname", one_line(_("产改任务 · %(name)s") % {"name": name}))
     assignments = (
         Assignment.objects.visible_to(user)
         .open()

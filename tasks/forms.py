@@ -2,9 +2,14 @@
 unit: the services do, from the acting user. Choice querysets come from ``visible_to``."""
 
 from django import forms
+from django.forms.utils import ErrorList
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from portal.files import UploadField
+from portal.text import CleanFormField
 from portal.units.models import Unit
 
 from .models import Assignment, Evidence, Task
@@ -23,8 +28,11 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultipleFileField(forms.FileField):
+class MultipleFileField(UploadField):
+    """Several evidence files, each checked as every upload is (portal/files.py)."""
+
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allowed", Evidence.ALLOWED)
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": _accept()}))
         super().__init__(*args, **kwargs)
 
@@ -44,14 +52,15 @@ class VersionForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    period = forms.CharField(
+    period = CleanFormField(
+        multiline=False,
         label=_("报送期间"),
         max_length=7,
         help_text=_("年-月，例如 2020-06"),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "pattern": r"\d{4}-\d{2}"}),
     )
     percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
-    text = forms.CharField(
+    text = CleanFormField(
         label=_("进展情况"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -81,7 +90,7 @@ class ReviewForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(
+    comment = CleanFormField(
         label=_("审核意见"),
         required=False,
         max_length=2000,
@@ -95,7 +104,7 @@ class ReminderForm(forms.Form):
     assignments = forms.ModelMultipleChoiceField(
         label=_("任务分工"), queryset=Assignment.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    message = forms.CharField(
+    message = CleanFormField(
         label=_("催办内容"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -111,14 +120,14 @@ class ReminderForm(forms.Form):
 
 
 class ProblemForm(forms.Form):
-    title = forms.CharField(label=_("标题"), max_length=200)
+    title = CleanFormField(multiline=False, label=_("标题"), max_length=200)
     task = forms.ModelChoiceField(
         label=_("相关任务"),
         queryset=Task.objects.none(),
         required=False,
         empty_label=_("（不涉及具体任务）"),
     )
-    text = forms.CharField(
+    text = CleanFormField(
         label=_("问题描述"),
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -131,7 +140,7 @@ class ProblemForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(
+    reply = CleanFormField(
         label=_("答复"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
     )
     version = VersionField(required=True)
@@ -141,7 +150,7 @@ class AssessmentForm(forms.Form):
     score = forms.DecimalField(
         label=_("得分"), min_value=0, max_value=100, max_digits=4, decimal_places=1
     )
-    comment = forms.CharField(
+    comment = CleanFormField(
         label=_("评价意见"),
         required=False,
         max_length=2000,
@@ -166,10 +175,25 @@ class AssignForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
+    file = UploadField(
+        allowed=("xlsx",),
         label=_("任务清单（.xlsx）"),
         help_text=_(
-            "表头：编号、类别、任务、工作要求、开始日期、完成时限、分值权重、牵头单位、配合单位、节点"
+            "按表头名称识别各列，顺序不限，例如：序号、任务、牵头单位、配合单位、完成时限、备注；"
+            "必须有“任务”（或“任务名称”“工作任务”）列，不认识的列不导入。"
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
+
+    def refusal_summary(self) -> str:
+        """The banner of a refused import: how many rows, and a link down to the reasons."""
+        errors = self.non_field_errors().as_data() + self.errors.get("file", ErrorList()).as_data()
+        rows = sum(1 for e in errors if e.code == "bad_row")
+        if rows:
+            summary = ngettext(
+                "导入未完成：%(n)d 行有误，整表未导入。",
+                "导入未完成：%(n)d 行有误，整表未导入。",
+                rows,
+            ) % {"n": rows}
+        else:
+            summary = _("导入未完成：%(reason)s") % {"reason": " ".join(errors[0].messages)}
+        return format_html('{} <a href="#import-errors">{}</a>', summary, _("查看原因"))

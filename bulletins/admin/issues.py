@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from portal.admin import HistoryReadOnlyAdmin, run_for_each
 from portal.units.models import Unit
@@ -244,17 +244,8 @@ class IssueAdmin(IssueReceiptsMixin, EditorNonceMixin, HistoryReadOnlyAdmin):
         for formset in formsets:
             for inline_form in getattr(formset, "forms", []):
                 doc = getattr(inline_form, "imported", None)
-                if doc is not None and doc.skipped_images:
-                    self.message_user(
-                        request,
-                        ngettext(
-                            "Word 文件中有 %(n)d 张图片格式无法显示（如 EMF/WMF），已略过。",
-                            "Word 文件中有 %(n)d 张图片格式无法显示（如 EMF/WMF），已略过。",
-                            doc.skipped_images,
-                        )
-                        % {"n": doc.skipped_images},
-                        messages.WARNING,
-                    )
+                if doc is not None and doc.skipped:
+                    self.message_user(request, doc.skipped_message(), messages.WARNING)
 
     # -- delete: drafts only ----------------------------------------------------
 

@@ -1,8 +1,22 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import CleanFormField
+
 from .models import User
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    # Django's own Group.name is a plain CharField: normalise what the form brings in
+    # (portal/text.py), as the project's models do themselves.
+    formfield_overrides = {models.CharField: {"form_class": CleanFormField, "multiline": False}}
 
 
 @admin.register(User)

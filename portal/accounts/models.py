@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import CleanCharField
+
 OFFICE_GROUP = "产改办"
 
 
@@ -34,6 +36,9 @@ def acting_unit(user):
 
 
 class User(AbstractUser):
+    # AbstractUser's name fields, declared again to store them normalised (portal/text.py).
+    first_name = CleanCharField(_("first name"), max_length=150, blank=True)
+    last_name = CleanCharField(_("last name"), max_length=150, blank=True)
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("所属单位"),

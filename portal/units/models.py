@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import CleanCharField
+
 
 class UnitQuerySet(models.QuerySet):
     def active(self):
@@ -17,8 +19,8 @@ class Unit(models.Model):
         COUNTY = "county", _("县区")
         CITY = "city", _("市直部门")
 
-    name = models.CharField(_("单位名称"), max_length=100, unique=True)
-    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    name = CleanCharField(_("单位名称"), max_length=100, unique=True)
+    short_name = CleanCharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -28,8 +30,8 @@ class Unit(models.Model):
         blank=True,
         related_name="children",
     )
-    liaison = models.CharField(_("联络员"), max_length=50, blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    liaison = CleanCharField(_("联络员"), max_length=50, blank=True)
+    phone = CleanCharField(_("联系电话"), max_length=30, blank=True)
     email = models.EmailField(
         _("联络员邮箱"),
         blank=True,

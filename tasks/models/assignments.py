@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.files import UploadTo, private_storage
+from portal.text import CleanCharField, CleanTextField
 from portal.units.querysets import UnitOwnedQuerySet
 
 from .plans import Task
@@ -211,8 +212,8 @@ class ProgressReport(models.Model):
     assignment = models.ForeignKey(
         Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reports"
     )
-    period = models.CharField(_("报送期间"), max_length=7, help_text=_("例如：2020-06"))
-    text = models.TextField(_("进展情况"))
+    period = CleanCharField(_("报送期间"), max_length=7, help_text=_("例如：2020-06"))
+    text = CleanTextField(_("进展情况"))
     percent = models.PositiveSmallIntegerField(_("完成进度（%）"), default=0)
     requests_completion = models.BooleanField(_("申请办结"), default=False)
     submitted_by = models.ForeignKey(
@@ -227,7 +228,7 @@ class ProgressReport(models.Model):
     review_status = models.CharField(
         _("审核状态"), max_length=20, choices=Review.choices, default=Review.PENDING, editable=False
     )
-    review_comment = models.TextField(_("审核意见"), blank=True, editable=False)
+    review_comment = CleanTextField(_("审核意见"), blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),
@@ -276,7 +277,7 @@ class Evidence(models.Model):
     file = models.FileField(
         _("文件"), storage=private_storage, upload_to=UploadTo("evidence"), max_length=200
     )
-    original_name = models.CharField(_("原文件名"), max_length=255)
+    original_name = CleanCharField(_("原文件名"), max_length=255)
     content_type = models.CharField(_("类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(max_length=64)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.text import CleanCharField, CleanTextField
 from portal.units.querysets import UnitOwnedQuerySet
 
 from .assignments import Assignment
@@ -33,7 +34,7 @@ class Reminder(models.Model):
         Assignment, verbose_name=_("任务分工"), on_delete=models.CASCADE, related_name="reminders"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices, editable=False)
-    message = models.TextField(_("内容"))
+    message = CleanTextField(_("内容"))
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发送人"),
@@ -94,8 +95,8 @@ class Problem(models.Model):
         blank=True,
         related_name="problems",
     )
-    title = models.CharField(_("标题"), max_length=200)
-    text = models.TextField(_("问题描述"))
+    title = CleanCharField(_("标题"), max_length=200)
+    text = CleanTextField(_("问题描述"))
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提出人"),
@@ -108,7 +109,7 @@ class Problem(models.Model):
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.OPEN, editable=False
     )
-    reply = models.TextField(_("答复"), blank=True, editable=False)
+    reply = CleanTextField(_("答复"), blank=True, editable=False)
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("答复人"),
@@ -146,7 +147,7 @@ class Assessment(models.Model):
     suggested_score = models.DecimalField(
         _("建议得分"), max_digits=5, decimal_places=1, editable=False
     )
-    comment = models.TextField(_("评价意见"), blank=True, editable=False)
+    comment = CleanTextField(_("评价意见"), blank=True, editable=False)
     scored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("评分人"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.accounts.models import acting_unit_id, is_office
+from portal.text import CleanCharField, CleanTextField
 
 
 class Plan(models.Model):
@@ -15,8 +16,8 @@ class Plan(models.Model):
         CLOSED = "closed", _("已结束")
 
     year = models.PositiveSmallIntegerField(_("年度"))
-    title = models.CharField(_("名称"), max_length=200)
-    description = models.TextField(_("说明"), blank=True)
+    title = CleanCharField(_("名称"), max_length=200)
+    description = CleanTextField(_("说明"), blank=True)
     source_meeting = models.ForeignKey(
         "bulletins.Meeting",
         verbose_name=_("来源会议"),
@@ -64,15 +65,15 @@ class Task(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name=_("任务清单"), on_delete=models.CASCADE, related_name="tasks"
     )
-    number = models.CharField(_("编号"), max_length=20, help_text=_("例如：2.3"))
-    category = models.CharField(
+    number = CleanCharField(_("编号"), max_length=20, help_text=_("例如：2.3"))
+    category = CleanCharField(
         _("类别"),
         max_length=50,
         blank=True,
         help_text=_("例如：思想引领、素质提升、权益维护、组织保障"),
     )
-    title = models.CharField(_("任务"), max_length=300)
-    requirement = models.TextField(_("工作要求"), blank=True)
+    title = CleanCharField(_("任务"), max_length=300)
+    requirement = CleanTextField(_("工作要求"), blank=True)
     start_date = models.DateField(_("开始日期"), null=True, blank=True)
     due_date = models.DateField(_("完成时限"))
     weight = models.DecimalField(_("分值权重"), max_digits=5, decimal_places=2, default=1)
@@ -120,7 +121,7 @@ class Milestone(models.Model):
     task = models.ForeignKey(
         Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="milestones"
     )
-    title = models.CharField(_("节点"), max_length=200)
+    title = CleanCharField(_("节点"), max_length=200)
     due_date = models.DateField(_("节点时间"))
 
     history = HistoricalRecords()

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.files import sha256_of, strip_exif, validate_upload
+from portal.files import check_upload, sha256_of, strip_exif, upload_name
 
 from ..models import (
     Evidence,
@@ -24,17 +24,7 @@ def check_evidence(files: Iterable) -> list:
         raise ValidationError(
             _("一次最多上传 %(n)d 个文件。") % {"n": MAX_EVIDENCE_FILES}, code="too_many_files"
         )
-    kinds = []
-    for f in files:
-        try:
-            kinds.append((f, validate_upload(f, allowed=Evidence.ALLOWED)))
-        except ValidationError as exc:
-            raise ValidationError(
-                _("文件“%(name)s”：%(reason)s")
-                % {"name": f.name, "reason": " ".join(exc.messages)},
-                code=exc.code or "file",
-            ) from exc
-    return kinds
+    return [(f, check_upload(f, allowed=Evidence.ALLOWED)) for f in files]
 
 
 def store_evidence(report, checked, by, stored: list) -> None:
@@ -48,7 +38,7 @@ def store_evidence(report, checked, by, stored: list) -> None:
             content = f
         evidence = Evidence(
             report=report,
-            original_name=f.name[-255:],
+            original_name=upload_name(f.name),
             content_type=kind.content_type,
             size=f.size,
             sha256=digest,

@@ -74,4 +74,5 @@ def plan_import(request, pk):
         else:
             messages.success(request, _("已导入 %(n)d 项任务。") % {"n": len(made)})
             return redirect("tasks:plan_detail", pk=plan.pk)
+    messages.error(request, form.refusal_summary())  # at the top of the page
     return render(request, "tasks/plan_detail.html", _plan_context(request, plan, import_form=form))

@@ -2,6 +2,7 @@
 
 from django.db.models.fields.files import FieldFile
 from django.forms import BaseForm
+from django.urls import reverse
 
 
 def _form_data(form: BaseForm) -> dict:
@@ -39,3 +40,12 @@ def change_form_data(response) -> dict:
         for form in formset.forms:
             data.update(_form_data(form))
     return data
+
+
+def post_change_form(client, obj, **changes):
+    """Post ``obj``'s admin change form as the page showed it, with ``changes`` (files too)."""
+    meta = obj._meta
+    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+    data = change_form_data(client.get(url))
+    data.update(changes)
+    return client.post(url, data)

@@ -19,7 +19,7 @@ from bulletins import services
 from bulletins.models import Article, Attachment, Issue, ReadReceipt
 from tests.factories import IssueFactory, SeriesFactory, UnitFactory
 
-from .admin_forms_data import change_form_data
+from .admin_forms_data import change_form_data, post_change_form
 from .docx_files import jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
@@ -310,10 +310,7 @@ def test_changelist_filters_and_query_count(office_client, django_assert_max_num
 
 
 def _with_upload(client, issue, **files):
-    url = reverse("admin:bulletins_issue_change", args=[issue.pk])
-    data = change_form_data(client.get(url))
-    data.update(files)
-    return client.post(url, data)
+    return post_change_form(client, issue, **files)
 
 
 def test_attachment_upload_fills_its_details_and_hides_its_name(office_client):

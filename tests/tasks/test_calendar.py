@@ -32,7 +32,8 @@ def test_token_is_stored_only_as_a_hash(client_a, user_a):
 def test_feed_has_own_due_dates_and_milestones_only(
     client_a, anon_client, assignment_a, unit_b, plan
 ):
-    assignment_a.task.title = '宣讲, 进车间; 反斜杠\\ 与"引号"\n第二行'
+    assignment_a.task.title = '宣讲, 进车间; 反斜杠\\ 与"引号"'
+    assignment_a.task.requirement = "第一行\n第二行"
     assignment_a.task.save()
     Milestone.objects.create(
         task=assignment_a.task, title="制定方案", due_date=assignment_a.task.due_date
@@ -46,7 +47,8 @@ def test_feed_has_own_due_dates_and_milestones_only(
     body = response.content
     cal = Calendar.from_ical(body)
     summaries = [str(e["summary"]) for e in cal.walk("VEVENT")]
-    assert any('宣讲, 进车间; 反斜杠\\ 与"引号"\n第二行' in s for s in summaries)
+    assert any('宣讲, 进车间; 反斜杠\\ 与"引号"' in s for s in summaries)
+    assert any("第一行\n第二行" in str(e["description"]) for e in cal.walk("VEVENT"))
     assert any("【节点】制定方案" in s for s in summaries)
     assert not any("新海的任务" in s for s in summaries)
     raw = body.decode()
