@@ -1,7 +1,7 @@
 """The year ZIP: every published issue of a year that the user may see, streamed.
 
 Units archive the year's bulletins in one download: each issue's PDF (the
-office's own file or the generated one, bulletins/pdf.py) and its attachments,
+office's own file or the generated one, bulletins/pdf_cache.py) and its attachments,
 in folders named like ``2020年/第四期 全市产业工人队伍建设改革……/``.
 
 The archive is written by zipstream-ng while the response is sent: entries are

@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from bulletins import pdf
+from bulletins import pdf, pdf_cache
 from bulletins.models import Attachment, Issue, Visibility
 from bulletins.pdf import LEFT_MARGIN, issue_pdf, pdf_key, render_issue_pdf
 from bulletins.pdf_html import BODY_PITCH
@@ -40,13 +40,13 @@ def reference_pdf(db):
 def count_renders(monkeypatch):
     """Counts calls of the real renderer (issue_pdf looks it up on the module)."""
     calls = []
-    real = pdf.render_issue_pdf
+    real = pdf_cache.render_issue_pdf
 
     def counting(issue):
         calls.append(issue.pk)
         return real(issue)
 
-    monkeypatch.setattr(pdf, "render_issue_pdf", counting)
+    monkeypatch.setattr(pdf_cache, "render_issue_pdf", counting)
     return calls
 
 

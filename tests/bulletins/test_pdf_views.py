@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.http import http_date
 
-from bulletins import pdf
+from bulletins import pdf_cache
 from bulletins.models import Issue, ReadReceipt, Visibility
 
 from .reference import make_issue
@@ -37,7 +37,7 @@ def fake_renderer(monkeypatch):
         calls.append(issue.pk)
         return f"%PDF-1.4 issue {issue.pk} {issue.status}".encode()
 
-    monkeypatch.setattr(pdf, "render_issue_pdf", render)
+    monkeypatch.setattr(pdf_cache, "render_issue_pdf", render)
     return calls
 
 

@@ -1,0 +1,80 @@
+"""What an issue's official-format PDF shows, in a stable form, and the key that names it.
+
+The key hashes every field, article and attachment the PDF shows, the layout
+version and the fonts (bulletins/pdf_fonts.py): the cache (bulletins/pdf_cache.py)
+keeps one generated PDF per key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+from django.utils.translation import gettext as _
+
+from .models import Issue
+from .pdf_fonts import fonts_fingerprint
+
+# Bump when the layout changes: every cached PDF is then made again.
+LAYOUT_VERSION = "3"
+
+
+def _date(value) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if value else ""
+
+
+def issue_filename(issue: Issue) -> str:
+    """e.g. 市工投集团产业工人队伍建设改革简报2020年第四期.pdf"""
+    label = issue.number_label or issue.title
+    name = f"{issue.series.name}{label}"
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", name).strip() + ".pdf"
+
+
+def issue_content(issue: Issue) -> dict:
+    """Every value the PDF shows, in a stable form (the cache key hashes it)."""
+    return {
+        "series": issue.series.name,
+        "year": issue.year,
+        "number": issue.number,
+        "total_number": issue.total_number,
+        "title": issue.title,
+        "issue_date": _date(issue.issue_date),
+        "printed_on": _date(issue.printed_on),
+        "issuing_office": issue.issuing_office,
+        "distribution_line": issue.distribution_line,
+        "distribution": list(issue.distribution.values_list("name", flat=True)),
+        "visibility": issue.visibility,
+        "status": issue.status,
+        "articles": [
+            [a.pk, a.title, a.body]
+            for a in issue.articles.order_by("order", "id").only("title", "body")
+        ],
+        "attachments": [
+            [a.pk, a.title, a.original_name, a.is_inline, a.sha256, a.file.name]
+            for a in issue.attachments.order_by("order", "id")
+        ],
+    }
+
+
+def pdf_key(issue: Issue) -> str:
+    """The cache key: a digest of the content, the layout version and the fonts."""
+    payload = {"layout": LAYOUT_VERSION, "fonts": fonts_fingerprint(), **issue_content(issue)}
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def distribution_text(content: dict) -> str:
+    """抄送 line: the free text when given, else the units, ending with 。."""
+    text = (content["distribution_line"] or "").strip() or "、".join(content["distribution"])
+    text = text.rstrip("。.，,、；; ")
+    return f"{text}。" if text else ""
+
+
+def status_marker(status: str) -> str:
+    """The mark printed at the top right of every page of an issue not (or no longer) out."""
+    return {
+        Issue.Status.DRAFT: _("草稿 · 未发布"),
+        Issue.Status.SCHEDULED: _("定时发布 · 未发布"),
+        Issue.Status.WITHDRAWN: _("已撤回"),
+    }.get(status, "")
