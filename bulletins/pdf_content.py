@@ -14,10 +14,15 @@ import re
 from django.utils.translation import gettext as _
 
 from .models import Issue
+from .numerals import chinese_number
 from .pdf_fonts import fonts_fingerprint
+from .pdf_html_tree import plain_text
 
 # Bump when the layout changes: every cached PDF is then made again.
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
+
+# Characters the layout itself prints, whatever the content.
+LAYOUT_TEXT = "第期总内部资料注意保存抄送印发附件年月日草稿未发布定时已撤回简报0123456789—"
 
 
 def _date(value) -> str:
@@ -78,3 +83,23 @@ def status_marker(status: str) -> str:
         Issue.Status.SCHEDULED: _("定时发布 · 未发布"),
         Issue.Status.WITHDRAWN: _("已撤回"),
     }.get(status, "")
+
+
+def printed_text(content: dict) -> str:
+    """Every character the PDF of ``content`` (``issue_content``) may print, once or more."""
+    attachments = [a for a in content["attachments"] if not a[3]]
+    return "".join(
+        [
+            LAYOUT_TEXT,
+            content["series"],
+            content["title"],
+            content["issuing_office"],
+            content["issue_date"],
+            content["printed_on"],
+            distribution_text(content),
+            chinese_number(content["number"]) if content["number"] else "",
+            status_marker(content["status"]),
+            *(a[1] + plain_text(a[2]) for a in content["articles"]),
+            *(a[1] + a[2] for a in attachments),
+        ]
+    )

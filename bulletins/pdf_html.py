@@ -16,7 +16,6 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from html import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -272,6 +271,7 @@ class BodyBuilder:
         max_image_height: float,
         image_loader: ImageLoader | None = None,
         base: ParagraphStyle | None = None,
+        role: str = "body",
         in_table: bool = False,
     ):
         self.styles = styles
@@ -279,6 +279,7 @@ class BodyBuilder:
         self.max_image_height = max_image_height
         self.image_loader = image_loader
         self.base = base or styles.body
+        self.role = role  # the font role of the base style
         self.in_table = in_table
         self.flowables: list[Flowable] = []
         self.runs: list[Run] = []
@@ -380,8 +381,9 @@ class BodyBuilder:
         parts = []
         fonts = self.styles.fonts
         for run in runs:
-            text = escape(run.text, quote=False).replace("\n", "<br/>")
             m = run.mark
+            role = m.role or ("bold" if m.bold else "kai" if m.italic else None)
+            text = fonts.markup(run.text, role or self.role).replace("\n", "<br/>")
             if m.sup:
                 text = f"<super>{text}</super>"
             if m.sub:
@@ -390,7 +392,6 @@ class BodyBuilder:
                 text = f"<u>{text}</u>"
             if m.strike:
                 text = f"<strike>{text}</strike>"
-            role = m.role or ("bold" if m.bold else "kai" if m.italic else None)
             if role:
                 text = f'<font name="{fonts[role]}">{text}</font>'
             parts.append(text)
@@ -434,7 +435,8 @@ class BodyBuilder:
         if not data:
             alt = node.attrs.get("alt", "").strip()
             if alt:
-                self.flowables.append(CJKParagraph(escape(f"〔{alt}〕"), self.styles.caption))
+                markup = self.styles.fonts.markup(f"〔{alt}〕")
+                self.flowables.append(CJKParagraph(markup, self.styles.caption))
             return
         flowable = image_flowable(
             data, attrs=node.attrs, max_width=self.width, max_height=self.max_image_height
@@ -507,6 +509,7 @@ class BodyBuilder:
             max_image_height=self.max_image_height / 3,
             image_loader=self.image_loader,
             base=base,
+            role="bold" if header else "body",
             in_table=True,
         )
         builder.block = Block(base, align=base.alignment, detect_headings=False)

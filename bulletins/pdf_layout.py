@@ -10,7 +10,6 @@ numbers "— 1 —" alternating right/left below the type area, and the 版记
 
 from __future__ import annotations
 
-import html
 import io
 import logging
 from urllib.parse import urlsplit
@@ -38,8 +37,9 @@ from reportlab.platypus import (
 
 from .models import Issue, Visibility
 from .numerals import chinese_number
-from .pdf_content import distribution_text, issue_content, status_marker
-from .pdf_fonts import GRID_FACTOR, RegisteredFonts
+from .pdf_content import distribution_text, issue_content, printed_text, status_marker
+from .pdf_fonts import GRID_FACTOR
+from .pdf_fontset import FontSet
 from .pdf_html import (
     BODY_LEADING,
     BODY_PITCH,
@@ -48,7 +48,6 @@ from .pdf_html import (
     BodyBuilder,
     Styles,
 )
-from .pdf_html_tree import plain_text
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +65,6 @@ FOOT_PITCH = FOOT_SIZE * GRID_FACTOR
 # Series names ending in one of these print it as the big second masthead line
 # (as the issue page does, bulletins/views.py).
 MASTHEAD_KINDS = ("工作简报", "简报", "专报", "通讯")
-
-# Characters the layout itself prints, whatever the content (font subsetting).
-LAYOUT_TEXT = "第期总内部资料注意保存抄送印发附件年月日草稿未发布定时已撤回简报0123456789—"
 
 
 class FootBlock(Flowable):
@@ -96,7 +92,7 @@ class FootBlock(Flowable):
 
 
 class OfficialDoc(BaseDocTemplate):
-    def __init__(self, buffer, *, fonts: dict[str, str], marker: str, **kwargs):
+    def __init__(self, buffer, *, fonts: FontSet, marker: str, **kwargs):
         super().__init__(
             buffer,
             pagesize=A4,
@@ -152,7 +148,7 @@ def _fit(text: str, font: str, size: float, width: float) -> float:
     return size if measured <= width else max(8.0, size * width / measured)
 
 
-def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowable]:
+def _masthead(issue: Issue, content: dict, fonts: FontSet) -> list[Flowable]:
     """报头: series name in red, 第N期, office and date, the red rule."""
     story: list[Flowable] = []
     if content["visibility"] == Visibility.INTERNAL:
@@ -174,7 +170,8 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
         size = _fit(topic, fonts["title"], 26, TYPE_WIDTH)
         story.append(
             Paragraph(
-                html.escape(topic), ParagraphStyle("mh1", leading=size * 1.3, fontSize=size, **red)
+                fonts.markup(topic, "title"),
+                ParagraphStyle("mh1", leading=size * 1.3, fontSize=size, **red),
             )
         )
         story.append(Spacer(1, 3 * mm))
@@ -187,7 +184,8 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
         size = _fit(name, fonts["title"], 40, TYPE_WIDTH)
         story.append(
             Paragraph(
-                html.escape(name), ParagraphStyle("mh", fontSize=size, leading=size * 1.3, **red)
+                fonts.markup(name, "title"),
+                ParagraphStyle("mh", fontSize=size, leading=size * 1.3, **red),
             )
         )
     number = ""
@@ -203,15 +201,15 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
         alignment=TA_CENTER,
     )
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(html.escape(number) or "&nbsp;", style))
+    story.append(Paragraph(fonts.markup(number) or "&nbsp;", style))
     story.append(Spacer(1, 6 * mm))
     left = ParagraphStyle("office", parent=style, alignment=TA_LEFT, leftIndent=BODY_PITCH)
     right = ParagraphStyle("date", parent=style, alignment=TA_RIGHT, rightIndent=BODY_PITCH)
     line = Table(
         [
             [
-                Paragraph(html.escape(content["issuing_office"]), left),
-                Paragraph(html.escape(content["issue_date"]), right),
+                Paragraph(fonts.markup(content["issuing_office"]), left),
+                Paragraph(fonts.markup(content["issue_date"]), right),
             ]
         ],
         colWidths=[TYPE_WIDTH * 0.62, TYPE_WIDTH * 0.38],
@@ -237,7 +235,7 @@ def _masthead(issue: Issue, content: dict, fonts: dict[str, str]) -> list[Flowab
     return story
 
 
-def _foot(content: dict, fonts: dict[str, str]) -> Flowable | None:
+def _foot(content: dict, fonts: FontSet) -> Flowable | None:
     """版记: 抄送 line and 印发 line between rules (outer thick, inner thin)."""
     text = distribution_text(content)
     printed = content["printed_on"] or content["issue_date"]
@@ -255,14 +253,14 @@ def _foot(content: dict, fonts: dict[str, str]) -> Flowable | None:
     )
     rows = []
     if text:
-        rows.append([Paragraph(html.escape(label + text), cc), ""])
+        rows.append([Paragraph(fonts.markup(label + text), cc), ""])
     rows.append(
         [
             Paragraph(
-                html.escape(office), ParagraphStyle("fo", parent=base, leftIndent=FOOT_PITCH)
+                fonts.markup(office), ParagraphStyle("fo", parent=base, leftIndent=FOOT_PITCH)
             ),
             Paragraph(
-                html.escape(_("%(date)s印发") % {"date": printed}) if printed else "",
+                fonts.markup(_("%(date)s印发") % {"date": printed}) if printed else "",
                 ParagraphStyle("fd", parent=base, alignment=TA_RIGHT, rightIndent=FOOT_PITCH),
             ),
         ]
@@ -310,60 +308,45 @@ def render_issue_pdf(issue: Issue) -> bytes:
     content = issue_content(issue)
     articles = content["articles"]
     attachments = [a for a in content["attachments"] if not a[3]]
-    text = "".join(
-        [
-            LAYOUT_TEXT,
-            content["series"],
-            content["title"],
-            content["issuing_office"],
-            content["issue_date"],
-            content["printed_on"],
-            distribution_text(content),
-            chinese_number(content["number"]) if content["number"] else "",
-            status_marker(content["status"]),
-            *(a[1] + plain_text(a[2]) for a in articles),
-            *(a[1] + a[2] for a in attachments),
-        ]
-    )
+    fonts = FontSet(printed_text(content))
     buffer = io.BytesIO()
-    with RegisteredFonts(text) as fonts:
-        styles = Styles(fonts)
-        story = _masthead(issue, content, fonts)
-        title_style = ParagraphStyle(
-            "title",
-            fontName=fonts["title"],
-            fontSize=22,  # 二号
-            leading=32,
-            alignment=TA_CENTER,
-            wordWrap="CJK",
-            spaceAfter=BODY_LEADING - 6,
+    styles = Styles(fonts)
+    story = _masthead(issue, content, fonts)
+    title_style = ParagraphStyle(
+        "title",
+        fontName=fonts["title"],
+        fontSize=22,  # 二号
+        leading=32,
+        alignment=TA_CENTER,
+        wordWrap="CJK",
+        spaceAfter=BODY_LEADING - 6,
+    )
+    loader = _image_loader(issue)
+    for index, (_pk, title, body) in enumerate(articles):
+        if index:
+            story.append(Spacer(1, BODY_LEADING))
+        if title:
+            story.append(CondPageBreak(BODY_LEADING * 5))
+            story.append(Paragraph(fonts.markup(title, "title"), title_style))
+        builder = BodyBuilder(
+            styles, width=TYPE_WIDTH, max_image_height=TYPE_HEIGHT * 0.6, image_loader=loader
         )
-        loader = _image_loader(issue)
-        for index, (_pk, title, body) in enumerate(articles):
-            if index:
-                story.append(Spacer(1, BODY_LEADING))
-            if title:
-                story.append(CondPageBreak(BODY_LEADING * 5))
-                story.append(Paragraph(html.escape(title), title_style))
-            builder = BodyBuilder(
-                styles, width=TYPE_WIDTH, max_image_height=TYPE_HEIGHT * 0.6, image_loader=loader
-            )
-            story.extend(builder.build(body, skip_first_if=title))
-        if attachments:
-            story.extend(_attachment_notes(attachments, styles))
-        foot = _foot(content, fonts)
-        if foot is not None:
-            story.append(foot)
-        doc = OfficialDoc(
-            buffer,
-            fonts=fonts,
-            marker=status_marker(content["status"]),
-            title=f"{content['series']}{issue.number_label}",
-            author=content["issuing_office"],
-            subject="；".join(a[1] for a in articles),
-            creator=getattr(settings, "SITE_NAME", ""),
-        )
-        doc.build(story)
+        story.extend(builder.build(body, skip_first_if=title))
+    if attachments:
+        story.extend(_attachment_notes(attachments, styles))
+    foot = _foot(content, fonts)
+    if foot is not None:
+        story.append(foot)
+    doc = OfficialDoc(
+        buffer,
+        fonts=fonts,
+        marker=status_marker(content["status"]),
+        title=f"{content['series']}{issue.number_label}",
+        author=content["issuing_office"],
+        subject="；".join(a[1] for a in articles),
+        creator=getattr(settings, "SITE_NAME", ""),
+    )
+    doc.build(story)
     return buffer.getvalue()
 
 
@@ -386,10 +369,10 @@ def _attachment_notes(attachments: list, styles: Styles) -> list[Flowable]:
                 firstLineIndent=-label_width,
                 alignment=TA_LEFT,
             )
-            out.append(Paragraph(html.escape(label + text), style))
+            out.append(Paragraph(styles.fonts.markup(label + text), style))
         else:
             style = ParagraphStyle(
                 "attn", parent=body, leftIndent=indent, firstLineIndent=0, alignment=TA_LEFT
             )
-            out.append(Paragraph(html.escape(text), style))
+            out.append(Paragraph(styles.fonts.markup(text), style))
     return out
