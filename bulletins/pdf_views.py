@@ -8,11 +8,11 @@ Last-Modified handling, so a hidden issue never gets a 304 (SECURITY.md).
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.files import download_response
+from portal.files import content_disposition, download_response
 
 from . import pdf
 from .archive import stream_year_zip, year_zip_filename
@@ -83,7 +83,7 @@ def year_zip(request, year):
         if stream is None:
             raise Http404(_("这一年度没有可下载的简报。"))
         response = StreamingHttpResponse(stream, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, year_zip_filename(year))
+    response["Content-Disposition"] = content_disposition(year_zip_filename(year))
     response["X-Content-Type-Options"] = "nosniff"
     # What the archive holds depends on who asks.
     response["Cache-Control"] = "private, no-store"
