@@ -27,6 +27,7 @@ from zipstream import ZIP_STORED, ZipStream
 from .models import Attachment, Issue
 from .numerals import chinese_number
 from .pdf import issue_filename, issue_pdf
+from .pdf_stamp import needs_stamp, stamp_text, stamped_file
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +99,10 @@ def year_zip_entries(user, year: int, *, on_issue=None) -> list[Entry]:
         folder = posixpath.join(parent, _unique(_issue_folder(issue), folders))
         names: set[str] = set()
         pdf_name = _unique(clean_name(issue_filename(issue)), names)
-        entries.append(Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue)))
+        stamp = stamp_text(user) if needs_stamp(issue, user) else None
+        entries.append(
+            Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue, stamp))
+        )
         for n, attachment in enumerate(issue.zip_attachments, start=1):
             original = attachment.original_name or posixpath.basename(attachment.file.name)
             ext = posixpath.splitext(original)[1]
@@ -116,11 +120,13 @@ def year_zip_entries(user, year: int, *, on_issue=None) -> list[Entry]:
     return entries
 
 
-def _pdf_opener(issue: Issue, on_issue):
+def _pdf_opener(issue: Issue, on_issue, stamp: str | None):
     def open_pdf():
         if on_issue is not None:
             on_issue(issue)
-        return issue_pdf(issue).file
+        fh = issue_pdf(issue).file
+        # A unit's copy of an internal issue carries its mark, as a single download does.
+        return stamped_file(fh, stamp) if stamp else fh
 
     return open_pdf
 
