@@ -100,9 +100,7 @@ def year_zip_entries(user, year: int, *, on_issue=None) -> list[Entry]:
         names: set[str] = set()
         pdf_name = _unique(clean_name(issue_filename(issue)), names)
         stamp = stamp_text(user) if needs_stamp(issue, user) else None
-        entries.append(
-            Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue, stamp))
-        )
+        entries.append(Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue, stamp)))
         for n, attachment in enumerate(issue.zip_attachments, start=1):
             original = attachment.original_name or posixpath.basename(attachment.file.name)
             ext = posixpath.splitext(original)[1]

@@ -11,10 +11,8 @@ the same issue, read from the private storage by the caller's loader.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from reportlab.lib import colors
@@ -24,7 +22,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     HRFlowable,
-    Image,
     Paragraph,
     Spacer,
     Table,
@@ -34,7 +31,8 @@ from reportlab.platypus import (
 from .pdf_cjk import CJKParagraph
 from .pdf_fonts import GRID_FACTOR
 from .pdf_html_tree import Node, parse_html
-from .pdf_tables import TABLE_SIZE, column_widths, place_cells, table_rows
+from .pdf_images import ImageLoader, image_flowable
+from .pdf_tables import TABLE_SIZE, column_widths, place_cells, split_tall_rows, table_rows
 
 logger = logging.getLogger(__name__)
 
@@ -195,54 +193,6 @@ class Styles:
                 leftIndent=base.leftIndent + indent_chars * base.fontSize * GRID_FACTOR,
             )
         return base
-
-
-# --- Pictures --------------------------------------------------------------------
-
-ImageLoader = Callable[[str], "bytes | None"]
-MAX_IMAGE_PIXELS_SIDE = 2400
-
-
-def image_flowable(data: bytes, *, attrs: dict, max_width: float, max_height: float):
-    """A picture scaled into the type area; None when it cannot be read."""
-    from PIL import Image as PILImage
-    from PIL import ImageOps
-
-    try:
-        with PILImage.open(io.BytesIO(data)) as img:
-            img = ImageOps.exif_transpose(img)
-            img.load()
-            if max(img.size) > MAX_IMAGE_PIXELS_SIDE:
-                img.thumbnail((MAX_IMAGE_PIXELS_SIDE, MAX_IMAGE_PIXELS_SIDE))
-            has_alpha = img.mode in ("RGBA", "LA", "P")
-            out = io.BytesIO()
-            if has_alpha:
-                img.convert("RGBA").save(out, format="PNG")
-            else:
-                img.convert("RGB").save(out, format="JPEG", quality=88)
-            px_w, px_h = img.size
-    except Exception:  # Pillow raises many kinds for broken files
-        logger.warning("PDF: skipped a picture that could not be read", exc_info=True)
-        return None
-    out.seek(0)
-
-    def _px(name):
-        match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$", attrs.get(name, ""))
-        return float(match.group(1)) if match else None
-
-    width, height = _px("width"), _px("height")
-    if width and not height:
-        height = width * px_h / px_w
-    elif height and not width:
-        width = height * px_w / px_h
-    elif not width:
-        width, height = px_w, px_h
-    # CSS pixels → points, then fit the type area keeping the aspect ratio.
-    width, height = width * 0.75, height * 0.75
-    scale = min(1.0, max_width / width, max_height / height)
-    flowable = Image(out, width=width * scale, height=height * scale)
-    flowable.hAlign = "CENTER"
-    return flowable
 
 
 # --- The converter ---------------------------------------------------------------
@@ -472,12 +422,12 @@ class BodyBuilder:
                 span_width = sum(widths[c : c + int(cell.attrs.get("_colspan", "1"))])
                 out_row.append(self._cell(cell, span_width - 8))
             data.append(out_row)
-        table = Table(
-            data,
-            colWidths=widths,
-            repeatRows=min(header_rows, len(data) - 1),
-            splitInRow=1,  # a row taller than a page continues on the next
-        )
+        header_rows = min(header_rows, len(data) - 1)
+        data, spans, continued = split_tall_rows(
+            data, widths, spans, limit=self.max_image_height / 2, header_rows=header_rows,
+            padding=8 + 7,
+        )  # fmt: skip
+        table = Table(data, colWidths=widths, repeatRows=header_rows)
         commands = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -489,6 +439,15 @@ class BodyBuilder:
             ("FONT", (0, 0), (-1, -1), self.styles.fonts["body"], TABLE_SIZE),
         ]
         commands += [("SPAN", start, end) for start, end in spans]
+        for r in continued:  # one row cut in pieces: no rule between them
+            commands += [
+                ("LINEABOVE", (0, r), (-1, r), 0.6, colors.white),
+                ("LINEBEFORE", (0, r - 1), (-1, r), 0.5, colors.black),
+                ("LINEAFTER", (-1, r - 1), (-1, r), 0.5, colors.black),
+                ("VALIGN", (0, r - 1), (-1, r), "TOP"),
+            ]
+        if continued:  # …but a rule under the repeated header where the table breaks
+            commands.append(("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), 0.5, colors.black))
         table.setStyle(TableStyle(commands))
         table.hAlign = "CENTER"
         self.flowables.append(Spacer(1, 6))

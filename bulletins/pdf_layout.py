@@ -29,7 +29,6 @@ from reportlab.platypus import (
     Frame,
     HRFlowable,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -37,6 +36,7 @@ from reportlab.platypus import (
 
 from .models import Issue, Visibility
 from .numerals import chinese_number
+from .pdf_cjk import CJKParagraph
 from .pdf_content import distribution_text, issue_content, printed_text, status_marker
 from .pdf_fonts import GRID_FACTOR
 from .pdf_fontset import FontSet
@@ -153,7 +153,7 @@ def _masthead(issue: Issue, content: dict, fonts: FontSet) -> list[Flowable]:
     story: list[Flowable] = []
     if content["visibility"] == Visibility.INTERNAL:
         story.append(
-            Paragraph(
+            CJKParagraph(
                 _("内部资料　注意保存"),
                 ParagraphStyle("secret", fontName=fonts["heading"], fontSize=16, leading=20),
             )
@@ -169,7 +169,7 @@ def _masthead(issue: Issue, content: dict, fonts: FontSet) -> list[Flowable]:
         topic = name[: -len(kind)]
         size = _fit(topic, fonts["title"], 26, TYPE_WIDTH)
         story.append(
-            Paragraph(
+            CJKParagraph(
                 fonts.markup(topic, "title"),
                 ParagraphStyle("mh1", leading=size * 1.3, fontSize=size, **red),
             )
@@ -178,12 +178,12 @@ def _masthead(issue: Issue, content: dict, fonts: FontSet) -> list[Flowable]:
         spaced = "　".join(kind) if len(kind) == 2 else kind
         size = _fit(spaced, fonts["title"], 60, TYPE_WIDTH)
         story.append(
-            Paragraph(spaced, ParagraphStyle("mh2", fontSize=size, leading=size * 1.2, **red))
+            CJKParagraph(spaced, ParagraphStyle("mh2", fontSize=size, leading=size * 1.2, **red))
         )
     else:
         size = _fit(name, fonts["title"], 40, TYPE_WIDTH)
         story.append(
-            Paragraph(
+            CJKParagraph(
                 fonts.markup(name, "title"),
                 ParagraphStyle("mh", fontSize=size, leading=size * 1.3, **red),
             )
@@ -201,15 +201,15 @@ def _masthead(issue: Issue, content: dict, fonts: FontSet) -> list[Flowable]:
         alignment=TA_CENTER,
     )
     story.append(Spacer(1, 4 * mm))
-    story.append(Paragraph(fonts.markup(number) or "&nbsp;", style))
+    story.append(CJKParagraph(fonts.markup(number) or "&nbsp;", style))
     story.append(Spacer(1, 6 * mm))
     left = ParagraphStyle("office", parent=style, alignment=TA_LEFT, leftIndent=BODY_PITCH)
     right = ParagraphStyle("date", parent=style, alignment=TA_RIGHT, rightIndent=BODY_PITCH)
     line = Table(
         [
             [
-                Paragraph(fonts.markup(content["issuing_office"]), left),
-                Paragraph(fonts.markup(content["issue_date"]), right),
+                CJKParagraph(fonts.markup(content["issuing_office"]), left),
+                CJKParagraph(fonts.markup(content["issue_date"]), right),
             ]
         ],
         colWidths=[TYPE_WIDTH * 0.62, TYPE_WIDTH * 0.38],
@@ -253,13 +253,13 @@ def _foot(content: dict, fonts: FontSet) -> Flowable | None:
     )
     rows = []
     if text:
-        rows.append([Paragraph(fonts.markup(label + text), cc), ""])
+        rows.append([CJKParagraph(fonts.markup(label + text), cc), ""])
     rows.append(
         [
-            Paragraph(
+            CJKParagraph(
                 fonts.markup(office), ParagraphStyle("fo", parent=base, leftIndent=FOOT_PITCH)
             ),
-            Paragraph(
+            CJKParagraph(
                 fonts.markup(_("%(date)s印发") % {"date": printed}) if printed else "",
                 ParagraphStyle("fd", parent=base, alignment=TA_RIGHT, rightIndent=FOOT_PITCH),
             ),
@@ -327,7 +327,7 @@ def render_issue_pdf(issue: Issue) -> bytes:
             story.append(Spacer(1, BODY_LEADING))
         if title:
             story.append(CondPageBreak(BODY_LEADING * 5))
-            story.append(Paragraph(fonts.markup(title, "title"), title_style))
+            story.append(CJKParagraph(fonts.markup(title, "title"), title_style, balanced=True))
         builder = BodyBuilder(
             styles, width=TYPE_WIDTH, max_image_height=TYPE_HEIGHT * 0.6, image_loader=loader
         )
@@ -369,10 +369,10 @@ def _attachment_notes(attachments: list, styles: Styles) -> list[Flowable]:
                 firstLineIndent=-label_width,
                 alignment=TA_LEFT,
             )
-            out.append(Paragraph(styles.fonts.markup(label + text), style))
+            out.append(CJKParagraph(styles.fonts.markup(label + text), style))
         else:
             style = ParagraphStyle(
                 "attn", parent=body, leftIndent=indent, firstLineIndent=0, alignment=TA_LEFT
             )
-            out.append(Paragraph(styles.fonts.markup(text), style))
+            out.append(CJKParagraph(styles.fonts.markup(text), style))
     return out
