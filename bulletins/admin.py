@@ -28,6 +28,7 @@ from . import services
 from .admin_forms import ArticleInlineForm, AttachmentInlineForm, IssueAdminForm, ScheduleForm
 from .models import AgendaItem, Article, Attachment, Issue, Meeting, ReadReceipt, Series
 from .numerals import DIGITS
+from .pdf_views import warn_unprintable
 
 # --- helpers -------------------------------------------------------------------
 
@@ -417,6 +418,7 @@ class IssueAdmin(EditorNonceMixin, SimpleHistoryAdmin):
             done_one="已发布 %(n)d 期简报。",
             done_many="已发布 %(n)d 期简报。",
         )
+        warn_unprintable(self, request, queryset)
 
     @admin.action(permissions=["publish"], description=gettext_lazy("定时发布所选简报…"))
     def schedule(self, request, queryset):
@@ -432,6 +434,7 @@ class IssueAdmin(EditorNonceMixin, SimpleHistoryAdmin):
                 done_one="已为 %(n)d 期简报设置定时发布。",
                 done_many="已为 %(n)d 期简报设置定时发布。",
             )
+            warn_unprintable(self, request, queryset)
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -12,7 +12,14 @@ The work is split by idea:
 """
 
 from .pdf_cache import PdfFile, Validators, issue_pdf, pdf_validators
-from .pdf_content import LAYOUT_VERSION, distribution_text, issue_content, issue_filename, pdf_key
+from .pdf_content import (
+    LAYOUT_VERSION,
+    distribution_text,
+    issue_content,
+    issue_filename,
+    pdf_key,
+    unprintable_characters,
+)
 from .pdf_layout import (
     BOTTOM_MARGIN,
     LEFT_MARGIN,
@@ -38,4 +45,5 @@ __all__ = [
     "pdf_key",
     "pdf_validators",
     "render_issue_pdf",
+    "unprintable_characters",
 ]

@@ -103,3 +103,16 @@ def printed_text(content: dict) -> str:
             *(a[1] + a[2] for a in attachments),
         ]
     )
+
+
+def unprintable_characters(issue: Issue) -> list[str]:
+    """Characters of ``issue`` that no PDF face has: they would print as empty boxes.
+
+    Empty when the office uploaded its own PDF (that file is what readers get).
+    The office sees these on the preview and when publishing (issue 16).
+    """
+    from .pdf_fontset import unprintable
+
+    if issue.official_pdf:
+        return []
+    return unprintable(printed_text(issue_content(issue)))

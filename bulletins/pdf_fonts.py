@@ -51,6 +51,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .pdf_font_outlines import cff_to_glyf, name_postscript, rename_instance
+
 logger = logging.getLogger(__name__)
 # fontTools reports every subsetting step at INFO; the site logs at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -192,8 +194,10 @@ def _parse(value: str) -> tuple[str, int]:
 
 
 def missing_default_faces() -> list[Face]:
-    """Default faces (role faces and fallbacks) that are not installed on this machine."""
-    faces = [f for f in (*DEFAULT_FACES.values(), *FALLBACK_FACES) if f is not None]
+    """Default faces in use (roles not set in ``BULLETIN_PDF_FONTS``, fallbacks) not installed."""
+    configured = getattr(settings, "BULLETIN_PDF_FONTS", None) or {}
+    roles = [face for role, face in DEFAULT_FACES.items() if role not in configured]
+    faces = [f for f in (*roles, *FALLBACK_FACES) if f is not None]
     return [face for face in dict.fromkeys(faces) if face.path() is None]
 
 
@@ -449,11 +453,11 @@ def _embeddable(subset_data: bytes, weight: int, charset: str = COMMON) -> bytes
         font = instancer.instantiateVariableFont(
             font, location, inplace=True, downgradeCFF2="CFF2" in font
         )
-        _rename_instance(font, weight)
+        rename_instance(font, weight)
     if "CFF " in font or "CFF2" in font:
-        _cff_to_glyf(font)
+        cff_to_glyf(font)
     _apply_grid(font)
-    _name_postscript(font, weight, charset)
+    name_postscript(font, weight, charset)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -473,72 +477,3 @@ def _apply_grid(font) -> None:
     for name, (advance, lsb) in list(hmtx.metrics.items()):
         hmtx.metrics[name] = (int(advance * GRID_FACTOR), lsb)
     font["hhea"].advanceWidthMax = max((m[0] for m in hmtx.metrics.values()), default=0)
-
-
-WEIGHT_NAMES = {100: "Thin", 300: "Light", 400: "Regular", 500: "Medium", 700: "Bold", 900: "Black"}
-
-
-def _rename_instance(font, weight: int) -> None:
-    """Name an instance after its weight (the PDF lists fonts by PostScript name)."""
-    name = font["name"]
-    family = name.getBestFamilyName() or "Font"
-    style = WEIGHT_NAMES.get(weight, f"W{weight}")
-    name.setName(f"{family} {style}", 4, 3, 1, 0x409)
-    name.setName(f"{family.replace(' ', '')}-{style}", 6, 3, 1, 0x409)
-    name.removeNames(nameID=6, platformID=1)
-
-
-def _cff_to_glyf(font) -> None:
-    """Replace CFF (cubic) outlines with TrueType (quadratic) ones, in place."""
-    from fontTools.pens.cu2quPen import Cu2QuPen
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-    from fontTools.ttLib import newTable
-
-    order = font.getGlyphOrder()
-    glyph_set = font.getGlyphSet()
-    glyphs = {}
-    for name in order:
-        pen = TTGlyphPen(glyph_set)
-        glyph_set[name].draw(Cu2QuPen(pen, max_err=1.0, reverse_direction=True))
-        glyphs[name] = pen.glyph()
-    font["loca"] = newTable("loca")
-    glyf = font["glyf"] = newTable("glyf")
-    glyf.glyphOrder = order
-    glyf.glyphs = glyphs
-    for tag in ("CFF ", "CFF2", "VORG"):
-        if tag in font:
-            del font[tag]
-    glyf.compile(font)
-    hmtx = font["hmtx"]
-    for name, glyph in glyphs.items():
-        width = hmtx[name][0]
-        hmtx[name] = (width, getattr(glyph, "xMin", 0))
-    maxp = font["maxp"] = newTable("maxp")
-    maxp.tableVersion = 0x00010000
-    maxp.maxZones = 1
-    maxp.maxTwilightPoints = 0
-    maxp.maxStorage = 0
-    maxp.maxFunctionDefs = 0
-    maxp.maxInstructionDefs = 0
-    maxp.maxStackElements = 0
-    maxp.maxSizeOfInstructions = 0
-    maxp.maxComponentElements = max(
-        (len(g.components) for g in glyphs.values() if hasattr(g, "components")), default=0
-    )
-    maxp.compile(font)  # recalculates the outline counts
-    post = font["post"]
-    post.formatType = 2.0
-    post.extraNames = []
-    post.mapping = {}
-    post.glyphOrder = order
-    font.sfntVersion = "\x00\x01\x00\x00"
-
-
-def _name_postscript(font, weight: int, charset: str) -> None:
-    """A PostScript name of its own per prepared file: the PDF names embedded subsets by it,
-    and two blocks of one fallback face would otherwise clash in one document."""
-    name = font["name"]
-    family = "".join(ch for ch in (name.getBestFamilyName() or "Font") if ch.isalnum())
-    tag = "" if charset == COMMON else f"-{charset.replace('block-', 'U')}"
-    name.setName(f"{family}-{WEIGHT_NAMES.get(weight, weight)}{tag}", 6, 3, 1, 0x409)
-    name.removeNames(nameID=6, platformID=1)

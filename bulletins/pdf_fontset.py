@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from html import escape
 
+from reportlab.pdfbase import ttfonts as _rl_ttfonts
+
 from .pdf_fonts import (
     ALL,
     FontSpec,
@@ -30,6 +32,44 @@ from .pdf_fonts import (
 IGNORABLE = frozenset(
     [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)]
 )
+
+
+def _to_unicode_cmap(fontname, subset):
+    """ReportLab's ToUnicode CMap, with characters beyond the BMP written as UTF-16 (𠮷).
+
+    ReportLab writes every code point as 4 hex digits: <20BB7> is no valid
+    entry, and readers, search and copy lose the character.
+    """
+    entries = [
+        f"<{i:02X}> <{chr(v).encode('utf-16-be').hex().upper()}>" for i, v in enumerate(subset)
+    ]
+    return "\n".join(
+        [
+            "/CIDInit /ProcSet findresource begin",
+            "12 dict begin",
+            "begincmap",
+            "/CIDSystemInfo",
+            f"<< /Registry ({fontname})",
+            f"/Ordering ({fontname})",
+            "/Supplement 0",
+            ">> def",
+            f"/CMapName /{fontname} def",
+            "/CMapType 2 def",
+            "1 begincodespacerange",
+            f"<00> <{len(subset) - 1:02X}>",
+            "endcodespacerange",
+            f"{len(subset)} beginbfchar",
+            *entries,
+            "endbfchar",
+            "endcmap",
+            "CMapName currentdict /CMap defineresource pop",
+            "end",
+            "end",
+        ]
+    )
+
+
+_rl_ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 _LOCK = threading.Lock()
 _REGISTERED: dict[str, str] = {}  # prepared file path -> ReportLab font name

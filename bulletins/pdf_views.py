@@ -5,6 +5,7 @@ and answer 404 for what the user may not see, before any ETag or
 Last-Modified handling, so a hidden issue never gets a 304 (SECURITY.md).
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
@@ -106,3 +107,20 @@ def year_zip(request, year):
     # What the archive holds depends on who asks.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def warn_unprintable(model_admin, request, issues) -> None:
+    """After publishing or scheduling in the admin: name the characters the PDF cannot print.
+
+    A warning, not a refusal: the web page shows them, and the office may
+    upload its own PDF instead.
+    """
+    for issue in issues.select_related("series"):
+        missing = pdf.unprintable_characters(issue)
+        if missing:
+            model_admin.message_user(
+                request,
+                _("%(issue)s：PDF 中以下字符没有字体可以显示，将印成空白方框：%(chars)s")
+                % {"issue": issue, "chars": "".join(missing)},
+                messages.WARNING,
+            )

@@ -21,8 +21,10 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from portal.accounts.models import is_office
 from portal.files import download_response
 
+from . import pdf
 from .filters import IssueFilter
 from .html import sanitize_html
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
@@ -225,6 +227,12 @@ def issue_detail(request, pk):
         "attachments": list(issue.attachments.filter(is_inline=False)),
         "meetings": list(Meeting.objects.visible_to(request.user).filter(issues=issue)),
         "banner": "" if issue.is_published else _preview_banner(issue),
+        # The office's preview names what the PDF cannot print (no face has it).
+        "unprintable": (
+            "".join(pdf.unprintable_characters(issue))
+            if is_office(request.user) and not issue.is_published
+            else ""
+        ),
         "pdf_url": _pdf_url(issue),
         "receipt": receipt,
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,

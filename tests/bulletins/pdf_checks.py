@@ -68,13 +68,15 @@ def lines_of(data: bytes) -> list[str]:
     """Every printed line of every page, top to bottom, page numbers left out."""
     out = []
     for page in range(len(reader(data).pages)):
-        rows: dict[float, list[tuple[float, str]]] = {}
-        for text, _font, x, y in font_runs(data, page):
+        rows: dict[float, list[str]] = {}
+        for text, _font, _x, y in font_runs(data, page):
             if re.fullmatch(r"—\s*\d+\s*—", text):
                 continue
-            rows.setdefault(round(y, 0), []).append((x, text))
+            # Drawing order within a line (pypdf reports no x for a run that follows
+            # another in the same text object).
+            rows.setdefault(round(y, 0), []).append(text)
         for y in sorted(rows, reverse=True):
-            out.append("".join(t for _x, t in sorted(rows[y])))
+            out.append("".join(rows[y]))
     return out
 
 
