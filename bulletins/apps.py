@@ -7,4 +7,4 @@ class BulletinsConfig(AppConfig):
     verbose_name = _("简报与会议纪要")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, pdf_signals  # noqa: F401  (system checks, PDF digest signals)

@@ -26,7 +26,8 @@ from zipstream import ZIP_STORED, ZipStream
 
 from .models import Attachment, Issue
 from .numerals import chinese_number
-from .pdf import issue_filename, issue_pdf
+from .pdf import issue_filename
+from .pdf_cache import stored_pdf
 from .pdf_stamp import needs_stamp, stamp_text, stamped_file
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def _pdf_opener(issue: Issue, on_issue, stamp: str | None):
     def open_pdf():
         if on_issue is not None:
             on_issue(issue)
-        fh = issue_pdf(issue).file
+        fh = stored_pdf(issue).file
         # A unit's copy of an internal issue carries its mark, as a single download does.
         return stamped_file(fh, stamp) if stamp else fh
 

@@ -10,6 +10,7 @@ an edit, a withdrawal or a font change makes a new one.
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import NamedTuple
 
 from django.core.files.base import ContentFile
@@ -20,6 +21,8 @@ from portal.files import UploadTo
 from .models import Issue
 from .pdf_content import issue_filename, pdf_key
 from .pdf_layout import render_issue_pdf
+
+logger = logging.getLogger(__name__)
 
 _upload_to = UploadTo("generated-pdf")
 
@@ -53,14 +56,16 @@ def _official_etag(issue: Issue) -> str:
     return _etag(hashlib.sha256(f"official|{issue.official_pdf.name}".encode()).hexdigest())
 
 
+def _storage():
+    """Where generated PDFs live: the one place that names it (S3 or a volume in production)."""
+    return Issue._meta.get_field("generated_pdf").storage
+
+
 def _cached_name(issue: Issue, key: str) -> str | None:
-    """The stored generated PDF for ``key``, if it is there."""
-    stored = (
-        Issue.objects.filter(pk=issue.pk).values_list("generated_pdf", "generated_pdf_key").first()
-    )
-    storage = Issue._meta.get_field("generated_pdf").storage
-    if stored and stored[1] == key and stored[0] and storage.exists(stored[0]):
-        return stored[0]
+    """The stored generated PDF for ``key``, if it is there (read from the loaded row)."""
+    name = issue.generated_pdf.name if issue.generated_pdf_key == key else ""
+    if name and _storage().exists(name):
+        return name
     return None
 
 
@@ -91,7 +96,7 @@ def issue_pdf(issue: Issue, *, key: str | None = None) -> PdfFile:
             official.open("rb"), filename, _official_etag(issue), _modified(official, None)
         )
     key = key or pdf_key(issue)
-    storage = Issue._meta.get_field("generated_pdf").storage
+    storage = _storage()
     name = _cached_name(issue, key) or _store(issue, key, render_issue_pdf(issue))
     issue.generated_pdf.name = name
     issue.generated_pdf_key = key
@@ -107,7 +112,7 @@ def _store(issue: Issue, key: str, data: bytes) -> str:
     short transaction here re-reads the row, so of two concurrent renders the
     later one finds the first one's file and throws its own away.
     """
-    storage = Issue._meta.get_field("generated_pdf").storage
+    storage = _storage()
     name = storage.save(_upload_to(issue, "issue.pdf"), ContentFile(data))
     with transaction.atomic():
         row = (
@@ -125,3 +130,47 @@ def _store(issue: Issue, key: str, data: bytes) -> str:
         if old and old != name:
             transaction.on_commit(lambda: storage.delete(old))
     return name
+
+
+def store_issue_pdf(issue_id: int) -> bool:
+    """Render and store the generated PDF of a published issue unless it is current.
+
+    Returns True when it rendered one. The background job that publishing and
+    each edit of a published issue queue (bulletins/pdf_signals.py).
+    """
+    issue = (
+        Issue.objects.select_related("series")
+        .filter(pk=issue_id, status=Issue.Status.PUBLISHED)
+        .first()
+    )
+    if issue is None or issue.official_pdf:
+        return False
+    key = pdf_key(issue)
+    if _cached_name(issue, key):
+        return False
+    _store(issue, key, render_issue_pdf(issue))
+    return True
+
+
+def stored_pdf(issue: Issue) -> PdfFile:
+    """What the year ZIP packs for ``issue``: the stored PDF, rendered only if there is none.
+
+    A stored PDF made before the last edit (its job still queued, or the fonts
+    changed since) is packed as it is and its render queued again; an issue
+    whose PDF was never made (published before PDFs were made on publishing)
+    is rendered here, once.
+    """
+    filename = issue_filename(issue)
+    if issue.official_pdf:
+        official = issue.official_pdf
+        return PdfFile(official.open("rb"), filename, _official_etag(issue), None)
+    name = issue.generated_pdf.name
+    if name and _storage().exists(name):
+        key = pdf_key(issue)
+        if issue.generated_pdf_key != key:
+            from .tasks import render_issue_pdf_job
+
+            render_issue_pdf_job.enqueue(issue.pk)
+        return PdfFile(_storage().open(name, "rb"), filename, _etag(issue.generated_pdf_key), None)
+    logger.info("Year ZIP: issue %s had no stored PDF; rendering it now", issue.pk)
+    return issue_pdf(issue)

@@ -62,11 +62,34 @@ def issue_content(issue: Issue) -> dict:
     }
 
 
-def pdf_key(issue: Issue) -> str:
-    """The cache key: a digest of the content, the layout version and the fonts."""
-    payload = {"layout": LAYOUT_VERSION, "fonts": fonts_fingerprint(), **issue_content(issue)}
-    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
+def content_digest(issue: Issue) -> str:
+    """A digest of what the PDF of ``issue`` shows (stored in ``Issue.pdf_content_digest``)."""
+    blob = json.dumps(issue_content(issue), ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def pdf_key(issue: Issue) -> str:
+    """The cache key: the stored content digest, the layout version and the fonts.
+
+    Reads ``issue.pdf_content_digest`` (no query) and hashes the content only
+    when it is empty (a row written around the signals).
+    """
+    digest = issue.pdf_content_digest or content_digest(issue)
+    blob = f"{LAYOUT_VERSION}|{_fonts_fingerprint()}|{digest}"
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+_fingerprints: dict[str, str] = {}
+
+
+def _fonts_fingerprint() -> str:
+    """``fonts_fingerprint()`` once per process and font setting (font files change on deploy)."""
+    from django.conf import settings
+
+    setting = repr(sorted((getattr(settings, "BULLETIN_PDF_FONTS", None) or {}).items()))
+    if setting not in _fingerprints:
+        _fingerprints[setting] = fonts_fingerprint()
+    return _fingerprints[setting]
 
 
 def distribution_text(content: dict) -> str:

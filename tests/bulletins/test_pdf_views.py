@@ -13,7 +13,7 @@ from django.utils.http import http_date
 from bulletins import pdf_cache
 from bulletins.models import Issue, ReadReceipt, Visibility
 
-from .reference import make_issue
+from .reference import edit_body, make_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_an_edit_changes_the_etag_and_the_file(anon_client, fake_renderer):
     issue = make_issue()
     first = anon_client.get(pdf_url(issue))
     body_of(first)
-    issue.articles.update(body="<p>改过的正文。</p>")
+    edit_body(issue, "<p>改过的正文。</p>")
     again = anon_client.get(pdf_url(issue), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert again["ETag"] != first["ETag"]
@@ -156,9 +156,8 @@ def test_an_edit_changes_the_etag_and_the_file(anon_client, fake_renderer):
 def test_stale_etag_after_withdrawal_is_a_404_for_readers(anon_client, client_a):
     issue = make_issue()
     etag = anon_client.get(pdf_url(issue))["ETag"]
-    Issue.objects.filter(pk=issue.pk).update(
-        status=Issue.Status.WITHDRAWN, withdrawn_at=issue.published_at
-    )
+    issue.status, issue.withdrawn_at = Issue.Status.WITHDRAWN, issue.published_at
+    issue.save()
     for client in (anon_client, client_a):
         assert client.get(pdf_url(issue), headers={"if-none-match": etag}).status_code == 404
 
