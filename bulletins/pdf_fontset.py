@@ -123,6 +123,7 @@ class FontSet(Mapping):
         self.chains = role_chains()
         self._coverages = {spec: coverage(spec) for chain in self.chains.values() for spec in chain}
         self._names: dict[FontSpec, str] = {}
+        self._chosen: dict[str, dict[str, FontSpec]] = {}  # role -> character -> face
         self._roles = {role: self._name(chain[0]) for role, chain in self.chains.items()}
         # Register ahead every face the text needs, so layout never waits on a preparation.
         for role in self.chains:
@@ -173,21 +174,25 @@ class FontSet(Mapping):
             if not run:
                 return
             chunk = escape("".join(run), quote=False)
-            if current == own:
+            if current is own:
                 out.append(chunk)
             else:
                 out.append(f'<font name="{self._name(current)}">{chunk}</font>')
             run.clear()
 
+        own_coverage = self._coverages[own]
+        chosen = self._chosen.setdefault(role, {})
         for ch in text:
             code = ord(ch)
-            if code in IGNORABLE:
-                continue
-            if ch in "\n \u3000" or code in self._coverages[own]:
+            if code in own_coverage or ch in "\n \u3000":
                 spec = own
+            elif code in IGNORABLE:
+                continue
             else:
-                spec = self._spec_for(ch, role) or own
-            if spec != current:
+                spec = chosen.get(ch)
+                if spec is None:
+                    spec = chosen[ch] = self._spec_for(ch, role) or own
+            if spec is not current:
                 flush()
                 current = spec
             run.append(ch)
