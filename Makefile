@@ -45,11 +45,12 @@ pdf-fonts: install
 	  fi; \
 	fi
 	@[ -f $(FANDOL_DIR)/FandolFang-Regular.otf ] || { \
-	  tmp=$$(mktemp -d) && ( cd $$tmp && apt-get download texlive-lang-chinese >/dev/null 2>&1 \
+	  tmp=$$(mktemp -d) && ( cd $$tmp && { apt-get download texlive-lang-chinese >/dev/null 2>&1 \
+	      || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download texlive-lang-chinese >/dev/null 2>&1; }; } \
 	    && dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb \
 	       | tar -x --wildcards '*/fandol/FandolFang-Regular.otf' '*/fonts/fandol/COPYING.gz' ) \
 	  && mkdir -p $(FANDOL_DIR) && find $$tmp -name 'FandolFang-Regular.otf' -o -name COPYING.gz \
-	       | xargs -I{} cp {} $(FANDOL_DIR)/ \
+	       | xargs -I{} cp -p {} $(FANDOL_DIR)/ \
 	  || echo "Could not fetch FandolFang: the PDF body uses Noto Sans SC."; rm -rf $$tmp; }
 	DEBUG=1 $(BIN)/python manage.py prepare_pdf_fonts
 
