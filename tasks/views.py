@@ -14,12 +14,11 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from portal.files import download_response
+from portal.files import content_disposition, download_response
 from portal.units.models import Unit
 
 from . import calendar, charts, services
@@ -110,7 +109,7 @@ def _assignments(request, day):
 
 
 @login_required
-@require_GET
+@require_safe
 @private
 def assignment_list(request):
     """/tasks/: my unit's assignments with lights, filters and sorting; unread 催办."""
@@ -143,7 +142,7 @@ def assignment_list(request):
 
 
 @login_required
-@require_GET
+@require_safe
 @private
 def export(request):
     """The visible (and filtered) assignments, their tasks and reports as .xlsx."""
@@ -151,9 +150,7 @@ def export(request):
     filterset = _assignments(request, day)
     content = build_workbook(filterset.qs, today=day)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"产改任务-{day:%Y%m%d}.xlsx"
-    )
+    response["Content-Disposition"] = content_disposition(f"产改任务-{day:%Y%m%d}.xlsx")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -200,7 +197,7 @@ def _get_assignment(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 @private
 def assignment_detail(request, pk):
     assignment = _get_assignment(request, pk)
@@ -261,7 +258,7 @@ def _get_report(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def report_edit(request, pk):
     """Edit a pending report or resubmit a returned one (the unit's own only)."""
@@ -307,7 +304,7 @@ def report_edit(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     try:
@@ -333,7 +330,7 @@ def reminder_read(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def problem_list(request):
     """Units raise problems and read replies; the office sees every unit's."""
@@ -368,7 +365,7 @@ def problem_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def problem_detail(request, pk):
     problem = get_object_or_404(
@@ -402,7 +399,7 @@ def problem_detail(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def calendar_settings(request):
     """Issue, renew or revoke the user's calendar (.ics) address."""
@@ -418,7 +415,7 @@ def calendar_settings(request):
     return render(request, "tasks/calendar.html", {"new_url": new_url, "has_token": has_token})
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """The unit's due dates and milestones; the URL is the credential (404 when dead)."""
     user = services.calendar_user(token)
@@ -427,7 +424,7 @@ def calendar_feed(request, token):
     content = calendar.build_calendar(user, host=request.get_host())
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
-    response["Content-Disposition"] = content_disposition_header(False, "tasks.ics")
+    response["Content-Disposition"] = content_disposition("tasks.ics", inline=True)
     return response
 
 
@@ -435,7 +432,7 @@ def calendar_feed(request, token):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def overview(request):
     """/tasks/overview/: rates per unit and per category, lights, charts, drill-down."""
@@ -479,7 +476,7 @@ def overview(request):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def review_queue(request):
     """Reports waiting for the office's review, oldest first."""
@@ -494,7 +491,7 @@ def review_queue(request):
 
 
 @office_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def report_review(request, pk):
     """Accept (and optionally close), or return with a comment."""
@@ -557,7 +554,7 @@ def assignment_close(request, pk):
 
 
 @office_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def remind(request):
     """催办 one or many assignments (preselected with ?assignment=1&assignment=2)."""
@@ -588,7 +585,7 @@ def remind(request):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def plan_list(request):
     plans = Plan.objects.annotate(
@@ -612,7 +609,7 @@ def _plan_context(request, plan, *, assign_form=None, import_form=None):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def plan_detail(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
@@ -652,7 +649,7 @@ def plan_import(request, pk):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def assessment_list(request, pk):
     """考核评价 of a plan: each unit's rates, suggested score and the office's score."""

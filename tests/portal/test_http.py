@@ -166,3 +166,21 @@ def test_signing_in_with_next_to_sign_in_lands_home(client, user_a):
     )
     assert response.status_code == 302
     assert response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_task_export_and_calendar_name_themselves_for_every_client(client_a):
+    response = client_a.get(reverse("tasks:export"))
+    assert response.status_code == 200
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="')
+    assert ".xlsx\"; filename*=utf-8''%E4%BA%A7%E6%94%B9%E4%BB%BB%E5%8A%A1-" in disposition
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["tasks:assignment_list", "tasks:problem_list", "tasks:calendar"])
+def test_task_pages_answer_head(client_a, name):
+    get = client_a.get(reverse(name))
+    head = client_a.head(reverse(name))
+    assert head.status_code == get.status_code == 200
+    assert head.content == b""
