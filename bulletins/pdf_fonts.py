@@ -43,6 +43,7 @@ import logging
 import os
 import sys
 import threading
+from array import array
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata, resources
@@ -358,10 +359,31 @@ def gb2312_coverage(path: str, index: int = 0) -> list[str]:
 
 @lru_cache(maxsize=32)
 def _source_cmap(path: str, index: int) -> frozenset[int]:
+    """The code points a font file maps; kept beside the prepared faces (reading the cmap
+    of a 65,000-glyph collection takes a second or more, once per machine instead of
+    once per process)."""
+    stat = os.stat(path)
+    token = f"{os.path.abspath(path)}|{stat.st_size}|{int(stat.st_mtime)}|{index}"
+    sidecar = cache_dir() / f"cmap-{hashlib.sha256(token.encode()).hexdigest()[:24]}.bin"
+    codes = array("I")
+    try:
+        with open(sidecar, "rb") as fh:
+            codes.frombytes(fh.read())
+        return frozenset(codes)
+    except OSError:
+        pass
     from fontTools.ttLib import TTFont
 
     with TTFont(path, fontNumber=index, lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+        cmap = frozenset(font.getBestCmap() or {})
+    try:
+        sidecar.parent.mkdir(parents=True, exist_ok=True)
+        temporary = sidecar.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(array("I", sorted(cmap)).tobytes())
+        os.replace(temporary, sidecar)
+    except OSError:
+        logger.warning("PDF fonts: could not keep the character map of %s", path)
+    return cmap
 
 
 # --- Preparing a face -------------------------------------------------------------

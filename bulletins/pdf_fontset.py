@@ -205,10 +205,7 @@ def unprintable(text: str) -> list[str]:
 
     Whitespace, control and ignorable format characters do not count.
     """
-    chains = role_chains()
-    covered = set()
-    for spec in {spec for chain in chains.values() for spec in chain}:
-        covered |= coverage(spec)
+    covered = _covered(tuple(dict.fromkeys(s for chain in role_chains().values() for s in chain)))
     out = []
     for ch in dict.fromkeys(text):
         code = ord(ch)
@@ -218,3 +215,13 @@ def unprintable(text: str) -> list[str]:
             continue
         out.append(ch)
     return out
+
+
+_covered_cache: dict[tuple, frozenset[int]] = {}
+
+
+def _covered(specs: tuple) -> frozenset[int]:
+    """Every code point some face of ``specs`` has (kept per process and font set-up)."""
+    if specs not in _covered_cache:
+        _covered_cache[specs] = frozenset().union(*(coverage(spec) for spec in specs))
+    return _covered_cache[specs]
