@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install install-test chromium converters lint
+.PHONY: run test install install-test chromium converters lint pdf-fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,36 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 # Serve the portal with the demo loaded, on the embedded SQLite database.
-run: install
+run: install pdf-fonts
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD))
 	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(BIN)/python manage.py serve_demo --port $(PORT)
+
+# The PDF's official faces (README, "PDF fonts"): Debian packages where this runs as
+# root, and FandolFang (仿宋) taken from Debian's texlive-lang-chinese package (only
+# its font files: the package itself pulls in all of TeX Live). Where they cannot be
+# installed the PDF falls back to Noto Sans SC and `manage.py check` says so.
+FANDOL_DIR := $(if $(filter 0,$(shell id -u)),/usr/local/share/fonts/fandol,$(VENV)/share/fonts/fandol)
+PDF_FONT_PACKAGES := fonts-noto-cjk fonts-arphic-ukai fonts-babelstone-han fonts-symbola
+
+pdf-fonts: install
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  missing=""; for p in $(PDF_FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	      || echo "Could not install$$missing: the PDF uses Noto Sans SC for those roles."; \
+	  fi; \
+	fi
+	@[ -f $(FANDOL_DIR)/FandolFang-Regular.otf ] || { \
+	  tmp=$$(mktemp -d) && ( cd $$tmp && { apt-get download texlive-lang-chinese >/dev/null 2>&1 \
+	      || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get download texlive-lang-chinese >/dev/null 2>&1; }; } \
+	    && dpkg-deb --fsys-tarfile texlive-lang-chinese_*.deb \
+	       | tar -x --wildcards '*/fandol/FandolFang-Regular.otf' '*/fonts/fandol/COPYING.gz' ) \
+	  && mkdir -p $(FANDOL_DIR) && find $$tmp -name 'FandolFang-Regular.otf' -o -name COPYING.gz \
+	       | xargs -I{} cp -p {} $(FANDOL_DIR)/ \
+	  || echo "Could not fetch FandolFang: the PDF body uses Noto Sans SC."; rm -rf $$tmp; }
+	DEBUG=1 $(BIN)/python manage.py prepare_pdf_fonts
 
 # Debian's Chromium for the browser tests; skipped quietly where it cannot be installed.
 chromium:
@@ -51,5 +76,5 @@ lint: install-test
 	$(BIN)/ruff check .
 
 # The whole suite; on PostgreSQL when DATABASE_URL is set.
-test: install-test chromium converters
+test: install-test chromium converters pdf-fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

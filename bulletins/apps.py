@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class BulletinsConfig(AppConfig):
     name = "bulletins"
     verbose_name = _("简报与会议纪要")
+
+    def ready(self):
+        from . import checks, pdf_signals  # noqa: F401  (system checks, PDF digest signals)

@@ -1,7 +1,7 @@
 """The year ZIP: every published issue of a year that the user may see, streamed.
 
 Units archive the year's bulletins in one download: each issue's PDF (the
-office's own file or the generated one, bulletins/pdf.py) and its attachments,
+office's own file or the generated one, bulletins/pdf_cache.py) and its attachments,
 in folders named like ``2020年/第四期 全市产业工人队伍建设改革……/``.
 
 The archive is written by zipstream-ng while the response is sent: entries are
@@ -28,7 +28,9 @@ from portal.text import one_line
 
 from .layout import number_label
 from .models import Attachment, Issue
-from .pdf import issue_filename, issue_pdf
+from .pdf import issue_filename
+from .pdf_cache import stored_pdf
+from .pdf_stamp import needs_stamp, stamp_text, stamped_file
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +102,8 @@ def year_zip_entries(user, year: int, *, on_issue=None) -> list[Entry]:
         folder = posixpath.join(parent, _unique(_issue_folder(issue), folders))
         names: set[str] = set()
         pdf_name = _unique(clean_name(issue_filename(issue)), names)
-        entries.append(Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue)))
+        stamp = stamp_text(user) if needs_stamp(issue, user) else None
+        entries.append(Entry(posixpath.join(folder, pdf_name), _pdf_opener(issue, on_issue, stamp)))
         for n, attachment in enumerate(issue.zip_attachments, start=1):
             original = attachment.original_name or posixpath.basename(attachment.file.name)
             ext = posixpath.splitext(original)[1]
@@ -118,11 +121,13 @@ def year_zip_entries(user, year: int, *, on_issue=None) -> list[Entry]:
     return entries
 
 
-def _pdf_opener(issue: Issue, on_issue):
+def _pdf_opener(issue: Issue, on_issue, stamp: str | None):
     def open_pdf():
         if on_issue is not None:
             on_issue(issue)
-        return issue_pdf(issue).file
+        fh = stored_pdf(issue).file
+        # A unit's copy of an internal issue carries its mark, as a single download does.
+        return stamped_file(fh, stamp) if stamp else fh
 
     return open_pdf
 

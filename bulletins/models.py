@@ -124,6 +124,10 @@ class Issue(models.Model):
         storage=private_storage, upload_to=UploadTo("generated-pdf"), blank=True, editable=False
     )
     generated_pdf_key = models.CharField(max_length=64, blank=True, editable=False)
+    # A digest of everything the PDF shows, kept up to date when the issue, its
+    # articles, attachments or distribution are saved (bulletins/pdf_signals.py):
+    # downloads read it instead of hashing the content again. "" = compute.
+    pdf_content_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     created_by = models.ForeignKey(
@@ -145,7 +149,9 @@ class Issue(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords(excluded_fields=["generated_pdf", "generated_pdf_key"])
+    history = HistoricalRecords(
+        excluded_fields=["generated_pdf", "generated_pdf_key", "pdf_content_digest"]
+    )
     objects = IssueQuerySet.as_manager()
 
     class Meta:

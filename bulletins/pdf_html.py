@@ -11,12 +11,9 @@ the same issue, read from the private storage by the caller's loader.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, replace
-from html import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -25,7 +22,6 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     HRFlowable,
-    Image,
     Paragraph,
     Spacer,
     Table,
@@ -35,7 +31,8 @@ from reportlab.platypus import (
 from .pdf_cjk import CJKParagraph
 from .pdf_fonts import GRID_FACTOR
 from .pdf_html_tree import Node, parse_html
-from .pdf_tables import TABLE_SIZE, column_widths, place_cells, table_rows
+from .pdf_images import ImageLoader, image_flowable
+from .pdf_tables import TABLE_SIZE, column_widths, place_cells, split_tall_rows, table_rows
 
 logger = logging.getLogger(__name__)
 
@@ -198,54 +195,6 @@ class Styles:
         return base
 
 
-# --- Pictures --------------------------------------------------------------------
-
-ImageLoader = Callable[[str], "bytes | None"]
-MAX_IMAGE_PIXELS_SIDE = 2400
-
-
-def image_flowable(data: bytes, *, attrs: dict, max_width: float, max_height: float):
-    """A picture scaled into the type area; None when it cannot be read."""
-    from PIL import Image as PILImage
-    from PIL import ImageOps
-
-    try:
-        with PILImage.open(io.BytesIO(data)) as img:
-            img = ImageOps.exif_transpose(img)
-            img.load()
-            if max(img.size) > MAX_IMAGE_PIXELS_SIDE:
-                img.thumbnail((MAX_IMAGE_PIXELS_SIDE, MAX_IMAGE_PIXELS_SIDE))
-            has_alpha = img.mode in ("RGBA", "LA", "P")
-            out = io.BytesIO()
-            if has_alpha:
-                img.convert("RGBA").save(out, format="PNG")
-            else:
-                img.convert("RGB").save(out, format="JPEG", quality=88)
-            px_w, px_h = img.size
-    except Exception:  # Pillow raises many kinds for broken files
-        logger.warning("PDF: skipped a picture that could not be read", exc_info=True)
-        return None
-    out.seek(0)
-
-    def _px(name):
-        match = re.match(r"^\s*(\d+(?:\.\d+)?)\s*(px)?\s*$", attrs.get(name, ""))
-        return float(match.group(1)) if match else None
-
-    width, height = _px("width"), _px("height")
-    if width and not height:
-        height = width * px_h / px_w
-    elif height and not width:
-        width = height * px_w / px_h
-    elif not width:
-        width, height = px_w, px_h
-    # CSS pixels → points, then fit the type area keeping the aspect ratio.
-    width, height = width * 0.75, height * 0.75
-    scale = min(1.0, max_width / width, max_height / height)
-    flowable = Image(out, width=width * scale, height=height * scale)
-    flowable.hAlign = "CENTER"
-    return flowable
-
-
 # --- The converter ---------------------------------------------------------------
 
 
@@ -272,6 +221,7 @@ class BodyBuilder:
         max_image_height: float,
         image_loader: ImageLoader | None = None,
         base: ParagraphStyle | None = None,
+        role: str = "body",
         in_table: bool = False,
     ):
         self.styles = styles
@@ -279,6 +229,7 @@ class BodyBuilder:
         self.max_image_height = max_image_height
         self.image_loader = image_loader
         self.base = base or styles.body
+        self.role = role  # the font role of the base style
         self.in_table = in_table
         self.flowables: list[Flowable] = []
         self.runs: list[Run] = []
@@ -380,8 +331,9 @@ class BodyBuilder:
         parts = []
         fonts = self.styles.fonts
         for run in runs:
-            text = escape(run.text, quote=False).replace("\n", "<br/>")
             m = run.mark
+            role = m.role or ("bold" if m.bold else "kai" if m.italic else None)
+            text = fonts.markup(run.text, role or self.role).replace("\n", "<br/>")
             if m.sup:
                 text = f"<super>{text}</super>"
             if m.sub:
@@ -390,7 +342,6 @@ class BodyBuilder:
                 text = f"<u>{text}</u>"
             if m.strike:
                 text = f"<strike>{text}</strike>"
-            role = m.role or ("bold" if m.bold else "kai" if m.italic else None)
             if role:
                 text = f'<font name="{fonts[role]}">{text}</font>'
             parts.append(text)
@@ -434,7 +385,8 @@ class BodyBuilder:
         if not data:
             alt = node.attrs.get("alt", "").strip()
             if alt:
-                self.flowables.append(CJKParagraph(escape(f"〔{alt}〕"), self.styles.caption))
+                markup = self.styles.fonts.markup(f"〔{alt}〕")
+                self.flowables.append(CJKParagraph(markup, self.styles.caption))
             return
         flowable = image_flowable(
             data, attrs=node.attrs, max_width=self.width, max_height=self.max_image_height
@@ -470,12 +422,12 @@ class BodyBuilder:
                 span_width = sum(widths[c : c + int(cell.attrs.get("_colspan", "1"))])
                 out_row.append(self._cell(cell, span_width - 8))
             data.append(out_row)
-        table = Table(
-            data,
-            colWidths=widths,
-            repeatRows=min(header_rows, len(data) - 1),
-            splitInRow=1,  # a row taller than a page continues on the next
-        )
+        header_rows = min(header_rows, len(data) - 1)
+        data, spans, continued = split_tall_rows(
+            data, widths, spans, limit=self.max_image_height / 2, header_rows=header_rows,
+            padding=8 + 7,
+        )  # fmt: skip
+        table = Table(data, colWidths=widths, repeatRows=header_rows)
         commands = [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -487,6 +439,15 @@ class BodyBuilder:
             ("FONT", (0, 0), (-1, -1), self.styles.fonts["body"], TABLE_SIZE),
         ]
         commands += [("SPAN", start, end) for start, end in spans]
+        for r in continued:  # one row cut in pieces: no rule between them
+            commands += [
+                ("LINEABOVE", (0, r), (-1, r), 0.6, colors.white),
+                ("LINEBEFORE", (0, r - 1), (-1, r), 0.5, colors.black),
+                ("LINEAFTER", (-1, r - 1), (-1, r), 0.5, colors.black),
+                ("VALIGN", (0, r - 1), (-1, r), "TOP"),
+            ]
+        if continued:  # …but a rule under the repeated header where the table breaks
+            commands.append(("LINEABOVE", (0, "splitfirst"), (-1, "splitfirst"), 0.5, colors.black))
         table.setStyle(TableStyle(commands))
         table.hAlign = "CENTER"
         self.flowables.append(Spacer(1, 6))
@@ -507,6 +468,7 @@ class BodyBuilder:
             max_image_height=self.max_image_height / 3,
             image_loader=self.image_loader,
             base=base,
+            role="bold" if header else "body",
             in_table=True,
         )
         builder.block = Block(base, align=base.alignment, detect_headings=False)

@@ -89,3 +89,64 @@ def column_widths(grid, ncols: int, total: float) -> list[float]:
             weights[c] = max(weights[c], min(size, 18.0) + 1.5)
     scale = total / sum(weights)
     return [w * scale for w in weights]
+
+
+def split_tall_rows(data, widths, spans, *, limit: float, header_rows: int, padding: float):
+    """Rows taller than ``limit`` points cut into a row and continuation rows.
+
+    ``data`` is the table's rows of cells (a flowable, a list of flowables or
+    ""). A table can then break between rows, as ReportLab does well, instead
+    of splitting inside a row (its ``splitInRow`` repeats the header over
+    empty cells page after page). Header rows and rows inside a span stay
+    whole. Returns (rows, spans with row indices moved, indices of
+    continuation rows).
+    """
+    in_spans = {r for (_c0, r0), (_c1, r1) in spans for r in range(r0, r1 + 1)}
+    out: list[list] = []
+    moved: dict[int, int] = {}
+    continued: list[int] = []
+    for r, row in enumerate(data):
+        moved[r] = len(out)
+        if r < header_rows or r in in_spans:
+            out.append(row)
+            continue
+        parts = [_cell_parts(cell, widths[c] - padding, limit) for c, cell in enumerate(row)]
+        for k in range(max(len(p) for p in parts)):
+            if k:
+                continued.append(len(out))
+            out.append([p[k] if k < len(p) else "" for p in parts])
+    spans = [((c0, moved[r0]), (c1, moved[r1])) for (c0, r0), (c1, r1) in spans]
+    return out, spans, continued
+
+
+def _cell_parts(cell, width: float, limit: float) -> list:
+    """A cell's flowables in pieces of at most ``limit`` points (one piece when it fits)."""
+    if not cell:
+        return [cell]
+    pending = list(cell) if isinstance(cell, list) else [cell]
+    heights = [f.wrap(width, limit)[1] for f in pending]
+    if sum(heights) <= limit:
+        return [cell]
+    parts: list[list] = []
+    chunk: list = []
+    room = limit
+    while pending:
+        flowable = pending.pop(0)
+        _w, height = flowable.wrap(width, limit)
+        if height <= room:
+            chunk.append(flowable)
+            room -= height
+            continue
+        pieces = flowable.split(width, room) if room > 0 else []
+        if len(pieces) >= 2:
+            chunk.append(pieces[0])
+            pending[:0] = pieces[1:]
+        elif not chunk:
+            chunk.append(flowable)  # cannot be cut: a piece of its own
+        else:
+            pending.insert(0, flowable)
+        parts.append(chunk)
+        chunk, room = [], limit
+    if chunk:
+        parts.append(chunk)
+    return parts

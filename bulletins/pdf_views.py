@@ -5,16 +5,17 @@ and answer 404 for what the user may not see, before any ETag or
 Last-Modified handling, so a hidden issue never gets a 304 (SECURITY.md).
 """
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
-from django.utils.http import content_disposition_header, http_date
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.files import download_response
+from portal.files import content_disposition, download_response
 
-from . import pdf
+from . import pdf, pdf_stamp
 from .archive import stream_year_zip, year_zip_filename
 from .models import Issue, Visibility
 from .receipts import record_download
@@ -39,26 +40,44 @@ def _validator_headers(response, issue: Issue, validators) -> None:
 
 @require_safe
 def issue_pdf(request, pk):
-    """The issue's PDF: the office's own file when uploaded, else the generated one."""
+    """The issue's PDF: the office's own file when uploaded, else the generated one.
+
+    A unit's copy of an internal issue carries the reader's mark
+    (bulletins/pdf_stamp.py): made per download, so it has no validators.
+    """
     issue = get_object_or_404(
         Issue.objects.visible_to(request.user).select_related("series"), pk=pk
     )
-    validators = pdf.pdf_validators(issue)
-    last_modified = int(validators.last_modified.timestamp()) if validators.last_modified else None
-    not_modified = get_conditional_response(
-        request, etag=validators.etag, last_modified=last_modified
-    )
-    if not_modified is not None:
-        _validator_headers(not_modified, issue, validators)
-        return not_modified
+    stamped = pdf_stamp.needs_stamp(issue, request.user)
+    validators = None
+    if not stamped:
+        validators = pdf.pdf_validators(issue)
+        modified = validators.last_modified
+        not_modified = get_conditional_response(
+            request,
+            etag=validators.etag,
+            last_modified=int(modified.timestamp()) if modified else None,
+        )
+        if not_modified is not None:
+            _validator_headers(not_modified, issue, validators)
+            return not_modified
     try:
-        result = pdf.issue_pdf(issue, key=validators.key or None)
+        result = pdf.issue_pdf(issue, key=validators.key or None if validators else None)
     except FileNotFoundError as exc:  # the office's upload is gone from the storage
         raise Http404(_("文件不存在。")) from exc
-    response = download_response(
-        result.file, filename=result.filename, content_type="application/pdf"
-    )
-    _validator_headers(response, issue, validators._replace(last_modified=result.last_modified))
+    if stamped:
+        text = pdf_stamp.stamp_text(request.user)
+        response = download_response(
+            pdf_stamp.stamped_file(result.file, text),
+            filename=result.filename,
+            content_type="application/pdf",
+        )
+        response["Cache-Control"] = "private, no-store"
+    else:
+        response = download_response(
+            result.file, filename=result.filename, content_type="application/pdf"
+        )
+        _validator_headers(response, issue, validators._replace(last_modified=result.last_modified))
     if request.method == "GET":
         record_download(issue=issue, by=request.user)
     return response
@@ -83,8 +102,25 @@ def year_zip(request, year):
         if stream is None:
             raise Http404(_("这一年度没有可下载的简报。"))
         response = StreamingHttpResponse(stream, content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, year_zip_filename(year))
+    response["Content-Disposition"] = content_disposition(year_zip_filename(year))
     response["X-Content-Type-Options"] = "nosniff"
     # What the archive holds depends on who asks.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def warn_unprintable(model_admin, request, issues) -> None:
+    """After publishing or scheduling in the admin: name the characters the PDF cannot print.
+
+    A warning, not a refusal: the web page shows them, and the office may
+    upload its own PDF instead.
+    """
+    for issue in issues.select_related("series"):
+        missing = pdf.unprintable_characters(issue)
+        if missing:
+            model_admin.message_user(
+                request,
+                _("%(issue)s：PDF 中以下字符没有字体可以显示，将印成空白方框：%(chars)s")
+                % {"issue": issue, "chars": "".join(missing)},
+                messages.WARNING,
+            )

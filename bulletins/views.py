@@ -6,6 +6,7 @@ answers 404, never 403.
 
 import mimetypes
 import os
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,10 +19,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from portal.accounts.models import acting_unit_id
+from portal.accounts.models import acting_unit_id, is_office
 from portal.files import download_response
 from portal.pagination import page_of
 
+from . import pdf
 from .filters import IssueFilter
 from .html import sanitize_html, without_repeated_title
 from .layout import (
@@ -58,7 +60,22 @@ def _rich_text(text: str):
     Bodies are sanitised (nh3) before they are stored; cleaning once more here
     costs little and keeps a row written around the admin from reaching a page.
     """
-    return mark_safe(sanitize_html(text))  # noqa: S308 (sanitised just before)
+    return mark_safe(_codes_whole(sanitize_html(text)))  # noqa: S308 (sanitised just before)
+
+
+# Dates, numbers with hyphens or slashes and codes (2020-09-30, GB/T 9704-2012):
+# browsers break after a hyphen, and a table cell on a phone shrinks to
+# 202/0-/09-/30. Wrapped in a span that table cells keep on one line (CSS .nobr).
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:_]*(?:[-/][0-9A-Za-z.:_]+| (?=\d)[0-9A-Za-z.:_]+)+")
+_TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def _codes_whole(html: str) -> str:
+    def wrap(match):
+        code = match.group(0)
+        return f'<span class="nobr">{code}</span>' if len(code) <= 24 else code
+
+    return _TEXT_NODE.sub(lambda m: f">{_CODE.sub(wrap, m.group(1))}<", html)
 
 
 def _open_private(field):
@@ -201,6 +218,12 @@ def issue_detail(request, pk):
             for meeting in Meeting.objects.visible_to(request.user).filter(issues=issue)
         ],
         "banner": "" if issue.is_published else _preview_banner(issue),
+        # The office's preview names what the PDF cannot print (no face has it).
+        "unprintable": (
+            "".join(pdf.unprintable_characters(issue))
+            if is_office(request.user) and not issue.is_published
+            else ""
+        ),
         "pdf_url": reverse("bulletins:issue_pdf", args=[issue.pk]),
         "receipt": receipt,
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,

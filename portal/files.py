@@ -10,9 +10,12 @@ import hashlib
 import io
 import os
 import posixpath
+import re
+import unicodedata
 import uuid
 import zipfile
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django import forms
 from django.conf import settings
@@ -291,11 +294,39 @@ def sha256_of(fileobj) -> str:
     return digest.hexdigest()
 
 
+def ascii_filename(filename: str) -> str:
+    """An ASCII stand-in for ``filename`` (RFC 6266 ``filename=``), keeping digits and extension.
+
+    e.g. ``市工投集团…简报2020年第四期.pdf`` → ``2020.pdf``; ``附件.docx`` → ``download.docx``.
+    """
+    stem, ext = os.path.splitext(filename)
+    ext = re.sub(r"[^A-Za-z0-9.]", "", ext)[:10]
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._-")
+    stem = re.sub(r"_+", "_", stem)[:80]
+    return f"{stem or 'download'}{ext}"
+
+
+def content_disposition(filename: str, *, inline: bool = False) -> str:
+    """``Content-Disposition`` with both names, for every client (RFC 6266 appendix D).
+
+    ``filename="…"`` carries an ASCII fallback (what ``curl -OJ``, older Android
+    download helpers and in-app browsers read), ``filename*=utf-8''…`` the real
+    name percent-encoded (RFC 5987/8187), which browsers prefer.
+    """
+    kind = "inline" if inline else "attachment"
+    fallback = ascii_filename(filename)
+    if filename == fallback:
+        return f'{kind}; filename="{fallback}"'
+    return f"{kind}; filename=\"{fallback}\"; filename*=utf-8''{quote(filename, safe='')}"
+
+
 def download_response(fileobj, *, filename: str, content_type: str, inline: bool = False):
-    """Stream a private file as an attachment with its Chinese name (RFC 6266 ``filename*``)."""
+    """Stream a private file as an attachment with its Chinese name (``content_disposition``)."""
     response = FileResponse(
         fileobj, as_attachment=not inline, filename=filename, content_type=content_type
     )
+    response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"
     if inline:

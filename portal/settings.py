@@ -256,6 +256,14 @@ BULLETIN_PDF_FONTS = {
     for role in ("body", "bold", "heading", "kai", "title")
     if os.environ.get(f"PDF_FONT_{role.upper()}")
 }
+# The PDF faces prepared for embedding (bulletins/pdf_fonts.py), made once per
+# machine and shared by every process and checkout: a cache, safe to delete.
+PDF_FONT_CACHE_DIR = Path(
+    os.environ.get("PDF_FONT_CACHE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    / "reform-office-portal"
+    / "pdf-fonts"
+)
 
 LOGGING = {
     "version": 1,

@@ -22,6 +22,7 @@ from .. import services
 from ..admin_forms import ArticleInlineForm, AttachmentInlineForm, IssueAdminForm, ScheduleForm
 from ..models import Article, Attachment, Issue, Series
 from ..numerals import parse_number
+from ..pdf_views import warn_unprintable
 from .editor import EditorNonceMixin
 from .receipts import IssueReceiptsMixin
 
@@ -277,6 +278,7 @@ class IssueAdmin(IssueReceiptsMixin, EditorNonceMixin, HistoryReadOnlyAdmin):
             done_one="已发布 %(n)d 期简报。",
             done_many="已发布 %(n)d 期简报。",
         )
+        warn_unprintable(self, request, queryset)
 
     @admin.action(permissions=["publish"], description=gettext_lazy("定时发布所选简报…"))
     def schedule(self, request, queryset):
@@ -292,6 +294,7 @@ class IssueAdmin(IssueReceiptsMixin, EditorNonceMixin, HistoryReadOnlyAdmin):
                 done_one="已为 %(n)d 期简报设置定时发布。",
                 done_many="已为 %(n)d 期简报设置定时发布。",
             )
+            warn_unprintable(self, request, queryset)
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from portal.pagination import page_of
 
@@ -113,7 +113,7 @@ def _facets(outcome, filterset):
     }
 
 
-@require_GET
+@require_safe
 @cache_control(private=True, no_cache=True)
 def search(request):
     user = request.user

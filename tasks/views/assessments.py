@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.units.models import Unit
 
@@ -15,7 +15,7 @@ from .common import office_required, private
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def assessment_list(request, pk):
     """考核评价 of a plan: each unit's rates, suggested score and the office's score."""

@@ -5,9 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
+
+from portal.files import content_disposition
 
 from .. import calendar, services
 from ..models import CalendarToken
@@ -15,7 +16,7 @@ from .common import private
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def calendar_settings(request):
     """Issue, renew or revoke the user's calendar (.ics) address."""
@@ -31,7 +32,7 @@ def calendar_settings(request):
     return render(request, "tasks/calendar.html", {"new_url": new_url, "has_token": has_token})
 
 
-@require_GET
+@require_safe
 def calendar_feed(request, token):
     """The unit's due dates and milestones; the URL is the credential (404 when dead)."""
     user = services.calendar_user(token)
@@ -40,5 +41,5 @@ def calendar_feed(request, token):
     content = calendar.build_calendar(user, host=request.get_host())
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-cache"
-    response["Content-Disposition"] = content_disposition_header(False, "tasks.ics")
+    response["Content-Disposition"] = content_disposition("tasks.ics", inline=True)
     return response

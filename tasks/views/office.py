@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.pagination import page_of
 
@@ -26,7 +26,7 @@ from .common import (
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def overview(request):
     """/tasks/overview/: rates per unit and per category, lights, charts, drill-down."""
@@ -74,7 +74,7 @@ def overview(request):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def review_queue(request):
     """Reports waiting for the office's review, oldest first."""
@@ -90,7 +90,7 @@ def review_queue(request):
 
 
 @office_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def report_review(request, pk):
     """Accept (and optionally close), or return with a comment."""
@@ -141,7 +141,7 @@ def assignment_close(request, pk):
 
 
 @office_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def remind(request):
     """催办 one or many assignments (preselected with ?assignment=1&assignment=2)."""

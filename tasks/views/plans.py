@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from .. import services
 from ..forms import AssignForm, ImportForm
@@ -14,7 +14,7 @@ from .common import office_required, private
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def plan_list(request):
     plans = Plan.objects.annotate(
@@ -38,7 +38,7 @@ def _plan_context(request, plan, *, assign_form=None, import_form=None):
 
 
 @office_required
-@require_GET
+@require_safe
 @private
 def plan_detail(request, pk):
     plan = get_object_or_404(Plan, pk=pk)

@@ -16,7 +16,7 @@ from .common import PAGE_SIZE, private
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def problem_list(request):
     """Units raise problems and read replies; the office sees every unit's."""
@@ -51,7 +51,7 @@ def problem_list(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def problem_detail(request, pk):
     problem = get_object_or_404(

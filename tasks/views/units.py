@@ -6,13 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id
-from portal.files import download_response
+from portal.files import content_disposition, download_response
 from portal.pagination import page_of
 
 from .. import selectors, services
@@ -33,7 +32,7 @@ R = ProgressReport.Review
 
 
 @login_required
-@require_GET
+@require_safe
 @private
 def assignment_list(request):
     """/tasks/: my unit's assignments with lights, filters and sorting; unread 催办."""
@@ -56,7 +55,7 @@ def assignment_list(request):
 
 
 @login_required
-@require_GET
+@require_safe
 @private
 def export(request):
     """The visible (and filtered) assignments, their tasks and reports as .xlsx."""
@@ -64,9 +63,7 @@ def export(request):
     filterset = filtered_assignments(request, day)
     content = build_workbook(filterset.qs, today=day)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"产改任务-{day:%Y%m%d}.xlsx"
-    )
+    response["Content-Disposition"] = content_disposition(f"产改任务-{day:%Y%m%d}.xlsx")
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -120,7 +117,7 @@ def _detail_context(request, assignment, *, report_form=None):
 
 
 @login_required
-@require_GET
+@require_safe
 @private
 def assignment_detail(request, pk):
     assignment = get_assignment(request, pk)
@@ -155,7 +152,7 @@ def report_create(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @private
 def report_edit(request, pk):
     """Edit a pending report or resubmit a returned one (the unit's own only)."""
@@ -196,7 +193,7 @@ def report_edit(request, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
     try:

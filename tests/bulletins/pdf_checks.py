@@ -62,3 +62,42 @@ def font_runs(data: bytes, page_number: int = 0) -> list[tuple[str, str, float, 
 
     reader(data).pages[page_number].extract_text(visitor_text=visit)
     return runs
+
+
+def lines_of(data: bytes) -> list[str]:
+    """Every printed line of every page, top to bottom, page numbers left out."""
+    out = []
+    for page in range(len(reader(data).pages)):
+        rows: dict[float, list[str]] = {}
+        for text, _font, _x, y in font_runs(data, page):
+            if re.fullmatch(r"—\s*\d+\s*—", text):
+                continue
+            # Drawing order within a line (pypdf reports no x for a run that follows
+            # another in the same text object).
+            rows.setdefault(round(y, 0), []).append(text)
+        for y in sorted(rows, reverse=True):
+            out.append("".join(rows[y]))
+    return out
+
+
+OPENING = "《“‘（【〔［〈「『"
+CLOSING = "、，。：；！？）》”’】〕］〉」』…"
+
+
+def line_violations(lines: list[str]) -> list[str]:
+    """Lines breaking GB/T 15834 / clreq: ending with an opening mark, starting with a
+    closing one, or splitting …… / ——."""
+    bad = []
+    for n, line in enumerate(lines):
+        line = line.strip()
+        if not line:
+            continue
+        if line[-1] in OPENING:
+            bad.append(f"ends with {line[-1]}: {line}")
+        if line[0] in CLOSING:
+            bad.append(f"starts with {line[0]}: {line}")
+        nxt = lines[n + 1].strip() if n + 1 < len(lines) else ""
+        for mark in "…—":
+            if line.endswith(mark) and not line.endswith(mark * 2) and nxt.startswith(mark):
+                bad.append(f"splits {mark * 2}: {line} / {nxt}")
+    return bad

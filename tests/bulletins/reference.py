@@ -78,3 +78,10 @@ def make_issue(
 
 def make_reference_issue(**fields) -> Issue:
     return make_issue(body=reference_body_html(), **fields)
+
+
+def edit_body(issue: Issue, body: str) -> None:
+    """Change the first article's body as the admin does (a save, so the PDF digest follows)."""
+    article = issue.articles.order_by("order", "id").first()
+    article.body = body
+    article.save()

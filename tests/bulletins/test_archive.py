@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 
-from bulletins import pdf
+from bulletins import pdf_cache
 from bulletins.archive import stream_year_zip, year_zip_entries
 from bulletins.models import Attachment, Issue, Visibility
 from tests.factories import SeriesFactory
@@ -24,7 +24,7 @@ def fake_renderer(monkeypatch):
         calls.append(issue.pk)
         return f"%PDF-1.4 issue {issue.pk}".encode()
 
-    monkeypatch.setattr(pdf, "render_issue_pdf", render)
+    monkeypatch.setattr(pdf_cache, "render_issue_pdf", render)
     return calls
 
 

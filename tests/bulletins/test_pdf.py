@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from bulletins import pdf
+from bulletins import pdf, pdf_cache
 from bulletins.models import Attachment, Issue, Visibility
 from bulletins.pdf import LEFT_MARGIN, issue_pdf, pdf_key, render_issue_pdf
 from bulletins.pdf_html import BODY_PITCH
@@ -19,6 +19,7 @@ from .reference import (
     OFFICE,
     SERIES,
     TITLE,
+    edit_body,
     make_issue,
     make_reference_issue,
     reference_paragraphs,
@@ -40,13 +41,13 @@ def reference_pdf(db):
 def count_renders(monkeypatch):
     """Counts calls of the real renderer (issue_pdf looks it up on the module)."""
     calls = []
-    real = pdf.render_issue_pdf
+    real = pdf_cache.render_issue_pdf
 
     def counting(issue):
         calls.append(issue.pk)
         return real(issue)
 
-    monkeypatch.setattr(pdf, "render_issue_pdf", counting)
+    monkeypatch.setattr(pdf_cache, "render_issue_pdf", counting)
     return calls
 
 
@@ -268,7 +269,7 @@ def test_an_edit_changes_the_pdf(count_renders, django_capture_on_commit_callbac
     before.file.close()
     old_name = Issue.objects.get(pk=issue.pk).generated_pdf.name
 
-    issue.articles.update(body="<p>修改后的正文。</p>")
+    edit_body(issue, "<p>修改后的正文。</p>")  # as the admin does: saved, not update()d
     with django_capture_on_commit_callbacks(execute=True):
         after = issue_pdf(Issue.objects.get(pk=issue.pk))
     after_bytes = after.file.read()
@@ -286,9 +287,8 @@ def test_an_edit_changes_the_pdf(count_renders, django_capture_on_commit_callbac
 def test_withdrawal_regenerates(count_renders):
     issue = make_issue()
     issue_pdf(issue).file.close()
-    Issue.objects.filter(pk=issue.pk).update(
-        status=Issue.Status.WITHDRAWN, withdrawn_at=issue.published_at
-    )
+    issue.status, issue.withdrawn_at = Issue.Status.WITHDRAWN, issue.published_at
+    issue.save()
     result = issue_pdf(Issue.objects.get(pk=issue.pk))
     data = result.file.read()
     result.file.close()

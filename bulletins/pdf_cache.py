@@ -1,0 +1,176 @@
+"""The cache of generated PDFs: one file per content key, in the private storage.
+
+``issue_pdf(issue)`` is what downloads use: the office's own uploaded PDF when
+there is one, otherwise the generated PDF, made once per revision of what it
+shows and kept in ``Issue.generated_pdf`` under the content key
+(bulletins/pdf_content.py). A second request without an edit reuses the file;
+an edit, a withdrawal or a font change makes a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import NamedTuple
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from portal.files import UploadTo
+
+from .models import Issue
+from .pdf_content import issue_filename, pdf_key
+from .pdf_layout import render_issue_pdf
+
+logger = logging.getLogger(__name__)
+
+_upload_to = UploadTo("generated-pdf")
+
+
+class PdfFile(NamedTuple):
+    file: object  # an open binary file
+    filename: str
+    etag: str  # quoted, strong
+    last_modified: object  # aware datetime or None
+
+
+def _etag(value: str) -> str:
+    return f'"{value}"'
+
+
+def _modified(fieldfile, fallback):
+    try:
+        return fieldfile.storage.get_modified_time(fieldfile.name)
+    except (NotImplementedError, OSError):
+        return fallback
+
+
+class Validators(NamedTuple):
+    etag: str  # quoted, strong
+    last_modified: object  # aware datetime, or None when the PDF is still to be made
+    key: str  # the content key ("" for the office's own file)
+
+
+def _official_etag(issue: Issue) -> str:
+    # The stored name is a fresh uuid per upload: a new upload, a new ETag.
+    return _etag(hashlib.sha256(f"official|{issue.official_pdf.name}".encode()).hexdigest())
+
+
+def _storage():
+    """Where generated PDFs live: the one place that names it (S3 or a volume in production)."""
+    return Issue._meta.get_field("generated_pdf").storage
+
+
+def _cached_name(issue: Issue, key: str) -> str | None:
+    """The stored generated PDF for ``key``, if it is there (read from the loaded row)."""
+    name = issue.generated_pdf.name if issue.generated_pdf_key == key else ""
+    if name and _storage().exists(name):
+        return name
+    return None
+
+
+def pdf_validators(issue: Issue) -> Validators:
+    """ETag and Last-Modified of what ``issue_pdf`` returns, without rendering anything.
+
+    Lets a view answer a conditional GET (304) before any PDF is made.
+    """
+    if issue.official_pdf:
+        return Validators(_official_etag(issue), _modified(issue.official_pdf, None), "")
+    key = pdf_key(issue)
+    name = _cached_name(issue, key)
+    modified = _modified(Issue(generated_pdf=name).generated_pdf, None) if name else None
+    return Validators(_etag(key), modified, key)
+
+
+def issue_pdf(issue: Issue, *, key: str | None = None) -> PdfFile:
+    """The file a reader downloads for ``issue``: the office's own PDF or the generated one.
+
+    The caller has already checked that the user may see the issue. Generates
+    (and stores) the PDF only when the cached one is missing or stale. ``key``
+    saves recomputing the content key when the caller has it (``pdf_validators``).
+    """
+    filename = issue_filename(issue)
+    if issue.official_pdf:
+        official = issue.official_pdf
+        return PdfFile(
+            official.open("rb"), filename, _official_etag(issue), _modified(official, None)
+        )
+    key = key or pdf_key(issue)
+    storage = _storage()
+    name = _cached_name(issue, key) or _store(issue, key, render_issue_pdf(issue))
+    issue.generated_pdf.name = name
+    issue.generated_pdf_key = key
+    return PdfFile(
+        storage.open(name, "rb"), filename, _etag(key), _modified(issue.generated_pdf, None)
+    )
+
+
+def _store(issue: Issue, key: str, data: bytes) -> str:
+    """Save a freshly rendered PDF and point the issue at it; return the stored name.
+
+    Rendering happens outside any transaction (it takes a second or two); the
+    short transaction here re-reads the row, so of two concurrent renders the
+    later one finds the first one's file and throws its own away.
+    """
+    storage = _storage()
+    name = storage.save(_upload_to(issue, "issue.pdf"), ContentFile(data))
+    with transaction.atomic():
+        row = (
+            Issue.objects.select_for_update()
+            .only("generated_pdf", "generated_pdf_key")
+            .get(pk=issue.pk)
+        )
+        old = row.generated_pdf.name
+        if row.generated_pdf_key == key and old and storage.exists(old):
+            transaction.on_commit(lambda: storage.delete(name))
+            return old
+        # update(), not save(): the cache is no edit of the issue (no
+        # updated_at, no history revision).
+        Issue.objects.filter(pk=issue.pk).update(generated_pdf=name, generated_pdf_key=key)
+        if old and old != name:
+            transaction.on_commit(lambda: storage.delete(old))
+    return name
+
+
+def store_issue_pdf(issue_id: int) -> bool:
+    """Render and store the generated PDF of a published issue unless it is current.
+
+    Returns True when it rendered one. The background job that publishing and
+    each edit of a published issue queue (bulletins/pdf_signals.py).
+    """
+    issue = (
+        Issue.objects.select_related("series")
+        .filter(pk=issue_id, status=Issue.Status.PUBLISHED)
+        .first()
+    )
+    if issue is None or issue.official_pdf:
+        return False
+    key = pdf_key(issue)
+    if _cached_name(issue, key):
+        return False
+    _store(issue, key, render_issue_pdf(issue))
+    return True
+
+
+def stored_pdf(issue: Issue) -> PdfFile:
+    """What the year ZIP packs for ``issue``: the stored PDF, rendered only if there is none.
+
+    A stored PDF made before the last edit (its job still queued, or the fonts
+    changed since) is packed as it is and its render queued again; an issue
+    whose PDF was never made (published before PDFs were made on publishing)
+    is rendered here, once.
+    """
+    filename = issue_filename(issue)
+    if issue.official_pdf:
+        official = issue.official_pdf
+        return PdfFile(official.open("rb"), filename, _official_etag(issue), None)
+    name = issue.generated_pdf.name
+    if name and _storage().exists(name):
+        key = pdf_key(issue)
+        if issue.generated_pdf_key != key:
+            from .tasks import render_issue_pdf_job
+
+            render_issue_pdf_job.enqueue(issue.pk)
+        return PdfFile(_storage().open(name, "rb"), filename, _etag(issue.generated_pdf_key), None)
+    logger.info("Year ZIP: issue %s had no stored PDF; rendering it now", issue.pk)
+    return issue_pdf(issue)
