@@ -3,6 +3,7 @@
 import pytest
 
 from bulletins.models import Visibility
+from bulletins.pdf import issue_pdf
 
 from .pdf_checks import assert_in_order, text_of
 from .reference import SERIES, TITLE, make_reference_issue
@@ -14,6 +15,10 @@ FILENAME = "市工投集团产业工人队伍建设改革简报2020年第四期.
 
 def test_pdf_downloads_with_its_chinese_name(signed_in_page, live_server, user_a):
     issue = make_reference_issue(visibility=Visibility.INTERNAL)
+    # Typeset once before the click: the 30-page render takes over 15 s (the page
+    # timeout) on a busy machine, and this test is about the download, not the
+    # render (tests/bulletins/test_pdf_views.py covers a first download).
+    issue_pdf(issue).file.close()
     page = signed_in_page("renshe")
     page.goto(f"{live_server.url}/bulletins/{issue.pk}/")
     with page.expect_download() as info:
