@@ -19,10 +19,10 @@ from bulletins import docx_images, services
 from bulletins.docx_import import read_docx
 from bulletins.docx_xml import format_number
 from bulletins.models import Article, Attachment, Issue
+from tests.factories import IssueFactory
 from tests.office_files import FIXTURES, rewrite
 
 from .docx_files import png_bytes
-from .office_factories import IssueFactory
 from .test_docx_import import _post_article_with_word
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -15,9 +15,8 @@ from pypdf import PdfReader
 from bulletins.models import Attachment
 from tasks import services
 from tasks.models import Assignment, Plan
-from tests.bulletins.reader_factories import make_attachment, make_issue
+from tests.factories import acknowledged, make_attachment, make_issue, make_task, pdf
 from tests.office_files import FIXTURES
-from tests.tasks.conftest import acknowledged, make_task, pdf
 
 from .test_text import has_control, write_raw
 

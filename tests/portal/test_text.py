@@ -6,7 +6,7 @@ from django.db import connection
 from bulletins.models import Issue
 from portal.text import CleanFormField, normalize_text, one_line
 from portal.units.models import Unit
-from tests.bulletins.reader_factories import SeriesFactory, make_issue
+from tests.factories import SeriesFactory, make_issue
 
 # The characters the issue names: Word's soft return, NUL, US, DEL, NEL, LINE SEPARATOR.
 CONTROLS = ["\x0b", "\x00", "\x1f", "\x7f", "\x85", "\u2028"]

@@ -18,9 +18,8 @@ from portal.files import NAME_MAX, UploadField, upload_name
 from tasks.models import Assignment, Evidence, Plan
 from tasks.xlsx import TASK_COLUMNS
 from tests.bulletins.admin_forms_data import post_change_form
-from tests.bulletins.office_factories import IssueFactory
+from tests.factories import PDF, IssueFactory, acknowledged, make_task
 from tests.office_files import rewrite
-from tests.tasks.conftest import PDF, acknowledged, make_task
 
 pytestmark = pytest.mark.django_db
 

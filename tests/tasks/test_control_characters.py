@@ -5,10 +5,9 @@ import pytest
 from django.urls import reverse
 
 from tasks.models import Assessment, Problem, ProgressReport, Reminder
+from tests.factories import acknowledged
 from tests.portal.test_control_characters_in import ALL, dirty, stored_controls
 from tests.portal.test_text import CONTROLS
-
-from .conftest import acknowledged
 
 pytestmark = pytest.mark.django_db
 

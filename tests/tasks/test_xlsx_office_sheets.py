@@ -15,9 +15,8 @@ from openpyxl import Workbook
 from tasks import services
 from tasks.models import Task
 from tasks.xlsx_dates import EAST_ASIAN_DATE_FORMATS, text_date
+from tests.factories import make_task
 from tests.office_files import FIXTURES, rewrite
-
-from .conftest import make_task
 
 pytestmark = pytest.mark.django_db
 
