@@ -1,16 +1,18 @@
 """Site-wide views: home page, health check, sign-in, error pages."""
 
+import sys
 from urllib.parse import urlsplit
 
 from django.contrib.auth import views as auth_views
-from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import health
 from .home import home_context
+from .outage import is_outage, outage_response
 
 
 @require_safe
@@ -21,14 +23,13 @@ def home(request):
 @never_cache
 @require_safe
 def healthz(request):
-    """200 after a database round trip; 503 when the database does not answer."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """200 when the database, the cache and the private storage each answer within
+    ``health.CHECK_TIMEOUT_SECONDS``; else 503 naming the failing parts, e.g.
+    ``{"status": "error", "failing": ["database"], "database": "timeout", …}``."""
+    results = health.run_checks()
+    failing = [name for name, result in results.items() if result != "ok"]
+    body = {"status": "error" if failing else "ok", "failing": failing, **results}
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 def error_403(request, exception=None):
@@ -40,6 +41,9 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    """The 500 page; a database outage raised outside a view gets the 503 page."""
+    if is_outage(sys.exc_info()[1]):
+        return outage_response()
     return render(request, "500.html", status=500)
 
 

@@ -119,7 +119,8 @@ def test_healthz_503_when_database_is_down(anon_client, monkeypatch):
     monkeypatch.setattr(CursorWrapper, "execute", broken)
     response = anon_client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"] == "unreachable"
+    assert response.json()["failing"] == ["database"]
+    assert response.json()["database"] == "error: DatabaseError"
 
 
 @pytest.mark.django_db
