@@ -191,6 +191,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# 延期申请: how many extensions the office may grant one assignment (README, "Reform tasks").
+TASKS_EXTENSIONS_PER_ASSIGNMENT = int(os.environ.get("TASKS_EXTENSIONS_PER_ASSIGNMENT", "2"))
+
 # Email: console by default; SMTP when EMAIL_HOST is set.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

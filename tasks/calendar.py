@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 from portal.accounts.models import acting_unit
 from portal.text import normalize_text, one_line
 
-from .models import Assignment, Milestone
+from .models import Assignment, Milestone, due_date_expr
 
 
 def _event(uid: str, day: datetime.date, summary: str, description: str, stamp) -> Event:
@@ -45,7 +45,7 @@ def build_calendar(user, *, host: str) -> bytes:
         Assignment.objects.visible_to(user)
         .open()
         .select_related("task", "unit")
-        .order_by("task__due_date", "pk")
+        .order_by(due_date_expr(), "pk")
     )
     task_ids = set()
     for a in assignments:
@@ -53,7 +53,7 @@ def build_calendar(user, *, host: str) -> bytes:
         cal.add_component(
             _event(
                 f"tasks-assignment-{a.pk}@{host}",
-                a.task.due_date,
+                a.due_date,
                 _("【完成时限】%(number)s %(title)s（%(role)s）")
                 % {"number": a.task.number, "title": a.task.title, "role": a.get_role_display()},
                 f"{a.unit.name}\n{a.task.requirement}",

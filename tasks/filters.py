@@ -43,8 +43,14 @@ class AssignmentFilter(NarrowingFilterSet):
     light = django_filters.ChoiceFilter(
         choices=Light.choices, label=_("红黄绿灯"), empty_label=_("全部"), method="filter_light"
     )
+    extended = django_filters.ChoiceFilter(
+        choices=[("yes", _("已延期")), ("no", _("未延期"))],
+        label=_("延期"),
+        empty_label=_("全部"),
+        method="filter_extended",
+    )
     ordering = django_filters.OrderingFilter(
-        fields=(("task__due_date", "due"), ("task__number", "number"), ("progress", "progress")),
+        fields=(("due_on", "due"), ("task__number", "number"), ("progress", "progress")),
         field_labels={
             "due": _("完成时限（早→晚）"),
             "-due": _("完成时限（晚→早）"),
@@ -77,6 +83,11 @@ class AssignmentFilter(NarrowingFilterSet):
             # A unit may only pick itself: ?unit=<another unit> makes the form invalid,
             # which narrows to nothing (the page hides the field).
             self.filters["unit"].queryset = Unit.objects.filter(pk=acting_unit_id(user))
+
+    def filter_extended(self, queryset, name, value):
+        """Assignments an approved extension (延期) moved, or those it did not."""
+        extended = queryset.extended()
+        return extended if value == "yes" else queryset.exclude(pk__in=extended.values("pk"))
 
     def filter_light(self, queryset, name, value):
         return queryset.filter(light=value)  # the view annotates with_light(today)

@@ -12,7 +12,7 @@ from portal.files import UploadField
 from portal.text import CleanFormField
 from portal.units.models import Unit
 
-from .models import Assignment, Evidence, Task
+from .models import Assignment, Evidence, ExtensionRequest, Task
 
 
 class VersionField(forms.IntegerField):
@@ -77,6 +77,63 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].initial = timezone.localdate().strftime("%Y-%m")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    """A date picked in the browser's date input (YYYY-MM-DD), with a Chinese error."""
+    return forms.DateField(
+        label=label,
+        widget=DateInput(),
+        error_messages={"invalid": _("请输入正确的日期，例如 2026-09-30。")},
+        **kwargs,
+    )
+
+
+class ExtensionRequestForm(forms.Form):
+    """延期申请: its fields are ``request_extension``'s keywords."""
+
+    due_date = date_field(_("申请延期至"), help_text=_("例如：2026-09-30；须晚于当前完成时限。"))
+    reason = CleanFormField(
+        label=_("延期理由"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("例如：受检修停产影响，培训推迟至三季度举办。"),
+    )
+    evidence = UploadField(
+        allowed=ExtensionRequest.ALLOWED,
+        label=_("证明材料"),
+        required=False,
+        help_text=_("可选；支持 pdf、docx、xlsx、doc、xls、jpg、png、zip，不超过 50 MB。"),
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    APPROVE, DECLINE = "approve", "decline"
+    decision = forms.ChoiceField(
+        label=_("审批"),
+        choices=[(APPROVE, _("同意延期")), (DECLINE, _("不同意"))],
+        widget=forms.RadioSelect,
+    )
+    due_date = date_field(
+        _("批准延期至"),
+        required=False,
+        help_text=_("同意时可改为其他日期；留空即按单位申请的日期。"),
+    )
+    comment = CleanFormField(
+        label=_("审批意见"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("不同意时必填，例如：该任务为年度重点任务，请按原时限完成。"),
+    )
+    version = VersionField(required=True)
 
 
 class ReviewForm(forms.Form):

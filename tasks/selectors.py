@@ -2,8 +2,11 @@
 unread 催办 notices. Nothing here writes; state changes are in ``tasks.services``.
 
 Completion rate = closed / all assignments. On-time rate = assignments closed on time
-(``closed_on_time_q``) / assignments already due (closed, or past the due date). The
-year-end score weighs both by ``Task.weight``.
+(``closed_on_time_q``: by the task's own date) / assignments already due (closed, or
+past their due date, an approved extension's when there is one). The rate "on time
+with extensions" also counts those closed late by the task's date but by the approved
+extension's (``closed_on_time_after_extension_q``). The year-end score weighs
+completion and the strict on-time rate by ``Task.weight``.
 """
 
 import datetime
@@ -14,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from portal.accounts.models import acting_unit_id, is_office
 
-from .models import Assignment, Light, Plan, ProgressReport, Reminder, closed_on_time_q
+from .models import (
+    Assignment,
+    Light,
+    Plan,
+    ProgressReport,
+    Reminder,
+    closed_on_time_after_extension_q,
+    closed_on_time_q,
+    due_q,
+)
 
 S = Assignment.Status
 CLOSURE_WEIGHT = Decimal("0.6")
@@ -32,7 +44,9 @@ def _rate_aggregates(today: datetime.date) -> dict:
         "total": Count("pk"),
         "closed": Count("pk", filter=closed),
         "on_time": Count("pk", filter=closed_on_time_q()),
-        "due": Count("pk", filter=closed | Q(task__due_date__lt=today)),
+        "on_time_extended": Count("pk", filter=closed_on_time_after_extension_q()),
+        "extended": Count("pk", filter=Q(extended_due_date__isnull=False)),
+        "due": Count("pk", filter=closed | due_q("lt", today)),
         **_light_counts(),
     }
 
@@ -41,14 +55,18 @@ def _with_rates(row: dict) -> dict:
     total, due = row["total"], row["due"]
     row["completion_rate"] = round(100 * row["closed"] / total) if total else None
     row["on_time_rate"] = round(100 * row["on_time"] / due) if due else None
+    with_extensions = row["on_time"] + row["on_time_extended"]
+    row["on_time_with_extensions_rate"] = round(100 * with_extensions / due) if due else None
     return row
 
 
 def rate_rows(
     queryset, *, label: str, key: str, param: str, params, today: datetime.date, order=None
 ) -> list[dict]:
-    """One row per value of ``key`` (a unit, a category) with counts, rates in whole
-    percent (None when nothing counts) and a drill-down link (the current filters
+    """One row per value of ``key`` (a unit, a category) with counts (``total``,
+    ``closed``, ``on_time``, ``on_time_extended``, ``extended``, ``due``, the lights),
+    rates in whole percent (``completion_rate``, ``on_time_rate``,
+    ``on_time_with_extensions_rate``; None when nothing counts) and a drill-down link (the current filters
     ``params`` with ``param`` set to the row's key). One aggregate query.
 
     ``queryset`` must already carry the ``light`` annotation (``with_light``).

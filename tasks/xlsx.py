@@ -502,7 +502,7 @@ def build_workbook(assignments, *, today: datetime.date) -> bytes:
                 a.get_role_display(),
                 a.get_status_display(),
                 a.progress,
-                _day(a.task.due_date),
+                _day(a.due_date),
                 str(lights[a.light]),
                 _when(a.acknowledged_at),
                 _when(a.closed_at),

@@ -9,7 +9,8 @@ row, ``AssignmentQuerySet.with_light(today)`` for lists.
 - ``plans``: ``Plan``, ``Task``, ``Milestone``;
 - ``assignments``: ``Assignment``, ``ProgressReport``, ``Evidence``, ``Light`` and the
   rules behind it (``light_conditions``, ``closed_on_time_q``);
-- ``followup``: ``Reminder`` (催办), ``Problem``, ``Assessment``, ``CalendarToken``.
+- ``followup``: ``Reminder`` (催办), ``Problem``, ``Assessment``, ``CalendarToken``;
+- ``extensions``: ``ExtensionRequest`` (延期申请).
 """
 
 from .assignments import (
@@ -19,11 +20,15 @@ from .assignments import (
     Evidence,
     Light,
     ProgressReport,
+    closed_on_time_after_extension_q,
     closed_on_time_q,
+    due_date_expr,
+    due_q,
     light_conditions,
     reported_this_month_q,
     today,
 )
+from .extensions import ExtensionRequest
 from .followup import Assessment, CalendarToken, Problem, Reminder
 from .plans import Milestone, Plan, Task
 
@@ -34,6 +39,7 @@ __all__ = [
     "AssignmentQuerySet",
     "CalendarToken",
     "Evidence",
+    "ExtensionRequest",
     "Light",
     "Milestone",
     "Plan",
@@ -41,7 +47,10 @@ __all__ = [
     "ProgressReport",
     "Reminder",
     "Task",
+    "closed_on_time_after_extension_q",
     "closed_on_time_q",
+    "due_date_expr",
+    "due_q",
     "light_conditions",
     "reported_this_month_q",
     "today",

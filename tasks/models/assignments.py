@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -57,26 +58,52 @@ def reported_this_month_q(today: datetime.date):
     )
 
 
+def due_q(lookup: str, value) -> Q:
+    """The assignment's due date (the approved extension's, else the task's) compared
+    by ``lookup`` ("lt", "lte", …) with ``value``: a plain Q, usable without annotation."""
+    return Q(**{f"extended_due_date__{lookup}": value}) | Q(
+        extended_due_date__isnull=True, **{f"task__due_date__{lookup}": value}
+    )
+
+
+def due_date_expr() -> Coalesce:
+    """The assignment's due date as an expression, for ordering and annotation."""
+    return Coalesce("extended_due_date", "task__due_date")
+
+
 def light_conditions(today: datetime.date) -> dict[str, Q]:
-    """Q objects for each light, in precedence order (first match wins)."""
+    """Q objects for each light, in precedence order (first match wins). The due date
+    is the assignment's: an approved extension (延期) moves it, a pending one does not."""
     closed = Q(status=Assignment.Status.CLOSED)
     not_started = Q(task__start_date__gt=today)
     return {
         Light.DONE: closed,
-        Light.RED: Q(task__due_date__lt=today),
-        Light.YELLOW: Q(task__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+        Light.RED: due_q("lt", today),
+        Light.YELLOW: due_q("lte", today + datetime.timedelta(days=DUE_SOON_DAYS))
         | (~reported_this_month_q(today) & ~not_started),
         Light.GREEN: Q(pk__isnull=False),
     }
 
 
 def closed_on_time_q() -> Q:
-    """Closed by the task's due date: ``closed_at`` as a local date, due date included.
+    """Closed by the task's own due date: ``closed_at`` as a local date, due date included.
 
     The one "on time" (按期办结) rule: the overview's on-time rate and the weighted
-    on-time rate behind the suggested score both count with it.
+    on-time rate behind the suggested score both count with it. An assignment closed
+    after the task's date but by an approved extension's date is not on time by this
+    rule; ``closed_on_time_after_extension_q`` counts it.
     """
     return Q(status=Assignment.Status.CLOSED, closed_at__date__lte=F("task__due_date"))
+
+
+def closed_on_time_after_extension_q() -> Q:
+    """Closed after the task's due date but by the approved extension's date (延期后按期)."""
+    return Q(
+        status=Assignment.Status.CLOSED,
+        extended_due_date__isnull=False,
+        closed_at__date__gt=F("task__due_date"),
+        closed_at__date__lte=F("extended_due_date"),
+    )
 
 
 class AssignmentQuerySet(UnitOwnedQuerySet):
@@ -84,7 +111,11 @@ class AssignmentQuerySet(UnitOwnedQuerySet):
         return self.exclude(status=Assignment.Status.CLOSED)
 
     def overdue(self, today: datetime.date | None = None):
-        return self.open().filter(task__due_date__lt=today or timezone.localdate())
+        return self.open().filter(due_q("lt", today or timezone.localdate()))
+
+    def extended(self):
+        """Assignments whose due date an approved extension moved (延期)."""
+        return self.filter(extended_due_date__isnull=False)
 
     def with_light(self, today: datetime.date | None = None):
         """Annotate ``light`` (red / yellow / green / done) as one CASE expression."""
@@ -126,6 +157,9 @@ class Assignment(models.Model):
         _("申请办结时间"), null=True, blank=True, editable=False
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
+    # Set only by ``tasks.services.approve_extension``: the due date the office granted
+    # this unit (延期), instead of the task's. None: the task's date applies.
+    extended_due_date = models.DateField(_("延期后完成时限"), null=True, blank=True, editable=False)
     # Optimistic concurrency: bumped by every service that changes the row.
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -133,7 +167,7 @@ class Assignment(models.Model):
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
-        ordering = ["task__due_date", "task__number", "id"]
+        ordering = [due_date_expr().asc(), "task__number", "id"]
         verbose_name = _("任务分工")
         verbose_name_plural = _("任务分工")
         constraints = [
@@ -164,11 +198,20 @@ class Assignment(models.Model):
     def __str__(self):
         return f"{self.task} · {self.unit}"
 
+    @property
+    def due_date(self) -> datetime.date:
+        """The date this unit must finish by: the approved extension's, else the task's."""
+        return self.extended_due_date or self.task.due_date
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_due_date is not None
+
     def light_on(self, day: datetime.date) -> Light:
         """The traffic light on ``day``; the same rules as ``with_light`` (one query at most)."""
         if self.status == self.Status.CLOSED:
             return Light.DONE
-        due = self.task.due_date
+        due = self.due_date
         if due < day:
             return Light.RED
         if due <= day + datetime.timedelta(days=DUE_SOON_DAYS):
@@ -195,7 +238,7 @@ class Assignment(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status != self.Status.CLOSED and self.task.due_date < today()
+        return self.status != self.Status.CLOSED and self.due_date < today()
 
 
 class ProgressReportQuerySet(models.QuerySet):

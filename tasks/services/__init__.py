@@ -9,7 +9,8 @@ edit carry a ``version``: a stale one is refused with code ``conflict``.
 One module per idea, every name importable from here: ``assignments`` (签收,
 reports, review, 办结, 分派), ``plans`` (task lists and their import), ``reminders``
 (催办), ``problems`` (问题收集), ``assessments`` (考核评价), ``calendar`` (.ics
-tokens), ``evidence`` (佐证材料 files); ``base`` holds the shared checks.
+tokens), ``evidence`` (佐证材料 files), ``extensions`` (延期申请); ``base`` holds the
+shared checks.
 
 Who may take a step is asked once: each ``can_…(obj, user)`` predicate runs the very
 guard its service raises from, and views hand its answer to templates.
@@ -33,6 +34,14 @@ from .assignments import (
 )
 from .calendar import calendar_user, hash_token, renew_calendar_token, revoke_calendar_token
 from .evidence import MAX_EVIDENCE_FILES, check_evidence
+from .extensions import (
+    approve_extension,
+    can_decide_extension,
+    can_request_extension,
+    decline_extension,
+    extensions_allowed,
+    request_extension,
+)
 from .plans import activate_plan, close_plan, import_plan
 from .problems import can_raise_problem, can_reply_problem, raise_problem, reply_problem
 from .reminders import can_remind, mark_reminder_read, send_due_reminders, send_reminder
@@ -42,25 +51,31 @@ __all__ = [
     "accept_report",
     "acknowledge_assignment",
     "activate_plan",
+    "approve_extension",
     "assign_units",
     "calendar_user",
     "can_acknowledge",
     "can_close",
+    "can_decide_extension",
     "can_edit_report",
     "can_raise_problem",
     "can_remind",
     "can_reply_problem",
+    "can_request_extension",
     "can_review",
     "can_submit_report",
     "check_evidence",
     "close_assignment",
     "close_plan",
+    "decline_extension",
+    "extensions_allowed",
     "hash_token",
     "import_plan",
     "mark_reminder_read",
     "raise_problem",
     "renew_calendar_token",
     "reply_problem",
+    "request_extension",
     "return_report",
     "revoke_calendar_token",
     "score_unit",

@@ -14,6 +14,8 @@ from ..models import (
     DUE_SOON_DAYS,
     Assignment,
     Reminder,
+    due_date_expr,
+    due_q,
 )
 from .base import S, allowed, check_office, check_own_unit, locked, mail_unit
 
@@ -71,7 +73,7 @@ def send_reminder(
                 [message, ""]
                 + [
                     _("· %(number)s %(title)s（完成时限 %(due)s）")
-                    % {"number": a.task.number, "title": a.task.title, "due": a.task.due_date}
+                    % {"number": a.task.number, "title": a.task.title, "due": a.due_date}
                     for a in group
                 ],
             )
@@ -109,7 +111,7 @@ def send_due_reminders(*, today: datetime.date | None = None) -> list[Reminder]:
     today = today or timezone.localdate(now)
     candidates = (
         Assignment.objects.open()
-        .filter(task__due_date__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
+        .filter(due_q("lte", today + datetime.timedelta(days=DUE_SOON_DAYS)))
         .exclude(
             Exists(
                 Reminder.objects.filter(assignment=OuterRef("pk"), sent_on=today).exclude(
@@ -118,19 +120,19 @@ def send_due_reminders(*, today: datetime.date | None = None) -> list[Reminder]:
             )
         )
         .select_related("task", "unit")
-        .order_by("unit_id", "task__due_date", "pk")
+        .order_by("unit_id", due_date_expr(), "pk")
     )
     made = []
     with transaction.atomic():
         by_unit = defaultdict(list)
         for a in candidates:
-            overdue = a.task.due_date < today
+            overdue = a.due_date < today
             kind = Reminder.Kind.OVERDUE if overdue else Reminder.Kind.DUE_SOON
             if overdue:
                 message = _("任务“%(title)s”已逾期（完成时限 %(due)s），请抓紧办理并报送进展。")
             else:
                 message = _("任务“%(title)s”将于 %(due)s 到期，请按时完成并报送进展。")
-            message %= {"title": f"{a.task.number} {a.task.title}", "due": a.task.due_date}
+            message %= {"title": f"{a.task.number} {a.task.title}", "due": a.due_date}
             try:
                 with transaction.atomic():  # savepoint: a parallel run may have sent it
                     reminder = Reminder.objects.create(

@@ -5,6 +5,7 @@ one service call; a service refusal lands on the bound form with the input kept.
 
 - ``units``: the assignment list, export and assignment page (签收, reports, evidence);
 - ``problems``: 问题收集;
+- ``extensions``: 延期申请 (ask, approve or decline, list, evidence);
 - ``calendar``: the personal .ics address and feed;
 - ``office``: the office's overview, review queue, review, 办结 and 催办;
 - ``plans``: a plan's tasks and assignments, 分派, import;
@@ -15,6 +16,7 @@ one service call; a service refusal lands on the bound form with the input kept.
 from .assessments import assessment_list, assessment_score
 from .calendar import calendar_feed, calendar_settings
 from .common import office_required
+from .extensions import extension_create, extension_detail, extension_evidence, extension_list
 from .home import home_panel
 from .office import assignment_close, overview, remind, report_review, review_queue
 from .plans import plan_assign, plan_detail, plan_import, plan_list
@@ -41,6 +43,10 @@ __all__ = [
     "calendar_settings",
     "evidence_download",
     "export",
+    "extension_create",
+    "extension_detail",
+    "extension_evidence",
+    "extension_list",
     "home_panel",
     "office_required",
     "overview",

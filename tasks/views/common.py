@@ -13,7 +13,7 @@ from django.views.decorators.cache import cache_control
 
 from ..filters import AssignmentFilter
 from ..forms import VersionForm
-from ..models import Assignment, ProgressReport
+from ..models import Assignment, ProgressReport, due_date_expr
 
 PAGE_SIZE = 50
 private = cache_control(private=True, no_cache=True)
@@ -66,9 +66,10 @@ def filtered_assignments(request, day):
                 When(status=Assignment.Status.CLOSED, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
-            )
+            ),
+            due_on=due_date_expr(),
         )
-        .order_by("is_closed", "task__due_date", "task__number", "pk")
+        .order_by("is_closed", "due_on", "task__number", "pk")
     )
     return AssignmentFilter(
         request.GET or None, queryset=queryset, user=request.user, office=request.user.is_office

@@ -12,7 +12,7 @@ from portal.pagination import page_of
 
 from .. import charts, selectors, services
 from ..forms import ReminderForm, ReviewForm
-from ..models import Assignment, Light, today
+from ..models import Assignment, Light, due_date_expr, today
 from .common import (
     PAGE_SIZE,
     assignment_step,
@@ -149,7 +149,7 @@ def remind(request):
         Assignment.objects.visible_to(request.user)
         .open()
         .select_related("task", "unit")
-        .order_by("task__due_date", "task__number", "unit__ordering")
+        .order_by(due_date_expr(), "task__number", "unit__ordering")
     )
     if request.method == "POST":
         form = ReminderForm(request.POST, queryset=queryset)

@@ -15,7 +15,7 @@ from portal.files import content_disposition, download_response
 from portal.pagination import page_of
 
 from .. import selectors, services
-from ..forms import ReportForm, VersionForm
+from ..forms import ExtensionRequestForm, ReportForm, VersionForm
 from ..models import Evidence, ProgressReport, Reminder, today
 from ..xlsx import XLSX_CONTENT_TYPE, build_workbook
 from .common import (
@@ -89,7 +89,30 @@ def _report_row(report, user) -> dict:
     }
 
 
-def _detail_context(request, assignment, *, report_form=None):
+def _extension_context(assignment, user, form=None) -> dict:
+    """The 延期申请 part of the assignment page: every request with its dates and who
+    decided, and the form when the unit may ask (or the bound form it posted)."""
+    requests = list(assignment.extension_requests.select_related("requested_by", "decided_by"))
+    pending = next((r for r in requests if r.status == r.Status.PENDING), None)
+    can_request = services.can_request_extension(assignment, user)
+    return {
+        "extension_requests": requests,
+        "extension_form": form or (ExtensionRequestForm() if can_request else None),
+        "pending_extension": pending,
+        "can_decide_extension": bool(pending and services.can_decide_extension(pending, user)),
+    }
+
+
+def render_assignment(request, assignment, *, report_form=None, extension_form=None):
+    """The assignment page, with a bound form a refused post brings back."""
+    assignment.refresh_from_db()
+    context = _detail_context(
+        request, assignment, report_form=report_form, extension_form=extension_form
+    )
+    return render(request, "tasks/assignment_detail.html", context)
+
+
+def _detail_context(request, assignment, *, report_form=None, extension_form=None):
     """The assignment page: every button is a services predicate's answer."""
     user = request.user
     reports = assignment.reports.select_related("submitted_by", "reviewed_by").prefetch_related(
@@ -113,6 +136,7 @@ def _detail_context(request, assignment, *, report_form=None):
         or (ReportForm(initial={"version": assignment.version}) if can_report else None),
         "close_form": version,
         "ack_form": version,
+        **_extension_context(assignment, user, extension_form),
     }
 
 
@@ -146,9 +170,7 @@ def report_create(request, pk):
         else:
             messages.success(request, _("进展已报送，等待产改办审核。"))
             return redirect("tasks:assignment_detail", pk=assignment.pk)
-    assignment.refresh_from_db()
-    context = _detail_context(request, assignment, report_form=form)
-    return render(request, "tasks/assignment_detail.html", context)
+    return render_assignment(request, assignment, report_form=form)
 
 
 @login_required

@@ -1,0 +1,174 @@
+"""Permission table of the 延期申请 routes × personas: anonymous, unit A (renshe),
+unit B (xinhai), the office, staff outside 产改办 and a deactivated unit A user.
+
+The objects belong to unit A: unit B gets 404 on each. A row marked ``changes`` takes
+effect; every other row must leave the requests and assignments unchanged.
+"""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tasks import services
+from tasks.models import Assignment, ExtensionRequest
+from tests.factories import acknowledged, make_task, pdf
+
+from .test_permissions import (
+    ACTION_ONLY,
+    NOT_B,
+    NOT_STAFF,
+    READ_ONLY,
+    SIGN_IN,
+    Cell,
+    done,
+    hidden,
+    ok,
+    refused,
+)
+
+ANON, A, B, OFFICE, STAFF, GONE = "anon", "unit_a", "unit_b", "office", "other_staff", "deactivated"
+PERSONAS = [ANON, A, B, OFFICE, STAFF, GONE]
+LOGIN = SIGN_IN.status
+SWITCHED_OFF = Cell(LOGIN, "a deactivated account counts as nobody: sign in first")
+NOBODY = {ANON: (SIGN_IN, SIGN_IN), GONE: (SWITCHED_OFF, SWITCHED_OFF)}
+
+
+# name → (url(objs), POST data(objs), {persona: (GET cell, POST cell)})
+ROUTES = {
+    "extension_create": (
+        lambda o: reverse("tasks:extension_create", args=[o["fresh"].pk]),
+        lambda o: {"due_date": o["later"], "reason": "停产检修"},
+        {
+            **NOBODY,
+            A: (ACTION_ONLY, done(302, "unit A asks to move its own assignment's date")),
+            B: (ACTION_ONLY, NOT_B),
+            OFFICE: (ACTION_ONLY, refused("the office sees the assignment; only its unit asks")),
+            STAFF: (ACTION_ONLY, NOT_STAFF),
+        },
+    ),
+    "extension_list": (
+        lambda o: reverse("tasks:extension_list"),
+        lambda o: {},
+        {
+            **NOBODY,
+            A: (ok("unit A lists its own requests"), READ_ONLY),
+            B: (ok("unit B lists its own requests, none of A's"), READ_ONLY),
+            OFFICE: (ok("the office lists every unit's requests"), READ_ONLY),
+            STAFF: (ok("staff outside the office get an empty list"), READ_ONLY),
+        },
+    ),
+    "extension_detail": (
+        lambda o: reverse("tasks:extension_detail", args=[o["request"].pk]),
+        lambda o: {"decision": "approve", "version": o["request"].version, "comment": "同意"},
+        {
+            **NOBODY,
+            A: (ok("unit A reads its own request"), refused("only the office decides")),
+            B: (NOT_B, NOT_B),
+            OFFICE: (ok("the office reads the request"), done(302, "the office approves it")),
+            STAFF: (NOT_STAFF, NOT_STAFF),
+        },
+    ),
+    "extension_evidence": (
+        lambda o: reverse("tasks:extension_evidence", args=[o["request"].pk]),
+        lambda o: {},
+        {
+            **NOBODY,
+            A: (ok("unit A downloads its own evidence"), READ_ONLY),
+            B: (NOT_B, READ_ONLY),
+            OFFICE: (ok("the office downloads every unit's evidence"), READ_ONLY),
+            STAFF: (hidden("staff outside the office see no unit's file"), READ_ONLY),
+        },
+    ),
+}
+
+CASES = [
+    pytest.param(name, who, method, id=f"{name}-{who}-{method}")
+    for name in ROUTES
+    for who in PERSONAS
+    for method in ("get", "post")
+]
+
+
+def test_every_row_has_every_persona():
+    for name, (_url, _data, table) in ROUTES.items():
+        assert set(table) == set(PERSONAS), f"{name}: a row for every persona"
+
+
+@pytest.fixture
+def objs(plan, unit_a, unit_b, user_a, today):
+    overdue = Assignment.objects.create(
+        task=make_task(plan, "5.1", due=today - dt.timedelta(days=3)), unit=unit_a
+    )
+    acknowledged(overdue, user_a)
+    request = services.request_extension(
+        assignment=overdue,
+        by=user_a,
+        due_date=today + dt.timedelta(days=30),
+        reason="设备检修",
+        evidence=pdf("检修通知.pdf"),
+    )
+    fresh = Assignment.objects.create(task=make_task(plan, "5.2"), unit=unit_a)
+    return {
+        "request": request,
+        "fresh": fresh,
+        "later": (fresh.task.due_date + dt.timedelta(days=30)).isoformat(),
+    }
+
+
+def fingerprint():
+    return (
+        list(
+            ExtensionRequest.objects.order_by("pk").values_list(
+                "pk", "status", "approved_due_date", "decided_by", "version"
+            )
+        ),
+        list(Assignment.objects.order_by("pk").values_list("pk", "extended_due_date", "version")),
+    )
+
+
+CLIENTS = {
+    ANON: "anon_client",
+    A: "client_a",
+    B: "client_b",
+    OFFICE: "office_client",
+    STAFF: "other_staff_client",
+    GONE: "deactivated_client",
+}
+
+
+@pytest.mark.parametrize("name,who,method", CASES)
+def test_permission_table(name, who, method, objs, request):
+    cell = ROUTES[name][2][who][0 if method == "get" else 1]
+    client = request.getfixturevalue(CLIENTS[who])
+    url = ROUTES[name][0](objs)
+    before = fingerprint()
+
+    response = client.get(url) if method == "get" else client.post(url, ROUTES[name][1](objs))
+
+    if cell.status == LOGIN:
+        assert response.status_code == 302, cell.reason
+        assert response["Location"].startswith("/accounts/login/"), cell.reason
+    else:
+        assert response.status_code == cell.status, (cell.reason, response.status_code)
+    if cell.changes:
+        assert fingerprint() != before, f"the action did not take effect: {cell.reason}"
+    else:
+        assert fingerprint() == before, f"changed something: {cell.reason}"
+
+
+def test_unit_b_lists_none_of_unit_as_requests(objs, client_b, client_a):
+    title = objs["request"].assignment.task.title
+    assert title not in client_b.get(reverse("tasks:extension_list")).content.decode()
+    assert title in client_a.get(reverse("tasks:extension_list")).content.decode()
+
+
+def test_a_decided_request_posted_again_changes_nothing(objs, office_client, office_user):
+    ext = objs["request"]
+    services.decline_extension(request=ext, by=office_user, version=ext.version, comment="不同意")
+    before = fingerprint()
+    response = office_client.post(
+        reverse("tasks:extension_detail", args=[ext.pk]),
+        {"decision": "approve", "version": ext.version + 1},
+    )
+    assert response.status_code == 302 and fingerprint() == before
