@@ -117,6 +117,31 @@ class ChooseAgainBoundField(BoundField):
         return errors
 
 
+def import_word(form, cleaned: dict) -> dict:
+    """A form's Word import (its ``word_file``, ``title`` and ``body`` fields): read the
+    .docx into ``form.imported`` (``read_docx``; a refusal goes under ``word_file``), take
+    its title when ``title`` is blank and its body for ``body``; a title is required
+    one way or the other. Returns ``cleaned``."""
+    upload = cleaned.get("word_file")
+    if upload:
+        try:
+            form.imported = read_docx(upload)
+        except ValidationError as exc:
+            form.add_error("word_file", exc)
+            return cleaned
+        if not cleaned.get("title"):
+            cleaned["title"] = form.imported.title
+        # The title is printed above the body: never a second time inside it.
+        form.imported.html = without_repeated_title(form.imported.html, cleaned["title"])
+        cleaned["body"] = form.imported.html
+    if not cleaned.get("title") and "title" not in form.errors:
+        form.add_error(
+            "title",
+            ValidationError(_("请填写标题，或上传带标题的 Word 文件。"), code="required"),
+        )
+    return cleaned
+
+
 class ArticleInlineForm(forms.ModelForm):
     word_file = UploadField(
         allowed=("docx",),
@@ -141,25 +166,7 @@ class ArticleInlineForm(forms.ModelForm):
         self.fields["title"].required = False
 
     def clean(self):
-        cleaned = super().clean()
-        upload = cleaned.get("word_file")
-        if upload:
-            try:
-                self.imported = read_docx(upload)
-            except ValidationError as exc:
-                self.add_error("word_file", exc)
-                return cleaned
-            if not cleaned.get("title"):
-                cleaned["title"] = self.imported.title
-            # The title is printed above the body: never a second time inside it.
-            self.imported.html = without_repeated_title(self.imported.html, cleaned["title"])
-            cleaned["body"] = self.imported.html
-        if not cleaned.get("title") and "title" not in self.errors:
-            self.add_error(
-                "title",
-                ValidationError(_("请填写标题，或上传带标题的 Word 文件。"), code="required"),
-            )
-        return cleaned
+        return import_word(self, super().clean())
 
     def save(self, commit=True):
         if self.imported is not None:

@@ -138,28 +138,42 @@ class ImportedDocument:
         """
         from .models import Attachment
 
+        def save(number, image, content):
+            attachment = Attachment(
+                issue=issue,
+                order=0,
+                title=image.alt[:200] or _("正文插图%(n)d") % {"n": number},
+                original_name=content.name,
+                size=len(image.data),
+                content_type=image.content_type,
+                is_inline=True,
+            )
+            attachment.sha256 = sha256_of(content)
+            attachment.file.save(content.name, content, save=False)
+            return attachment
+
+        return self.store_with(save, _image_url)
+
+    def store_with(self, make, url) -> str:
+        """Store each picture as the row ``make(number, image, content)`` returns (unsaved,
+        its file written); return the sanitised body pointing at each saved ``url(row)``.
+
+        What ``store`` does for an issue, for any owner of inline pictures (a unit's
+        信息 keeps them as its own files). Rows are saved here; files written before a
+        failure are removed and the error raised again.
+        """
+        from portal.files import private_storage
+
         saved = []
         html = self.html
         try:
             for number, image in enumerate(self.images, start=1):
-                attachment = Attachment(
-                    issue=issue,
-                    order=0,
-                    title=image.alt[:200] or _("正文插图%(n)d") % {"n": number},
-                    original_name=f"image{number}.{image.ext}",
-                    size=len(image.data),
-                    content_type=image.content_type,
-                    is_inline=True,
-                )
                 content = ContentFile(image.data, name=f"image{number}.{image.ext}")
-                attachment.sha256 = sha256_of(content)
-                attachment.file.save(content.name, content, save=False)
-                saved.append(attachment.file.name)
-                attachment.save()
-                html = html.replace(f'src="{image.token}"', f'src="{_image_url(attachment)}"')
+                row = make(number, image, content)
+                saved.append(row.file.name)
+                row.save()
+                html = html.replace(f'src="{image.token}"', f'src="{url(row)}"')
         except Exception:
-            from portal.files import private_storage
-
             for name in saved:
                 private_storage().delete(name)
             raise

@@ -285,6 +285,33 @@ def strip_exif(uploaded, *, fmt: str) -> io.BytesIO:
     return out
 
 
+def storable_copy(uploaded, kind: FileKind):
+    """What to store of a checked upload: pictures re-encoded without their EXIF (GPS,
+    device) data, anything else the upload itself, rewound."""
+    from django.core.files.base import ContentFile
+
+    if kind.ext in {"jpg", "jpeg", "png"}:
+        return ContentFile(strip_exif(uploaded, fmt="PNG" if kind.ext == "png" else "JPEG").read())
+    uploaded.seek(0)
+    return uploaded
+
+
+def atomic_with_files(fn):
+    """Run ``fn(stored)`` in one transaction; ``fn`` appends the names of the files it
+    writes to the private store to ``stored``, and they are deleted again if anything
+    fails (a refused or failed write leaves no row and no file)."""
+    from django.db import transaction
+
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            return fn(stored)
+    except BaseException:
+        for name in stored:
+            private_storage().delete(name)
+        raise
+
+
 def sha256_of(fileobj) -> str:
     digest = hashlib.sha256()
     fileobj.seek(0)

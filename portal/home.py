@@ -10,6 +10,7 @@ from portal.accounts.models import acting_unit
 
 HOME_PANEL_PROVIDERS: list[str] = [
     "bulletins.panels.issues_panel",
+    "bulletins.submissions.panels.submissions_panel",
     "tasks.views.home.home_panel",
 ]
 

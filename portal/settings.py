@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "portal.units",
     "portal",
     "bulletins",
+    "bulletins.submissions",
     "tasks",
     "portal.search",
     "portal.audit",

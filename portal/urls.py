@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("bulletins.urls")),
+    path("submissions/", include("bulletins.submissions.urls")),
     path("tasks/", include("tasks.urls")),
     path("search/", include("portal.search.urls")),
 ]

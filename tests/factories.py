@@ -307,3 +307,59 @@ def make_report(assignment: Assignment, text: str, period: str = "2020-06") -> P
     return ProgressReport.objects.create(
         assignment=assignment, period=period, text=text, submitted_at=timezone.now()
     )
+
+
+# --- 信息报送 ------------------------------------------------------------------------
+
+
+def make_category(name: str = "工作动态", ordering: int = 10):
+    from bulletins.submissions.models import Category
+
+    return Category.objects.get_or_create(name=name, defaults={"ordering": ordering})[0]
+
+
+def make_submission(
+    unit: Unit,
+    state: str = "pending",
+    *,
+    title: str = "市人社局开展技能培训",
+    body: str = "<p>全市开展职业技能培训，覆盖职工1200人。</p>",
+    sent_at: dt.datetime | None = None,
+    category=None,
+    **fields,
+):
+    """A 信息 of ``unit`` put straight into ``state`` (draft, awaiting_signoff,
+    signoff_returned, pending, returned, declined, adopted); sent states get ``sent_at``
+    (now unless given)."""
+    from bulletins.submissions.models import Submission
+
+    unsent = {"draft", "awaiting_signoff", "signoff_returned"}
+    when = None if state in unsent else (sent_at or timezone.now())
+    return Submission.objects.create(
+        unit=unit,
+        category=category or make_category(),
+        title=title,
+        body=body,
+        author="李敏",
+        author_phone="0518-85800001",
+        signer="张伟",
+        status=state,
+        sent_at=when,
+        resent_at=when,
+        **fields,
+    )
+
+
+def make_adoption(submission, level: str = "issue", *, issue=None, published_on=None):
+    """An adoption of ``submission`` at ``level`` (本刊 needs ``issue``, made if missing)."""
+    from bulletins.submissions.models import Adoption
+
+    if level == "issue" and issue is None:
+        issue = make_issue("draft", year=timezone.localdate().year)
+    return Adoption.objects.create(
+        submission=submission,
+        level=level,
+        issue=issue if level == "issue" else None,
+        publication="江苏工运动态" if level != "issue" else "",
+        published_on=published_on or timezone.localdate(),
+    )

@@ -22,13 +22,13 @@ class GroupAdmin(BaseGroupAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "last_name", "first_name", "unit", "email", "is_staff", "is_active"]
-    list_filter = ["is_staff", "is_active", "groups", "unit__kind", "unit"]
+    list_filter = ["is_staff", "is_active", "is_unit_leader", "groups", "unit__kind", "unit"]
     search_fields = ["username", "first_name", "last_name", "email", "unit__name"]
     list_select_related = ["unit"]
     autocomplete_fields = ["unit"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("个人信息"), {"fields": ("last_name", "first_name", "email", "unit")}),
+        (_("个人信息"), {"fields": ("last_name", "first_name", "email", "unit", "is_unit_leader")}),
         (
             _("权限"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

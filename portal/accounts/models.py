@@ -30,6 +30,12 @@ def acting_unit_id(user) -> int | None:
     return user.unit_id
 
 
+def is_unit_leader(user) -> bool:
+    """True for a 负责人 (unit leader) acting for a unit: they sign off (审签) what the
+    unit sends to the office. No query."""
+    return bool(acting_unit_id(user) and getattr(user, "is_unit_leader", False))
+
+
 def acting_unit(user):
     """The ``Unit`` ``user`` acts for (see ``acting_unit_id``), or None."""
     return user.unit if acting_unit_id(user) else None
@@ -47,6 +53,12 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
         help_text=_("非工作人员账号必须属于一个成员单位。"),
+    )
+    # 负责人: the unit's leader, who signs off (审签) the news pieces the unit sends.
+    is_unit_leader = models.BooleanField(
+        _("单位负责人"),
+        default=False,
+        help_text=_("负责人审签本单位报送的信息后，信息才送达产改办。"),
     )
 
     class Meta(AbstractUser.Meta):

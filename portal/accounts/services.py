@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group, Permission
 from .models import OFFICE_GROUP
 
 # Apps whose every permission the office needs; plus viewing and managing users.
-OFFICE_APPS = ["units", "bulletins", "tasks"]
+OFFICE_APPS = ["units", "bulletins", "submissions", "tasks"]
 OFFICE_EXTRA = [("accounts", "view_user"), ("accounts", "add_user"), ("accounts", "change_user")]
 
 

@@ -4,15 +4,15 @@ removed again when the transaction that stored them fails."""
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from portal.files import check_upload, sha256_of, strip_exif, upload_name
+from portal.files import atomic_with_files, check_upload, sha256_of, storable_copy, upload_name
 
 from ..models import (
     Evidence,
 )
+
+__all__ = ["atomic_with_files", "check_evidence", "store_evidence"]
 
 MAX_EVIDENCE_FILES = 10
 
@@ -30,12 +30,7 @@ def check_evidence(files: Iterable) -> list:
 def store_evidence(report, checked, by, stored: list) -> None:
     for f, kind in checked:
         digest = sha256_of(f)
-        if kind.ext in {"jpg", "jpeg", "png"}:
-            # Stored copies of pictures lose their EXIF (GPS, device) data.
-            content = ContentFile(strip_exif(f, fmt="JPEG" if kind.ext != "png" else "PNG").read())
-        else:
-            f.seek(0)
-            content = f
+        content = storable_copy(f, kind)  # pictures lose their EXIF data
         evidence = Evidence(
             report=report,
             original_name=upload_name(f.name),
@@ -47,16 +42,3 @@ def store_evidence(report, checked, by, stored: list) -> None:
         evidence.file.save(f.name, content, save=False)
         stored.append(evidence.file.name)
         evidence.save()
-
-
-def atomic_with_files(fn):
-    """Run ``fn(stored)`` atomically; delete the files it stored if anything fails."""
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            return fn(stored)
-    except BaseException:
-        storage = Evidence._meta.get_field("file").storage
-        for name in stored:
-            storage.delete(name)
-        raise

@@ -13,6 +13,7 @@ APP_TABLES = {
     "bulletins": "tests/bulletins/test_visibility_matrix.py",
     "tasks": "tests/tasks/test_permissions.py",
     "search": "tests/search/test_visibility.py",
+    "submissions": "tests/submissions/test_permissions.py",
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's admin checks is_staff and permissions itself
 
