@@ -19,6 +19,7 @@ from portal.accounts.models import acting_unit_id, is_office
 
 from .models import (
     Assignment,
+    ExtensionRequest,
     Light,
     Plan,
     ProgressReport,
@@ -152,3 +153,10 @@ def awaiting_review(user):
 def pending_review_count(user) -> int:
     """How many reports wait for the office's review; 0 for anyone but the office."""
     return awaiting_review(user).count() if is_office(user) else 0
+
+
+def pending_extension_count(user) -> int:
+    """How many 延期申请 wait for the office's decision; 0 for anyone but the office."""
+    if not is_office(user):
+        return 0
+    return ExtensionRequest.objects.visible_to(user).pending().count()

@@ -17,5 +17,6 @@ def home_panel(user) -> dict | None:
         "counts": selectors.light_counts(user, today()),
         "unread": selectors.unread_notices(user).count(),
         "pending_reviews": selectors.pending_review_count(user),
+        "pending_extensions": selectors.pending_extension_count(user),
         "is_office": office,
     }

@@ -19,7 +19,8 @@ def test_demo_has_something_true_on_every_screen(demo):
     lights = {a.light for a in Assignment.objects.with_light()}
     assert lights == {Light.RED, Light.YELLOW, Light.GREEN, Light.DONE}
     current = Assignment.objects.exclude(task__plan__year=2020)
-    assert current.filter(status="closed").count() == 1
+    # 2.2 closed on time; 4.3 港口集团 closed by its extended date (tasks/demo_followup.py).
+    assert current.filter(status="closed").count() == 2
     assert current.filter(status="completion_requested").exists()
     reports = ProgressReport.objects.exclude(assignment__task__plan__year=2020)
     assert reports.filter(review_status="accepted").exists()

@@ -172,3 +172,8 @@ def test_a_decided_request_posted_again_changes_nothing(objs, office_client, off
         {"decision": "approve", "version": ext.version + 1},
     )
     assert response.status_code == 302 and fingerprint() == before
+
+
+def test_the_office_home_panel_counts_waiting_requests(objs, office_client, client_a):
+    assert "待审批延期申请 1 份" in office_client.get("/").content.decode()
+    assert "待审批延期申请" not in client_a.get("/").content.decode()
