@@ -7,9 +7,13 @@ from django.utils import timezone
 from tasks import selectors
 from tasks.models import Assignment, ExtensionRequest, Light
 
-from .test_demo import demo  # noqa: F401  (the demo, loaded once per test)
-
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("load_demo", password="demo-pass-xyz")
 
 
 def test_demo_shows_extensions_in_every_state(demo):
