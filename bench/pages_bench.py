@@ -1,0 +1,279 @@
+"""Page benchmark (issue 11): every reading page against a hello-world page, same run.
+
+Seeds issue 11's volume into a PostgreSQL database (bench/pages_data.py; the
+database named by DATABASE_URL is dropped and recreated unless ``--reuse``),
+serves the portal under gunicorn (2 sync workers, production settings with
+DEBUG off: bench/pages_settings.py) together with a hello-world page rendering
+a 5 KB template through the same middleware (bench/pages_urls.py), and loads
+each page with wrk (16 connections) in rounds: hello, then every page, each
+round. Prints requests per second, p50/p99 latency, SQL queries per page and
+the ratio to the hello-world page of the same round (median of the rounds).
+
+    apt-get install wrk      # Debian's
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/portal_pages_bench \\
+        .venv/bin/python bench/pages_bench.py [--reuse] [--rounds 3] [--duration 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.pages_settings")
+
+# (name, who asks, path template, target × ceiling). {issue} is the reference issue.
+PAGES = [
+    ("/bulletins/ anonymous", "anonymous", "/bulletins/", 0.30),
+    ("/bulletins/?page=250", "anonymous", "/bulletins/?page=250", 0.30),
+    ("/bulletins/<id>/ (3 articles)", "anonymous", "/bulletins/{issue}/", 0.50),
+    ("/bulletins/ unit user", "unit", "/bulletins/", 0.25),
+    ("/tasks/ unit user (40)", "unit", "/tasks/", 0.25),
+    ("/tasks/overview/ office (2,000)", "office", "/tasks/overview/", 0.15),
+    ("/search/?q=工人", "anonymous", "/search/?q=%E5%B7%A5%E4%BA%BA", 0.25),
+    ("/bulletins/<id>/pdf/ cached", "anonymous", "/bulletins/{issue}/pdf/", 0.50),
+]
+HELLO = "/bench-hello/"
+
+
+def fresh_database():
+    import psycopg2
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("postgresql"):
+        sys.exit("The page benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
+    admin = psycopg2.connect(
+        dbname="postgres", user=db["USER"], host=db["HOST"], port=db["PORT"] or 5432
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{db["NAME"]}"')
+        cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
+    admin.close()
+
+
+def reference_issue():
+    """The newest public issue with three articles (about 5,000 characters)."""
+    from django.db.models import Count
+
+    from bulletins.models import Issue
+
+    return (
+        Issue.objects.published()
+        .public()
+        .annotate(n=Count("articles"))
+        .filter(n=3)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def prepare(args) -> dict:
+    """Data, search index, the reference issue's stored PDF, static files; what was made."""
+    import django
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    report = {}
+    if not args.reuse:
+        django.setup()
+        fresh_database()
+        connections.close_all()
+    django.setup()
+    if not args.reuse:
+        from django.utils import timezone
+        from pages_data import generate
+
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        report["data"] = generate(today=timezone.localdate(), out=sys.stderr)
+        report["generate_s"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        call_command("rebuild_search_index", reset=True, batch_size=500, no_progress=True)
+        report["search_index_s"] = round(time.perf_counter() - started, 1)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
+    from bulletins.pdf_cache import store_issue_pdf
+    from bulletins.pdf_signals import refresh_content_digest
+
+    issue = reference_issue()
+    refresh_content_digest(issue.pk)  # what publishing stores
+    store_issue_pdf(issue.pk)
+    report["issue"] = issue.pk
+    if not (Path(os.environ.get("BENCH_STATIC_ROOT", "")) / "staticfiles.json").exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+    return report
+
+
+def sessions() -> dict[str, str]:
+    """A session cookie per persona (the same sessions the test client uses)."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    cookies = {"anonymous": ""}
+    for persona in ("office", "unit"):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=f"bench-{persona}"))
+        cookies[persona] = f"sessionid={client.cookies['sessionid'].value}"
+    return cookies
+
+
+def query_counts(pages, cookies) -> dict[str, int]:
+    """SQL queries of each page (second request, through the test client)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    counts = {}
+    for name, persona, path in pages:
+        client = Client()
+        if cookies[persona]:
+            client.cookies["sessionid"] = cookies[persona].split("=", 1)[1]
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        if response.status_code != 200:
+            sys.exit(f"{path} as {persona} answered {response.status_code}")
+        counts[name] = len(captured)
+    return counts
+
+
+_LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, cookie: str, *, duration: int, connections: int) -> dict:
+    """One wrk run: requests per second, p50 and p99 in ms; exits on a non-2xx answer."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "30s"]
+    command += ["--latency", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        sys.exit(f"wrk saw error answers from {url}:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = {p: float(v) * _UNIT_MS[u] for p, v, u in _LATENCY.findall(out)}
+    return {"rps": rps, "p50_ms": latency.get("50"), "p99_ms": latency.get("99")}
+
+
+def serve(port: int):
+    """gunicorn, 2 sync workers, on the benchmark's settings; waits until it answers."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.pages_settings", "PYTHONPATH": str(ROOT)}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "portal.wsgi:application", "--workers", "2", "--worker-class", "sync"]
+        + ["--bind", f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{HELLO}", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    sys.exit("gunicorn did not answer")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reuse", action="store_true", help="keep the database and its data")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 9500)))
+    parser.add_argument("--only", help="run only the pages whose name contains this")
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: apt-get install wrk")
+    os.environ.setdefault("BENCH_STATIC_ROOT", "/tmp/portal-pages-bench-static")
+
+    report = prepare(args)
+    cookies = sessions()
+    pages = [
+        (name, persona, path.format(issue=report["issue"]), target)
+        for name, persona, path, target in PAGES
+        if not args.only or args.only in name
+    ]
+    report["queries"] = query_counts([p[:3] for p in pages], cookies)
+    from django.db import connections
+
+    connections.close_all()
+    base = f"http://127.0.0.1:{args.port}"
+    server = serve(args.port)
+    report["load_before"] = os.getloadavg()
+    rounds = []
+    try:
+        for target in [(HELLO, "anonymous", HELLO)] + [p[:3] for p in pages]:
+            wrk(base + target[2], cookies[target[1]], duration=2, connections=args.connections)
+        for r in range(args.rounds):
+            hello = wrk(base + HELLO, "", duration=args.duration, connections=args.connections)
+            row = {"hello": hello, "load": os.getloadavg()[0]}
+            for name, persona, path, _target in pages:
+                row[name] = wrk(
+                    base + path,
+                    cookies[persona],
+                    duration=args.duration,
+                    connections=args.connections,
+                )
+                row[name]["ratio"] = row[name]["rps"] / hello["rps"]
+            rounds.append(row)
+            print(
+                f"round {r + 1}: hello {hello['rps']:.0f}/s, load {row['load']:.1f}",
+                file=sys.stderr,
+                flush=True,
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    report["load_after"] = os.getloadavg()
+    report["rounds"] = rounds
+    print_table(report, pages)
+    if args.json:
+        args.json.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def print_table(report, pages):
+    rounds = report["rounds"]
+
+    def med(name, key):
+        return statistics.median(r[name][key] for r in rounds)
+
+    print(
+        f"\nPage benchmark, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{len(rounds)} rounds, load {report['load_before'][0]:.1f} → "
+        f"{report['load_after'][0]:.1f}"
+    )
+    print(
+        f"hello-world ceiling: {med('hello', 'rps'):.0f} req/s, p50 "
+        f"{med('hello', 'p50_ms'):.1f} ms, p99 {med('hello', 'p99_ms'):.1f} ms\n"
+    )
+    print("| page | req/s | p50 ms | p99 ms | queries | × ceiling | target | |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, _persona, _path, target in pages:
+        ratio = med(name, "ratio")
+        print(
+            f"| `{name}` | {med(name, 'rps'):.0f} | {med(name, 'p50_ms'):.1f} | "
+            f"{med(name, 'p99_ms'):.1f} | {report['queries'][name]} | {ratio:.3f} | "
+            f"≥ {target:.2f} | {'met' if ratio >= target else 'NOT met'} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
