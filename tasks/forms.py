@@ -74,9 +74,12 @@ class ReportForm(forms.Form):
     )
     version = VersionField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, new_report: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].initial = timezone.localdate().strftime("%Y-%m")
+        if new_report:
+            # A new report edits nothing that exists: no version to compare.
+            del self.fields["version"]
 
 
 class DateInput(forms.DateInput):

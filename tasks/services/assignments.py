@@ -154,20 +154,23 @@ def submit_report(
     percent: int,
     requests_completion: bool = False,
     files: Iterable = (),
-    version: int | None = None,
 ) -> ProgressReport:
     """进展报送 with evidence files. Assignment acknowledged or in progress → in progress,
     or → completion requested when the report asks for 办结. Unit of the assignment only.
 
-    Errors: ``not_acknowledged``, ``completion_pending``, ``closed``, ``conflict``,
-    ``period``, ``percent``, ``text``, file codes. A refusal stores no row and no file.
+    A new report edits nothing that exists, so it carries no version: two colleagues
+    (or a lead and a cooperating unit) reporting at the same moment both land, one
+    after the other on the locked assignment row. Only the assignment's state can
+    refuse the later one (a completion request waiting, the task closed).
+
+    Errors: ``not_acknowledged``, ``completion_pending``, ``closed``, ``period``,
+    ``percent``, ``text``, file codes. A refusal stores no row and no file.
     """
     check_own_unit(by, assignment.unit_id)
     period, text, percent, checked = _clean_report(period, text, percent, files)
 
     def run(stored):
         a = locked(Assignment, assignment.pk)
-        check_version(a, version)
         _check_submit(a, by)
         now = timezone.now()
         report = ProgressReport.objects.create(

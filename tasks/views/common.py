@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+
+from portal.files import upload_name
 
 from ..filters import AssignmentFilter
 from ..forms import VersionForm
@@ -45,6 +48,22 @@ def assignment_step(request, assignment, step, done_message: str):
     else:
         messages.success(request, done_message)
     return redirect("tasks:assignment_detail", pk=assignment.pk)
+
+
+def note_files_not_kept(form, files) -> None:
+    """On a refused upload form, say plainly that the chosen files were not saved and
+    must be chosen again: a browser never sends a file back with the re-shown form.
+    ``files`` are the uploaded files of the refused request (none: no note)."""
+    names = [upload_name(f.name) for f in files if f]
+    if names:
+        form.add_error(
+            None,
+            ValidationError(
+                _("所选文件（%(names)s）尚未保存，请重新选择后再提交。")
+                % {"names": "、".join(names)},
+                code="files_not_kept",
+            ),
+        )
 
 
 def query_without_page(request) -> str:

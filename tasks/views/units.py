@@ -24,6 +24,7 @@ from .common import (
     filtered_assignments,
     get_assignment,
     get_report,
+    note_files_not_kept,
     private,
     query_without_page,
 )
@@ -133,7 +134,7 @@ def _detail_context(request, assignment, *, report_form=None, extension_form=Non
         "can_close": services.can_close(assignment, user),
         "can_remind": services.can_remind(assignment, user),
         "report_form": report_form
-        or (ReportForm(initial={"version": assignment.version}) if can_report else None),
+        or (ReportForm(new_report=True) if can_report else None),
         "close_form": version,
         "ack_form": version,
         **_extension_context(assignment, user, extension_form),
@@ -160,7 +161,7 @@ def assignment_acknowledge(request, pk):
 @require_POST
 def report_create(request, pk):
     assignment = get_assignment(request, pk)
-    form = ReportForm(request.POST, request.FILES)
+    form = ReportForm(request.POST, request.FILES, new_report=True)
     if form.is_valid():
         try:
             # The form's fields are the service's keywords (period, text, percent, …).
@@ -170,6 +171,7 @@ def report_create(request, pk):
         else:
             messages.success(request, _("进展已报送，等待产改办审核。"))
             return redirect("tasks:assignment_detail", pk=assignment.pk)
+    note_files_not_kept(form, request.FILES.getlist("files"))
     return render_assignment(request, assignment, report_form=form)
 
 
@@ -192,6 +194,7 @@ def report_edit(request, pk):
             else:
                 messages.success(request, _("已重新报送，等待产改办审核。"))
                 return redirect("tasks:assignment_detail", pk=report.assignment_id)
+        note_files_not_kept(form, request.FILES.getlist("files"))
     else:
         form = ReportForm(
             initial={
