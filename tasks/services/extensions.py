@@ -11,16 +11,14 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.files import check_upload, strip_exif, upload_name
+from portal.files import atomic_with_files, check_upload, storable_copy, upload_name
 
 from ..models import Assignment, ExtensionRequest
 from .base import S, allowed, bump, check_office, check_own_unit, check_version, locked, mail_unit
-from .evidence import atomic_with_files
 
 E = ExtensionRequest.Status
 
@@ -82,14 +80,6 @@ def _later_than(day, current: datetime.date, code: str) -> datetime.date:
     return day
 
 
-def _stored_copy(upload, kind):
-    """What is stored of an evidence file: pictures without their EXIF, as evidence."""
-    if kind.ext in {"jpg", "jpeg", "png"}:
-        return ContentFile(strip_exif(upload, fmt="PNG" if kind.ext == "png" else "JPEG").read())
-    upload.seek(0)
-    return upload
-
-
 # --- the steps ----------------------------------------------------------------------
 
 
@@ -125,7 +115,7 @@ def request_extension(
         if kind is not None:
             r.evidence_name = upload_name(evidence.name)
             r.evidence_type = kind.content_type
-            r.evidence.save(evidence.name, _stored_copy(evidence, kind), save=False)
+            r.evidence.save(evidence.name, storable_copy(evidence, kind), save=False)
             stored.append(r.evidence.name)
         r.save()
         return r

@@ -1,5 +1,6 @@
 """Permission table of the 延期申请 routes × personas: anonymous, unit A (renshe),
-unit B (xinhai), the office, staff outside 产改办 and a deactivated unit A user.
+unit A's leader (负责人, acts for the unit like any of its users), unit B (xinhai), the
+office, staff outside 产改办 and a deactivated unit A user.
 
 The objects belong to unit A: unit B gets 404 on each. A row marked ``changes`` takes
 effect; every other row must leave the requests and assignments unchanged.
@@ -8,11 +9,12 @@ effect; every other row must leave the requests and assignments unchanged.
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from tasks import services
 from tasks.models import Assignment, ExtensionRequest
-from tests.factories import acknowledged, make_task, pdf
+from tests.factories import UserFactory, acknowledged, make_task, pdf
 
 from .test_permissions import (
     ACTION_ONLY,
@@ -28,7 +30,8 @@ from .test_permissions import (
 )
 
 ANON, A, B, OFFICE, STAFF, GONE = "anon", "unit_a", "unit_b", "office", "other_staff", "deactivated"
-PERSONAS = [ANON, A, B, OFFICE, STAFF, GONE]
+LEAD = "unit_a_leader"
+PERSONAS = [ANON, A, LEAD, B, OFFICE, STAFF, GONE]
 LOGIN = SIGN_IN.status
 SWITCHED_OFF = Cell(LOGIN, "a deactivated account counts as nobody: sign in first")
 NOBODY = {ANON: (SIGN_IN, SIGN_IN), GONE: (SWITCHED_OFF, SWITCHED_OFF)}
@@ -42,6 +45,7 @@ ROUTES = {
         {
             **NOBODY,
             A: (ACTION_ONLY, done(302, "unit A asks to move its own assignment's date")),
+            LEAD: (ACTION_ONLY, done(302, "unit A's leader asks for the unit")),
             B: (ACTION_ONLY, NOT_B),
             OFFICE: (ACTION_ONLY, refused("the office sees the assignment; only its unit asks")),
             STAFF: (ACTION_ONLY, NOT_STAFF),
@@ -53,6 +57,7 @@ ROUTES = {
         {
             **NOBODY,
             A: (ok("unit A lists its own requests"), READ_ONLY),
+            LEAD: (ok("unit A's leader lists the unit's requests"), READ_ONLY),
             B: (ok("unit B lists its own requests, none of A's"), READ_ONLY),
             OFFICE: (ok("the office lists every unit's requests"), READ_ONLY),
             STAFF: (ok("staff outside the office get an empty list"), READ_ONLY),
@@ -64,6 +69,7 @@ ROUTES = {
         {
             **NOBODY,
             A: (ok("unit A reads its own request"), refused("only the office decides")),
+            LEAD: (ok("the leader reads the unit's request"), refused("a leader does not decide")),
             B: (NOT_B, NOT_B),
             OFFICE: (ok("the office reads the request"), done(302, "the office approves it")),
             STAFF: (NOT_STAFF, NOT_STAFF),
@@ -75,6 +81,7 @@ ROUTES = {
         {
             **NOBODY,
             A: (ok("unit A downloads its own evidence"), READ_ONLY),
+            LEAD: (ok("unit A's leader downloads the unit's evidence"), READ_ONLY),
             B: (NOT_B, READ_ONLY),
             OFFICE: (ok("the office downloads every unit's evidence"), READ_ONLY),
             STAFF: (hidden("staff outside the office see no unit's file"), READ_ONLY),
@@ -130,11 +137,20 @@ def fingerprint():
 CLIENTS = {
     ANON: "anon_client",
     A: "client_a",
+    LEAD: "leader_client",
     B: "client_b",
     OFFICE: "office_client",
     STAFF: "other_staff_client",
     GONE: "deactivated_client",
 }
+
+
+@pytest.fixture
+def leader_client(unit_a):
+    leader = UserFactory(username="renshe_lead", unit=unit_a, is_unit_leader=True)
+    client = Client()
+    client.force_login(leader)
+    return client
 
 
 @pytest.mark.parametrize("name,who,method", CASES)
