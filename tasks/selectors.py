@@ -13,8 +13,10 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, Count, DecimalField, F, Q, Sum, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bulletins.submissions.selectors import assessment_points
 from portal.accounts.models import acting_unit_id, is_office
 
 from .models import (
@@ -97,10 +99,13 @@ def totals(queryset, today: datetime.date) -> dict:
 def unit_rates(*, plan: Plan, unit) -> dict:
     """Weighted closure and on-time rates of a unit on a plan, and the suggested score.
 
-    Returns ``{"closure": Decimal 0–1, "on_time": Decimal 0–1, "suggested": Decimal
-    0–100 rounded to 0.1}`` where suggested = 100 × (0.6 × closure + 0.4 × on-time),
-    each assignment weighing its ``Task.weight``; all three None when the unit has no
-    assignment on the plan. One aggregate query.
+    Returns ``{"closure": Decimal 0–1, "on_time": Decimal 0–1, "tasks": Decimal 0–100
+    rounded to 0.1, "points": Decimal or None, "suggested": Decimal 0–100}`` where
+    tasks = 100 × (0.6 × closure + 0.4 × on-time), each assignment weighing its
+    ``Task.weight``; points = the unit's 信息报送 points of the plan's year within the
+    year's cap (None when the office set no scoring rules for that year); suggested =
+    tasks + points, kept within 0–100. All None when the unit has no assignment on the
+    plan. One aggregate query, and three for the points when the year has rules.
     """
     w = F("task__weight")
     zero = Value(Decimal(0))
@@ -112,13 +117,22 @@ def unit_rates(*, plan: Plan, unit) -> dict:
     )
     total = Decimal(agg["total"] or 0)
     if not total:
-        return {"closure": None, "on_time": None, "suggested": None}
+        return {"closure": None, "on_time": None, "suggested": None, "tasks": None, "points": None}
     closure = Decimal(agg["closed"] or 0) / total
     on_time_rate = Decimal(agg["on_time"] or 0) / total
-    suggested = (100 * (CLOSURE_WEIGHT * closure + ON_TIME_WEIGHT * on_time_rate)).quantize(
+    tasks_score = (100 * (CLOSURE_WEIGHT * closure + ON_TIME_WEIGHT * on_time_rate)).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP
     )
-    return {"closure": closure, "on_time": on_time_rate, "suggested": suggested}
+    # 信息报送 points of the plan's year count too (bulletins/submissions/selectors.py).
+    points = assessment_points(unit=unit, year=plan.year, today=timezone.localdate())
+    suggested = max(Decimal(0), min(Decimal(100), tasks_score + (points or 0)))
+    return {
+        "closure": closure,
+        "on_time": on_time_rate,
+        "suggested": suggested,
+        "tasks": tasks_score,
+        "points": points,
+    }
 
 
 def unread_notices(user):

@@ -92,11 +92,14 @@ def unit_points(*, unit, year: int, today: datetime.date) -> dict:
     return year_table(year=year, today=today, units=[unit])[0]
 
 
-def assessment_points(*, unit, year: int, today: datetime.date) -> Decimal:
-    """The unit's points as the 考核评价 counts them: clamped to ± the year's cap."""
-    cap = rule_for(year).assessment_cap
-    points = unit_points(unit=unit, year=year, today=today)["points"]
-    return max(-cap, min(cap, points))
+def assessment_points(*, unit, year: int, today: datetime.date) -> Decimal | None:
+    """The unit's points as the 考核评价 counts them, clamped to ± the year's cap; None
+    when the office has set no scoring rules for ``year`` (nothing counts then)."""
+    rule = ScoringRule.objects.filter(year=year).first()
+    if rule is None:
+        return None
+    points = year_table(year=year, today=today, units=[unit])[0]["points"]
+    return max(-rule.assessment_cap, min(rule.assessment_cap, points))
 
 
 def waiting_count(user) -> int:
