@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install install-test chromium converters lint pdf-fonts
+.PHONY: run test install install-test chromium converters lint pdf-fonts messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,16 @@ converters:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq emf2svg libwmf-bin librsvg2-bin >/dev/null) \
 	      || echo "Could not install the EMF/WMF converters: their tests will be skipped."; \
 	  else echo "The EMF/WMF converters are not installed and cannot be installed here: their tests will be skipped."; fi; }
+
+# The translation catalogues (README, "Languages"): extract every marked string into
+# locale/*/LC_MESSAGES/*.po and compile the committed .mo files. Needs GNU gettext
+# (Debian package `gettext`); serving and testing the portal do not.
+MESSAGES_OPTS := --no-wrap --ignore='.venv/*' --ignore='build/*' --ignore='var/*' --ignore='tests/*' \
+	--ignore='bench/*' --ignore='staticfiles/*' --ignore='*.egg-info/*'
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans $(MESSAGES_OPTS)
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans $(MESSAGES_OPTS)
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -52,9 +52,10 @@ class AssignmentFilter(NarrowingFilterSet):
     ordering = django_filters.OrderingFilter(
         fields=(("due_on", "due"), ("task__number", "number"), ("progress", "progress")),
         field_labels={
-            "due": _("完成时限（早→晚）"),
+            # Ascending labels are keyed by the model field, descending ones by "-param".
+            "task__due_date": _("完成时限（早→晚）"),
             "-due": _("完成时限（晚→早）"),
-            "number": _("编号"),
+            "task__number": _("编号"),
             "-number": _("编号（倒序）"),
             "progress": _("进度（低→高）"),
             "-progress": _("进度（高→低）"),

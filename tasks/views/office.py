@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.pagination import page_of
@@ -163,7 +164,11 @@ def remind(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                messages.success(request, _("已催办 %(n)d 项任务分工。") % {"n": len(made)})
+                messages.success(
+                    request,
+                    ngettext("已催办 %(n)d 项任务分工。", "已催办 %(n)d 项任务分工。", len(made))
+                    % {"n": len(made)},
+                )
                 return redirect("tasks:overview")
     else:
         chosen = [v for v in request.GET.getlist("assignment") if v.isdigit()]
