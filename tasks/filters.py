@@ -53,7 +53,7 @@ class AssignmentFilter(NarrowingFilterSet):
         fields=(("due_on", "due"), ("task__number", "number"), ("progress", "progress")),
         field_labels={
             # Ascending labels are keyed by the model field, descending ones by "-param".
-            "task__due_date": _("完成时限（早→晚）"),
+            "due_on": _("完成时限（早→晚）"),
             "-due": _("完成时限（晚→早）"),
             "task__number": _("编号"),
             "-number": _("编号（倒序）"),
