@@ -292,6 +292,12 @@ class ScoringRule(models.Model):
     monthly_quota = models.PositiveSmallIntegerField(
         _("每月报送篇数"), default=2, help_text=_("每个单位每月至少报送的篇数，例如 2；0 表示不限")
     )
+    quota_start_month = models.PositiveSmallIntegerField(
+        _("考核起始月份"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("从当年几月起考核每月报送篇数，例如 3 表示从3月起"),
+    )
     missed_month_penalty = _points_field(
         _("未完成月扣分"), "2", _("当月报送篇数不足时扣减的分数，例如 2")
     )

@@ -3,8 +3,8 @@
 Points of a unit in a year (by the year's ``ScoringRule``; defaults when the office
 has set none) = per_piece × pieces sent (first reached the office that year)
 + Σ level points × adoptions (本刊 on the issue's date, upward on the publication date)
-− missed_month_penalty × months already over in which fewer than monthly_quota pieces
-were sent. The assessment takes the points clamped to ± assessment_cap.
+− missed_month_penalty × months already over (from quota_start_month on) in which fewer
+than monthly_quota pieces were sent. The assessment takes the points clamped to ± assessment_cap.
 """
 
 import calendar
@@ -28,10 +28,10 @@ def rule_for(year: int) -> ScoringRule:
     return ScoringRule.objects.filter(year=year).first() or ScoringRule(year=year)
 
 
-def months_over(year: int, today: datetime.date) -> list[int]:
-    """The months of ``year`` that have ended by ``today`` (1–12)."""
+def months_over(year: int, today: datetime.date, start: int = 1) -> list[int]:
+    """The months of ``year`` from ``start`` on that have ended by ``today`` (1–12)."""
     return [
-        m for m in range(1, 13) if datetime.date(year, m, calendar.monthrange(year, m)[1]) < today
+        m for m in range(start, 13) if datetime.date(year, m, calendar.monthrange(year, m)[1]) < today
     ]
 
 
@@ -58,7 +58,7 @@ def year_table(*, year: int, today: datetime.date, units=None) -> list[dict]:
         .annotate(n=Count("pk"))
     ):
         adopted.setdefault(r["submission__unit_id"], {})[r["level"]] = r["n"]
-    over = months_over(year, today)
+    over = months_over(year, today, rule.quota_start_month)
     rows = []
     for unit in units:
         months = sent.get(unit.pk, {})

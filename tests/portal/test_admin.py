@@ -89,6 +89,14 @@ def renamed_meeting(office, unit_user):
     return meeting
 
 
+def returned_submission(office, unit_user):
+    from bulletins.submissions.services import return_submission
+    from tests.factories import make_submission
+
+    piece = make_submission(unit_user.unit, "pending")
+    return return_submission(submission=piece, by=office, comment="请补充")
+
+
 # (app, model, builder of an object that has moved on since its first version)
 HISTORY_ADMINS = [
     ("tasks", "plan", closed_plan),
@@ -99,6 +107,7 @@ HISTORY_ADMINS = [
     ("tasks", "assessment", rescored_assessment),
     ("bulletins", "issue", published_issue),
     ("bulletins", "meeting", renamed_meeting),
+    ("submissions", "submission", returned_submission),
 ]
 
 

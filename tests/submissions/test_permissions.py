@@ -122,6 +122,7 @@ def rule_form(o):
         "per_province": "8",
         "per_national": "12",
         "monthly_quota": "2",
+        "quota_start_month": "1",
         "missed_month_penalty": "2",
         "assessment_cap": "10",
     }

@@ -109,6 +109,7 @@ def test_the_office_edits_the_rules_and_a_bad_value_keeps_the_input(today, offic
         "per_province": "8",
         "per_national": "12",
         "monthly_quota": "3",
+        "quota_start_month": "1",
         "missed_month_penalty": "-1",
         "assessment_cap": "10",
     }

@@ -12,6 +12,7 @@ RULE_FIELDS = (
     "per_province",
     "per_national",
     "monthly_quota",
+    "quota_start_month",
     "missed_month_penalty",
     "assessment_cap",
 )

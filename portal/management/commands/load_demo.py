@@ -6,7 +6,13 @@ from django.utils.module_loading import import_string
 
 # Each module's ``load(password=, stdout=)`` runs in this order; an app that has
 # not landed yet is skipped.
-DEMO_MODULES = ["portal.demo", "bulletins.demo", "tasks.demo", "tasks.demo_followup"]
+DEMO_MODULES = [
+    "portal.demo",
+    "bulletins.demo",
+    "bulletins.submissions.demo",
+    "tasks.demo",
+    "tasks.demo_followup",
+]
 
 
 class Command(BaseCommand):
