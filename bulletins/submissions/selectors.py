@@ -31,7 +31,9 @@ def rule_for(year: int) -> ScoringRule:
 def months_over(year: int, today: datetime.date, start: int = 1) -> list[int]:
     """The months of ``year`` from ``start`` on that have ended by ``today`` (1–12)."""
     return [
-        m for m in range(start, 13) if datetime.date(year, m, calendar.monthrange(year, m)[1]) < today
+        m
+        for m in range(start, 13)
+        if datetime.date(year, m, calendar.monthrange(year, m)[1]) < today
     ]
 
 

@@ -76,7 +76,7 @@ def test_the_assessment_page_shows_the_points(today, rule, pieces, unit_a, offic
     plan = Plan.objects.create(year=2026, title="2026年任务清单", status=Plan.Status.ACTIVE)
     Assignment.objects.create(task=make_task(plan), unit=unit_a)
     page = office_client.get(reverse("tasks:assessment_list", args=[plan.pk])).content.decode()
-    assert "信息报送积分" in page and 'data-points>6.0<' in page
+    assert "信息报送积分" in page and "data-points>6.0<" in page
 
 
 def test_the_unit_sees_its_own_points(today, rule, pieces, client_a, client_b):
@@ -86,7 +86,7 @@ def test_the_unit_sees_its_own_points(today, rule, pieces, client_a, client_b):
 
 
 def test_the_office_s_table_and_xlsx_export(today, rule, pieces, office_client, unit_a):
-    UnitFactory(name="=HYPERLINK(\"http://x\")")
+    UnitFactory(name='=HYPERLINK("http://x")')
     page = office_client.get(reverse("submissions:points") + "?year=2026").content.decode()
     assert "市人社局" in page and "<strong>6.0</strong>" in page
     response = office_client.get(reverse("submissions:points_export") + "?year=2026")
