@@ -40,3 +40,21 @@ def issues_panel(user) -> dict | None:
     if not latest and not panel.get("pending"):
         return None
     return panel
+
+
+# --- panels other apps add to the meeting page -----------------------------------
+# An app that relates rows to meetings (tasks: 议定事项) registers a provider from its
+# AppConfig.ready(): ``(meeting, user) -> {"template": ..., **context} | None``. The
+# meeting page includes each answer, so bulletins never imports those apps.
+_MEETING_PANELS: list = []
+
+
+def register_meeting_panel(provider) -> None:
+    """Add ``provider`` to the meeting page (once, however often it is registered)."""
+    if provider not in _MEETING_PANELS:
+        _MEETING_PANELS.append(provider)
+
+
+def meeting_panels(meeting, user) -> list[dict]:
+    """The registered panels for ``meeting`` as ``user`` sees it, in registration order."""
+    return [panel for provider in _MEETING_PANELS if (panel := provider(meeting, user))]

@@ -36,6 +36,7 @@ from .layout import (
     total_number_label,
 )
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
+from .panels import meeting_panels
 from .receipts import acknowledge_issue, record_attachment_download, record_view
 
 PAGE_SIZE = 20
@@ -349,6 +350,7 @@ def meeting_detail(request, pk):
         ],
         "key_points": _rich_text(meeting.key_points),
         "issues": issues,
+        "panels": meeting_panels(meeting, request.user),
     }
     response = render(request, "bulletins/meeting_detail.html", context)
     return _keep_private(response, request, public=meeting.visibility == Visibility.PUBLIC)

@@ -12,7 +12,7 @@ from portal.files import UploadField
 from portal.text import CleanFormField
 from portal.units.models import Unit
 
-from .models import Assignment, Evidence, ExtensionRequest, Task
+from .models import Assignment, Evidence, ExtensionRequest, Plan, Task
 
 
 class VersionField(forms.IntegerField):
@@ -257,3 +257,68 @@ class ImportForm(forms.Form):
         else:
             summary = _("导入未完成：%(reason)s") % {"reason": " ".join(errors[0].messages)}
         return format_html('{} <a href="#import-errors">{}</a>', summary, _("查看原因"))
+
+
+class DecisionForm(forms.Form):
+    """A meeting's 议定事项: its fields are ``add_decision``'s keywords."""
+
+    order = forms.IntegerField(
+        label=_("顺序"), min_value=1, max_value=999, required=False, help_text=_("留空排在最后")
+    )
+    title = CleanFormField(
+        multiline=False,
+        label=_("议定事项"),
+        max_length=300,
+        help_text=_("例如：面上要坚持全市一盘棋、同发力，细化分解改革任务"),
+    )
+    text = CleanFormField(
+        label=_("具体内容"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionTaskForm(forms.Form):
+    """议定事项 → 督办任务: its fields are ``make_decision_task``'s keywords."""
+
+    plan = forms.ModelChoiceField(label=_("任务清单"), queryset=Plan.objects.none())
+    number = CleanFormField(
+        multiline=False,
+        label=_("编号"),
+        max_length=20,
+        required=False,
+        help_text=_("例如：4.1；留空自动编号"),
+    )
+    title = CleanFormField(multiline=False, label=_("任务"), max_length=300)
+    category = CleanFormField(
+        multiline=False,
+        label=_("类别"),
+        max_length=50,
+        required=False,
+        help_text=_("例如：组织保障"),
+    )
+    requirement = CleanFormField(
+        label=_("工作要求"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    due_date = date_field(_("完成时限"), help_text=_("例如：2026-10-31"))
+    weight = forms.DecimalField(
+        label=_("分值权重"), min_value=0, max_value=999, max_digits=5, decimal_places=2, initial=1
+    )
+    lead = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.none())
+    cooperating = forms.ModelMultipleChoiceField(
+        label=_("配合单位"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.exclude(status=Plan.Status.CLOSED)
+        units = Unit.objects.filter(active=True)
+        self.fields["lead"].queryset = units
+        self.fields["cooperating"].queryset = units

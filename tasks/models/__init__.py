@@ -10,7 +10,8 @@ row, ``AssignmentQuerySet.with_light(today)`` for lists.
 - ``assignments``: ``Assignment``, ``ProgressReport``, ``Evidence``, ``Light`` and the
   rules behind it (``light_conditions``, ``closed_on_time_q``);
 - ``followup``: ``Reminder`` (催办), ``Problem``, ``Assessment``, ``CalendarToken``;
-- ``extensions``: ``ExtensionRequest`` (延期申请).
+- ``extensions``: ``ExtensionRequest`` (延期申请);
+- ``decisions``: ``Decision`` (a meeting's 议定事项, each may become a task).
 """
 
 from .assignments import (
@@ -28,6 +29,7 @@ from .assignments import (
     reported_this_month_q,
     today,
 )
+from .decisions import Decision
 from .extensions import ExtensionRequest
 from .followup import Assessment, CalendarToken, Problem, Reminder
 from .plans import Milestone, Plan, Task
@@ -38,6 +40,7 @@ __all__ = [
     "Assignment",
     "AssignmentQuerySet",
     "CalendarToken",
+    "Decision",
     "Evidence",
     "ExtensionRequest",
     "Light",

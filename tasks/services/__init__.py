@@ -9,8 +9,8 @@ edit carry a ``version``: a stale one is refused with code ``conflict``.
 One module per idea, every name importable from here: ``assignments`` (签收,
 reports, review, 办结, 分派), ``plans`` (task lists and their import), ``reminders``
 (催办), ``problems`` (问题收集), ``assessments`` (考核评价), ``calendar`` (.ics
-tokens), ``evidence`` (佐证材料 files), ``extensions`` (延期申请); ``base`` holds the
-shared checks.
+tokens), ``evidence`` (佐证材料 files), ``extensions`` (延期申请), ``decisions``
+(a meeting's 议定事项 and the tasks made from them); ``base`` holds the shared checks.
 
 Who may take a step is asked once: each ``can_…(obj, user)`` predicate runs the very
 guard its service raises from, and views hand its answer to templates.
@@ -33,6 +33,7 @@ from .assignments import (
     update_report,
 )
 from .calendar import calendar_user, hash_token, renew_calendar_token, revoke_calendar_token
+from .decisions import add_decision, can_add_decision, can_make_decision_task, make_decision_task
 from .evidence import MAX_EVIDENCE_FILES, check_evidence
 from .extensions import (
     approve_extension,
@@ -51,12 +52,15 @@ __all__ = [
     "accept_report",
     "acknowledge_assignment",
     "activate_plan",
+    "add_decision",
     "approve_extension",
     "assign_units",
     "calendar_user",
     "can_acknowledge",
+    "can_add_decision",
     "can_close",
     "can_decide_extension",
+    "can_make_decision_task",
     "can_edit_report",
     "can_raise_problem",
     "can_remind",
@@ -71,6 +75,7 @@ __all__ = [
     "extensions_allowed",
     "hash_token",
     "import_plan",
+    "make_decision_task",
     "mark_reminder_read",
     "raise_problem",
     "renew_calendar_token",

@@ -6,6 +6,7 @@ one service call; a service refusal lands on the bound form with the input kept.
 - ``units``: the assignment list, export and assignment page (签收, reports, evidence);
 - ``problems``: 问题收集;
 - ``extensions``: 延期申请 (ask, approve or decline, list, evidence);
+- ``decisions``: a meeting's 议定事项, made tasks in one step, and the meeting page's panel;
 - ``calendar``: the personal .ics address and feed;
 - ``office``: the office's overview, review queue, review, 办结 and 催办;
 - ``plans``: a plan's tasks and assignments, 分派, import;
@@ -16,6 +17,7 @@ one service call; a service refusal lands on the bound form with the input kept.
 from .assessments import assessment_list, assessment_score
 from .calendar import calendar_feed, calendar_settings
 from .common import office_required
+from .decisions import decision_list, decision_task
 from .extensions import extension_create, extension_detail, extension_evidence, extension_list
 from .home import home_panel
 from .office import assignment_close, overview, remind, report_review, review_queue
@@ -41,6 +43,8 @@ __all__ = [
     "assignment_list",
     "calendar_feed",
     "calendar_settings",
+    "decision_list",
+    "decision_task",
     "evidence_download",
     "export",
     "extension_create",

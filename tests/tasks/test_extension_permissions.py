@@ -1,9 +1,10 @@
-"""Permission table of the 延期申请 routes × personas: anonymous, unit A (renshe),
+"""Permission table of the 延期申请 and 议定事项 routes × personas: anonymous, unit A (renshe),
 unit A's leader (负责人, acts for the unit like any of its users), unit B (xinhai), the
 office, staff outside 产改办 and a deactivated unit A user.
 
-The objects belong to unit A: unit B gets 404 on each. A row marked ``changes`` takes
-effect; every other row must leave the requests and assignments unchanged.
+The objects belong to unit A: unit B gets 404 on each; the 议定事项 pages are the
+office's and do not exist for anyone else. A row marked ``changes`` takes effect;
+every other row must leave requests, assignments, tasks and decisions unchanged.
 """
 
 import datetime as dt
@@ -12,9 +13,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from bulletins.models import Visibility
 from tasks import services
-from tasks.models import Assignment, ExtensionRequest
-from tests.factories import UserFactory, acknowledged, make_task, pdf
+from tasks.models import Assignment, Decision, ExtensionRequest, Task
+from tests.factories import UserFactory, acknowledged, make_meeting, make_task, pdf
 
 from .test_permissions import (
     ACTION_ONLY,
@@ -35,6 +37,12 @@ PERSONAS = [ANON, A, LEAD, B, OFFICE, STAFF, GONE]
 LOGIN = SIGN_IN.status
 SWITCHED_OFF = Cell(LOGIN, "a deactivated account counts as nobody: sign in first")
 NOBODY = {ANON: (SIGN_IN, SIGN_IN), GONE: (SWITCHED_OFF, SWITCHED_OFF)}
+OFFICE_PAGE = hidden("an office page: to anyone else it does not exist")
+
+
+def office_only(get: Cell, post: Cell) -> dict:
+    others = {who: (OFFICE_PAGE, OFFICE_PAGE) for who in (A, LEAD, B, STAFF)}
+    return {**NOBODY, **others, OFFICE: (get, post)}
 
 
 # name → (url(objs), POST data(objs), {persona: (GET cell, POST cell)})
@@ -87,6 +95,22 @@ ROUTES = {
             STAFF: (hidden("staff outside the office see no unit's file"), READ_ONLY),
         },
     ),
+    "decision_list": (
+        lambda o: reverse("tasks:decision_list", args=[o["meeting"].pk]),
+        lambda o: {"title": "线上要推动县区齐步走"},
+        office_only(ok("the office reads a meeting's decisions"), done(302, "it adds one")),
+    ),
+    "decision_task": (
+        lambda o: reverse("tasks:decision_task", args=[o["decision"].pk]),
+        lambda o: {
+            "plan": o["plan"].pk,
+            "title": "细化分解任务",
+            "due_date": o["later"],
+            "weight": "1",
+            "lead": o["unit_a"].pk,
+        },
+        office_only(ok("the office opens the form"), done(302, "it makes the decision a task")),
+    ),
 }
 
 CASES = [
@@ -103,7 +127,7 @@ def test_every_row_has_every_persona():
 
 
 @pytest.fixture
-def objs(plan, unit_a, unit_b, user_a, today):
+def objs(plan, unit_a, unit_b, user_a, office_user, today):
     overdue = Assignment.objects.create(
         task=make_task(plan, "5.1", due=today - dt.timedelta(days=3)), unit=unit_a
     )
@@ -116,7 +140,13 @@ def objs(plan, unit_a, unit_b, user_a, today):
         evidence=pdf("检修通知.pdf"),
     )
     fresh = Assignment.objects.create(task=make_task(plan, "5.2"), unit=unit_a)
+    meeting = make_meeting(Visibility.INTERNAL, day=today - dt.timedelta(days=3))
+    decision = services.add_decision(meeting=meeting, by=office_user, title="面上要细化分解任务")
     return {
+        "plan": plan,
+        "unit_a": unit_a,
+        "meeting": meeting,
+        "decision": decision,
         "request": request,
         "fresh": fresh,
         "later": (fresh.task.due_date + dt.timedelta(days=30)).isoformat(),
@@ -131,6 +161,8 @@ def fingerprint():
             )
         ),
         list(Assignment.objects.order_by("pk").values_list("pk", "extended_due_date", "version")),
+        list(Decision.objects.order_by("pk").values_list("pk", "order", "title", "task_id")),
+        Task.objects.count(),
     )
 
 

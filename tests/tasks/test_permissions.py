@@ -333,10 +333,10 @@ def _cell(name, who, method) -> Cell:
 
 
 def test_every_route_has_expectations():
-    from .test_extension_permissions import ROUTES as EXTENSION_ROUTES
+    from .test_extension_permissions import ROUTES as FOLLOWUP_ROUTES  # 延期申请, 议定事项
 
     names = {p.name for p in task_urls.urlpatterns}
-    tables = set(ROUTES) | set(EXTENSION_ROUTES)
+    tables = set(ROUTES) | set(FOLLOWUP_ROUTES)
     assert names == tables, "a new tasks route needs a row in a permission table"
     for name, (_url, _data, table) in ROUTES.items():
         assert set(table) == set(PERSONAS), f"{name}: a row for every persona"
