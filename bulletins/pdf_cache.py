@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 
 from portal.files import UploadTo
+from portal.storage.tracking import tracked_writes
 
 from .models import Issue
 from .pdf_content import issue_filename, pdf_key
@@ -113,8 +114,9 @@ def _store(issue: Issue, key: str, data: bytes) -> str:
     later one finds the first one's file and throws its own away.
     """
     storage = _storage()
-    name = storage.save(_upload_to(issue, "issue.pdf"), ContentFile(data))
-    with transaction.atomic():
+    # Written inside the transaction: if it fails, the file goes with it (tracking).
+    with tracked_writes(), transaction.atomic():
+        name = storage.save(_upload_to(issue, "issue.pdf"), ContentFile(data))
         row = (
             Issue.objects.select_for_update()
             .only("generated_pdf", "generated_pdf_key")

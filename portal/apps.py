@@ -14,6 +14,9 @@ class PortalConfig(AppConfig):
         from PIL import Image
 
         from . import checks  # noqa: F401 (registers the system checks)
+        from .storage import cleanup
+
+        cleanup.connect()
 
         # A decompression bomb is refused, never merely warned about (SECURITY.md).
         Image.MAX_IMAGE_PIXELS = 40_000_000

@@ -21,17 +21,40 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import FileResponse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 
 from portal.text import one_line
 
 
+class _PrivateStorage(LazyObject):
+    """Stands for ``storages["private"]`` (as Django's ``default_storage`` does for its own).
+
+    File fields get this object, so changing ``STORAGES`` (a test switching to
+    S3, or back) takes effect without reloading the models.
+    """
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_PRIVATE = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _storages_changed(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _PRIVATE._wrapped = empty
+
+
 def private_storage():
     """The private store (callable, so models do not freeze the setting in migrations)."""
-    return storages["private"]
+    return _PRIVATE
 
 
 @deconstructible
@@ -298,18 +321,16 @@ def storable_copy(uploaded, kind: FileKind):
 
 def atomic_with_files(fn):
     """Run ``fn(stored)`` in one transaction; ``fn`` appends the names of the files it
-    writes to the private store to ``stored``, and they are deleted again if anything
-    fails (a refused or failed write leaves no row and no file)."""
+    writes to the private store to ``stored``. If the transaction fails, the files
+    written inside it are deleted (``portal.storage.tracking``, which also covers a
+    failure after ``fn`` returns): a refused or failed write leaves no row and no file."""
     from django.db import transaction
 
+    from portal.storage.tracking import tracked_writes
+
     stored: list[str] = []
-    try:
-        with transaction.atomic():
-            return fn(stored)
-    except BaseException:
-        for name in stored:
-            private_storage().delete(name)
-        raise
+    with tracked_writes(), transaction.atomic():
+        return fn(stored)
 
 
 def sha256_of(fileobj) -> str:

