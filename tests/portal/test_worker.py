@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pgcluster import Cluster
+from tests.pgcluster import throwaway_cluster
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "django_tasks_database_dbtaskresult"
@@ -25,7 +25,7 @@ ENQUEUE = (
 
 @pytest.fixture(scope="module")
 def cluster():
-    pg = Cluster().start()
+    pg = throwaway_cluster()
     yield pg
     pg.destroy()
 
