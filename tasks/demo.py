@@ -27,131 +27,9 @@ from bulletins.models import Issue
 from portal.units.models import Unit
 
 from . import selectors, services
+from .demo_data import GANGKOU, GANYU, GUOZI, RENSHE, TASKS, TINY_PDF, USERNAMES, XINHAI
+from .demo_decisions import meeting_decisions
 from .models import Assignment, Plan, ProgressReport, Task
-
-RENSHE, GUOZI, GANYU, XINHAI, GANGKOU = (
-    "市人社局",
-    "市国资委",
-    "赣榆区委",
-    "江苏新海石化有限公司",
-    "连云港港口集团",
-)
-USERNAMES = {RENSHE: "renshe", GUOZI: "guozi", GANYU: "ganyu", XINHAI: "xinhai", GANGKOU: "gangkou"}
-
-# (number, category, title, requirement, lead, cooperating units)
-TASKS = [
-    (
-        "1.1",
-        "思想引领",
-        "把“新时代·新思想·新征程”主题宣讲课堂搬到复工复产第一线",
-        "坚持思想领航把好“向”：组织宣讲进车间、进班组，引导职工增强政治认同、思想认同、情感认同。",
-        GUOZI,
-        [GANGKOU],
-    ),
-    (
-        "1.2",
-        "思想引领",
-        "健全保证产业工人主人翁地位的制度机制",
-        "坚持政治吸纳聚好“力”：完善职代会、厂务公开等制度，增强产业工人的自信心自豪感。",
-        XINHAI,
-        [GUOZI],
-    ),
-    (
-        "1.3",
-        "思想引领",
-        "以劳模先进评选表彰为契机讲好劳模故事",
-        "坚持精神引领鼓好“劲”：弘扬劳模精神、劳动精神、工匠精神，释放榜样力量。",
-        RENSHE,
-        [GANYU],
-    ),
-    (
-        "2.1",
-        "素质提升",
-        "构建石化等重点产业新型产业工人职业培训体系",
-        "推动产教向“深”处融合：聚焦“三新一高”、石化等重点产业，满足重点行业人才需求。",
-        RENSHE,
-        [XINHAI],
-    ),
-    (
-        "2.2",
-        "素质提升",
-        "用好“英才名匠”产业人才培养计划",
-        "推动人才向“高”处攀登：整合各方资源，加快培育高技能、高精尖的产业工人队伍。",
-        RENSHE,
-        [GUOZI],
-    ),
-    (
-        "2.3",
-        "素质提升",
-        "开展“当好主人翁、建功新时代”主题劳动技能竞赛",
-        "推动创新向“广”处拓展：深化群众性技术创新活动，激励职工立足岗位、提升技能。",
-        GANGKOU,
-        [XINHAI],
-    ),
-    (
-        "3.1",
-        "权益维护",
-        "健全职工就业支持体系，千方百计稳定就业",
-        "答好“稳就业”这道必答题：在推动企业复工复产的同时稳定就业、保障民生。",
-        RENSHE,
-        [GANYU],
-    ),
-    (
-        "3.2",
-        "权益维护",
-        "落实提高技术工人待遇的《意见》，强化技能价值激励",
-        "上好“保权益”这堂必修课：树立“技高者多得、多劳者多得”的鲜明导向。",
-        GUOZI,
-        [RENSHE],
-    ),
-    (
-        "3.3",
-        "权益维护",
-        "扎实开展安全生产专项整治行动",
-        "牢固树立“生命至上、安全第一”理念，推动企业安全生产、产业安全发展。",
-        XINHAI,
-        [GANGKOU],
-    ),
-    (
-        "3.4",
-        "权益维护",
-        "关心关爱困难职工，多做雪中送炭、纾难解困的工作",
-        "交出“奔小康”这份满分卷：不断增强困难职工的获得感。",
-        GANYU,
-        [],
-    ),
-    (
-        "4.1",
-        "组织保障",
-        "面上：细化分解任务，尽快制定配套政策",
-        "全市一盘棋、同发力：为各单位画好施工图、交好任务书，制定针对性强、可操作性高的配套政策。",
-        GUOZI,
-        [RENSHE],
-    ),
-    (
-        "4.2",
-        "组织保障",
-        "线上：县区选取重点领域开展试点，选树典型",
-        "县区齐步走、不掉队：选取支柱产业、战略性新兴产业和骨干企业开展试点，总结经验。",
-        GANYU,
-        [],
-    ),
-    (
-        "4.3",
-        "组织保障",
-        "点上：试点企业制定年度产改任务清单，建立推动落实机制",
-        "企业主动推、大胆试：研究制定年度产改任务清单，确保圆满完成试点任务。",
-        XINHAI,
-        [GANGKOU],
-    ),
-]
-
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
 
 
 def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -211,10 +89,33 @@ class _Story:
                 Assignment.objects.filter(pk=a.pk).update(closed_at=_aware(when, 16))
 
 
-def _make_plan(*, year, title, description, due_for, office, issue=None) -> Plan:
-    plan = Plan.objects.create(year=year, title=title, description=description, source_issue=issue)
+def _make_plan(
+    *, year, title, description, due_for, office, issue=None, meeting=None, decisions=None
+) -> Plan:
+    """The plan with every task of ``TASKS``; those in ``decisions`` (number → the
+    meeting's 议定事项) are made from their decision (``make_decision_task``)."""
+    plan = Plan.objects.create(
+        year=year, title=title, description=description, source_issue=issue, source_meeting=meeting
+    )
     for number, category, task_title, requirement, lead, cooperating in TASKS:
         start, due = due_for(number)
+        weight = 2 if number.startswith(("2.", "4.")) else 1
+        decision = (decisions or {}).get(number)
+        if decision is not None and decision.task_id is None:
+            services.make_decision_task(
+                decision=decision,
+                by=office,
+                plan=plan,
+                due_date=due,
+                lead=Unit.objects.get(name=lead),
+                cooperating=Unit.objects.filter(name__in=cooperating),
+                number=number,
+                title=task_title,
+                category=category,
+                requirement=requirement,
+                weight=weight,
+            )
+            continue
         task = Task.objects.create(
             plan=plan,
             number=number,
@@ -223,7 +124,7 @@ def _make_plan(*, year, title, description, due_for, office, issue=None) -> Plan
             requirement=requirement,
             start_date=start,
             due_date=due,
-            weight=2 if number.startswith(("2.", "4.")) else 1,
+            weight=weight,
         )
         Assignment.objects.create(task=task, unit=Unit.objects.get(name=lead), role="lead")
         for name in cooperating:
@@ -243,6 +144,8 @@ def _load_2020(story: _Story, office) -> None:
         return
     # None when the bulletins demo is not loaded: the plan then stands alone.
     issue = Issue.objects.filter(year=2020, number=4).first()
+    # The meeting's three 部署 items (面上 / 线上 / 点上) become tasks 4.1–4.3.
+    meeting, decisions = meeting_decisions(office)
     dues = {"1": (9, 30), "2": (11, 30), "3": (12, 31), "4": (10, 31)}
 
     def due_for(number):
@@ -257,6 +160,8 @@ def _load_2020(story: _Story, office) -> None:
         due_for=due_for,
         office=office,
         issue=issue,
+        meeting=meeting,
+        decisions=decisions,
     )
     for a in Assignment.objects.filter(task__plan=plan).select_related("task", "unit"):
         due = a.task.due_date

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
-from .demo import GANGKOU, RENSHE, USERNAMES, XINHAI
+from .demo_data import GANGKOU, RENSHE, USERNAMES, XINHAI
 from .models import Assignment, ExtensionRequest, Plan
 
 # (task number, unit, days from today asked for, reason, decision, office's comment,
