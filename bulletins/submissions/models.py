@@ -67,7 +67,10 @@ class Submission(models.Model):
         ADOPTED = "adopted", _("已采用")
 
     unit = models.ForeignKey(
-        "units.Unit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="+"
+        "units.Unit",
+        verbose_name=_("报送单位"),
+        on_delete=models.PROTECT,
+        related_name="submissions_sent",
     )
     category = models.ForeignKey(
         Category, verbose_name=_("栏目"), on_delete=models.PROTECT, related_name="submissions"
@@ -332,3 +335,29 @@ class ScoringRule(models.Model):
             Adoption.Level.PROVINCE: self.per_province,
             Adoption.Level.NATIONAL: self.per_national,
         }[level]
+
+
+class QuotaReminder(models.Model):
+    """One reminder a month to a unit that has sent fewer pieces than the quota (the
+    constraint makes a second run of the daily job send nothing more)."""
+
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    sent_count = models.PositiveSmallIntegerField(_("已报送篇数"))
+    email = models.EmailField(_("发往"), blank=True)
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("报送提醒")
+        verbose_name_plural = _("报送提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "year", "month"], name="one_quota_reminder_per_unit_month"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}-{self.month:02d}"

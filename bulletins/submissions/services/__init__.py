@@ -10,6 +10,7 @@ from .office import (
     record_upward_adoption,
     return_submission,
 )
+from .reminders import send_quota_reminders
 from .rules import can_edit_rules, save_scoring_rule
 from .writing import (
     can_edit,
@@ -41,6 +42,7 @@ __all__ = [
     "return_for_revision_by_leader",
     "return_submission",
     "save_scoring_rule",
+    "send_quota_reminders",
     "sign_off_submission",
     "submit_submission",
     "unit_leaders",
