@@ -185,3 +185,24 @@ def test_the_office_adds_a_decision_through_the_form(meeting, office_client):
     assert not Decision.objects.exists()
     assert office_client.post(url, {"title": "点上要助力企业主动推"}).status_code == 302
     assert Decision.objects.get().title == "点上要助力企业主动推"
+
+
+def test_the_meeting_page_costs_the_same_for_one_decision_or_three(
+    meeting, office_user, office_client, plan, unit_a, unit_b, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("bulletins:meeting_detail", args=[meeting.pk])
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert office_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    for n in range(3):
+        d = services.add_decision(meeting=meeting, by=office_user, title=f"事项{n}")
+        tasked(d, office_user, plan, unit_a, unit_b, today, number=f"9.{n}")
+        if n == 0:
+            one = queries()
+    assert queries() == one

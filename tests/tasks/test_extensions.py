@@ -300,3 +300,52 @@ def test_ics_follows_the_approved_date(overdue_a, user_a, office_user, client_a,
     assert due_dates() == [overdue_a.task.due_date]  # waiting: the old date
     services.approve_extension(request=r, by=office_user, version=r.version)
     assert due_dates() == [today + dt.timedelta(days=25)]
+
+
+# --- the pages keep what was typed ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("due", "message"),
+    [("2026-13-01", "请输入正确的日期"), ("2026-06-12", "不能早于今天"), ("", "这个字段是必填项")],
+    ids=["not-a-date", "in-the-past", "missing"],
+)
+def test_a_refused_request_keeps_what_was_typed(overdue_a, client_a, due, message):
+    url = reverse("tasks:extension_create", args=[overdue_a.pk])
+    page = client_a.post(url, {"due_date": due, "reason": "检修推迟，理由保留"})
+    html = page.content.decode()
+    assert page.status_code == 200 and message in html and "检修推迟，理由保留" in html
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_a_refused_file_is_named_and_nothing_is_kept(overdue_a, client_a, today):
+    fake = SimpleUploadedFile("通知.pdf", b"<html></html>", "application/pdf")
+    data = {
+        "due_date": (today + dt.timedelta(days=9)).isoformat(),
+        "reason": "检修",
+        "evidence": fake,
+    }
+    page = client_a.post(reverse("tasks:extension_create", args=[overdue_a.pk]), data)
+    html = page.content.decode()
+    assert page.status_code == 200 and "通知.pdf" in html and "不符" in html
+    assert not ExtensionRequest.objects.exists()
+
+
+def test_a_refused_decision_keeps_the_comment(overdue_a, user_a, office_client):
+    r = ask(overdue_a, user_a)
+    url = reverse("tasks:extension_detail", args=[r.pk])
+    page = office_client.post(url, {"decision": "decline", "comment": "", "version": r.version})
+    assert page.status_code == 200 and "不同意延期时请填写理由" in page.content.decode()
+    page = office_client.post(
+        url,
+        {
+            "decision": "approve",
+            "due_date": "2020-01-01",
+            "comment": "意见保留",
+            "version": r.version,
+        },
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "意见保留" in html and "应晚于当前完成时限" in html
+    r.refresh_from_db()
+    assert r.status == E.PENDING
