@@ -67,7 +67,8 @@ def distribution_text(line: str, unit_names: Iterable[str]) -> str:
     return f"{text}。" if text else ""
 
 
-def _local_date(value: date | datetime | None) -> date | None:
+def local_date(value: date | datetime | None) -> date | None:
+    """The date of ``value`` in the site's time zone (a naive datetime as it is); None stays None."""
     if isinstance(value, datetime):
         return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     return value
@@ -75,7 +76,7 @@ def _local_date(value: date | datetime | None) -> date | None:
 
 def chinese_date(value: date | datetime | None) -> str:
     """2020年6月2日. A datetime prints its date in the site's time zone; None prints ""."""
-    day = _local_date(value)
+    day = local_date(value)
     if not day:
         return ""
     return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}

@@ -9,7 +9,12 @@ class TasksConfig(AppConfig):
     def ready(self):
         # The meeting page shows each 议定事项 with its task's light and progress.
         from bulletins.panels import register_meeting_panel
+        from portal.search.registry import register
 
+        from .search import ReportKind, TaskKind
         from .views.decisions import meeting_panel
 
         register_meeting_panel(meeting_panel)
+        # What tasks gives full-text search (tasks/search.py).
+        register(TaskKind())
+        register(ReportKind())

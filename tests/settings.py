@@ -30,3 +30,6 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT = os.path.join(_tmp, "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
+
+# A test-only app with a searchable kind of its own (tests/search/test_registry.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.searchtoy"]  # noqa: F405

@@ -9,4 +9,6 @@ class SearchConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the index receivers)
+        # The receiver that keeps FTS5 rows in step with deleted documents; each
+        # kind's own receivers are connected when its app registers it.
+        from . import signals  # noqa: F401

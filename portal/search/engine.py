@@ -36,7 +36,7 @@ from .text import Query
 LIMIT = 1000
 NEWEST = "newest"
 RELEVANCE = "relevance"
-CANDIDATE_FIELDS = ("sort_key", "kind", "series_id", "year")
+CANDIDATE_FIELDS = ("sort_key", "kind", "group", "year")
 
 
 def match(queryset, query: Query, *, use_index: bool = True):
@@ -161,7 +161,8 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
     if not capped:
         facets = {
             "kind": Counter(row[1] for row in rows),
-            "series": Counter(row[2] for row in rows if row[2]),
+            # A kind's own facet (registry.Facet): counted per (kind, group).
+            "group": Counter((row[1], row[2]) for row in rows if row[2]),
             "year": Counter(row[3] for row in rows if row[3]),
         }
     return Outcome(keys=[row[0] for row in rows], capped=capped, facets=facets)

@@ -12,21 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef, Q
 
-from . import documents
+from . import documents, registry
 from .models import SearchDocument, SearchText, time_lexemes, uses_fts5, uses_tsvector
 from .text import token_string, tsvector_literal
 
 FTS_TABLE = "search_fts"
 GIN_INDEX = "search_doc_tokens_gin"
-KINDS = [
-    SearchDocument.Kind.ISSUE,
-    SearchDocument.Kind.MEETING,
-    SearchDocument.Kind.TASK,
-    SearchDocument.Kind.REPORT,
-]
-COMPARED = ["series_id", "year", "date", "title", "label"]
+COMPARED = ["group", "year", "date", "title", "label"]
 
 
 # --- SQL of the two token stores --------------------------------------------------
@@ -67,26 +62,50 @@ def fts_delete(cursor, rows: Iterable[tuple[int, str]]) -> None:
 # --- Following the content -------------------------------------------------------
 
 
-def update_documents(kind: str, ids: Iterable[int]) -> int:
-    """Re-read the given sources of one kind and bring their documents up to date.
+def _kind(kind: registry.SearchKind | str) -> registry.SearchKind:
+    return registry.get(kind) if isinstance(kind, str) else kind
 
-    Sources that no longer exist lose their document. Unchanged documents are
+
+def update_documents(kind: registry.SearchKind | str, ids: Iterable[int]) -> int:
+    """Re-read the given objects of one kind (or its name) and bring their documents up to date.
+
+    Objects that no longer exist lose their document. Unchanged documents are
     not rewritten. Returns the number of documents written or removed. Runs in
     the caller's transaction (or its own), so the index never lags a commit.
     """
+    kind = _kind(kind)
     ids = sorted({int(i) for i in ids if i})
     if not ids:
         return 0
-    fk = f"{kind}_id"
     with transaction.atomic():
         # Lock the existing documents first, then read the sources: a concurrent
         # edit of the same source waits here and then sees the committed rows.
-        old_qs = SearchDocument.objects.filter(**{f"{fk}__in": ids})
+        old_qs = _documents_of(kind, ids)
         if connection.features.has_select_for_update:
             old_qs = old_qs.select_for_update(of=("self",))
-        old = {row[fk]: row for row in old_qs.values("sort_key", fk, "content__body", *COMPARED)}
+        old = {
+            row["object_id"]: row
+            for row in old_qs.values("sort_key", "object_id", "content__body", *COMPARED)
+        }
         new = documents.build(kind, ids)
         return _write(ids, old, new)
+
+
+def remove_documents(kind: registry.SearchKind | str, ids: Iterable[int]) -> int:
+    """Drop the documents of these object ids (the objects are being deleted).
+
+    Through the ORM, so the FTS5 rows go too. Returns the number of documents removed.
+    """
+    ids = [int(i) for i in ids if i]
+    if not ids:
+        return 0
+    return _documents_of(_kind(kind), ids).delete()[1].get(SearchDocument._meta.label, 0)
+
+
+def _documents_of(kind: registry.SearchKind, ids) -> models.QuerySet:
+    return SearchDocument.objects.filter(
+        content_type_id=documents.content_type_id(kind), object_id__in=ids
+    )
 
 
 def _unchanged(before: dict, doc) -> bool:
@@ -144,7 +163,7 @@ def remove_fts_rows(rows: Iterable[tuple[int, str]]) -> None:
 
 
 def total_sources() -> int:
-    return sum(documents.count(kind) for kind in KINDS)
+    return sum(documents.count(kind) for kind in registry.kinds())
 
 
 def rebuild(
@@ -161,15 +180,20 @@ def rebuild(
     written = 0
     if reset:
         clear()
-    for kind in KINDS:
+    kinds = registry.kinds()
+    for kind in kinds:
         for ids in documents.iter_ids(kind, batch_size):
             written += update_documents(kind, ids)
             if progress:
                 progress(len(ids))
     with transaction.atomic():
-        # Documents whose source row is gone cannot exist (CASCADE), but a
-        # document of an unknown kind could (an older version): drop it.
-        stale = SearchDocument.objects.exclude(kind__in=KINDS)
+        # Documents of a kind no longer registered, and of objects deleted
+        # behind the signals' back (raw SQL, a restored table), are dropped.
+        stale = ~Q(kind__in=[kind.name for kind in kinds])
+        for kind in kinds:
+            gone = ~Exists(kind.model._base_manager.filter(pk=OuterRef("object_id")))
+            stale |= Q(content_type_id=documents.content_type_id(kind)) & gone
+        stale = SearchDocument.objects.filter(stale)
         if stale.exists():
             stale.delete()
     if reset:

@@ -1,4 +1,4 @@
-"""The search index: one ``SearchDocument`` per issue, meeting record, task and progress report.
+"""The search index: one ``SearchDocument`` per object of each registered kind (registry.py).
 
 ``SearchDocument`` is a narrow row (what a result shows and what filters and
 facets need), keyed by ``sort_key``, which counts down with time so that
@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import registry
 
 KIND_BITS = 4
 ID_BITS = 32
@@ -54,61 +56,37 @@ class Matches(models.Lookup):
 
 class SearchDocumentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Documents whose source the models' own ``visible_to(user)`` includes.
+        """Documents whose object the kind's own ``visible_to(user)`` includes.
 
-        Correlated EXISTS per candidate row rather than ``IN (all visible ids)``:
-        a search looks at a bounded set of candidates, never at every issue.
+        One correlated EXISTS per kind (registry.SearchKind.visible_to), behind
+        the kind's name so that only that kind's rule is probed: a search looks
+        at a bounded set of candidates, never at every issue.
         """
-        from bulletins.models import Issue, Meeting
-        from tasks.models import ProgressReport, Task
-
-        def exists(queryset, column):
-            return Exists(queryset.filter(pk=OuterRef(column)))
-
-        return self.filter(
-            exists(Issue.objects.visible_to(user), "issue_id")
-            | exists(Meeting.objects.visible_to(user), "meeting_id")
-            | exists(Task.objects.visible_to(user), "task_id")
-            | exists(ProgressReport.objects.visible_to(user), "report_id")
-        )
+        condition = Q()
+        for kind in registry.kinds():
+            visible = kind.visible_to(user).filter(pk=OuterRef("object_id"))
+            condition |= Q(kind=kind.name) & Exists(visible)
+        return self.filter(condition) if condition else self.none()
 
 
 class SearchDocument(models.Model):
-    class Kind(models.TextChoices):
-        ISSUE = "issue", _("简报")
-        MEETING = "meeting", _("会议纪要")
-        TASK = "task", _("任务")
-        REPORT = "report", _("进展报送")
-
-    KIND_CODES = {Kind.ISSUE: 1, Kind.MEETING: 2, Kind.TASK: 3, Kind.REPORT: 4}
+    """One searchable object of a registered kind (registry.SearchKind)."""
 
     # Newest first is ORDER BY sort_key: it counts down with the date (see sort_key()).
     sort_key = SortKeyField(primary_key=True)
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    issue = models.OneToOneField(
-        "bulletins.Issue", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    # The kind's name (registry.SearchKind.name): the type filter and facet.
+    kind = models.CharField(_("类型"), max_length=20)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
     )
-    meeting = models.OneToOneField(
-        "bulletins.Meeting", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    task = models.OneToOneField(
-        "tasks.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    report = models.OneToOneField(
-        "tasks.ProgressReport", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    series = models.ForeignKey(
-        "bulletins.Series",
-        verbose_name=_("简报系列"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    object_id = models.PositiveBigIntegerField()
+    # The kind's own facet value (registry.Facet), e.g. an issue's series.
+    group = models.PositiveIntegerField(null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     date = models.DateField(_("日期"), null=True, blank=True)
     title = models.CharField(_("标题"), max_length=300)
-    # 2020年第四期 for an issue, the meeting date, the plan of a task, the unit of a report.
+    # The line above a hit: series and 2020年第四期 of an issue, the date and place
+    # of a meeting, the plan of a task, the unit of a report.
     label = models.CharField(max_length=300, blank=True)
 
     objects = SearchDocumentQuerySet.as_manager()
@@ -117,23 +95,13 @@ class SearchDocument(models.Model):
         verbose_name = _("搜索索引条目")
         verbose_name_plural = _("搜索索引条目")
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(kind="issue", issue__isnull=False)
-                    | Q(kind="meeting", meeting__isnull=False)
-                    | Q(kind="task", task__isnull=False)
-                    | Q(kind="report", report__isnull=False)
-                ),
-                name="search_document_has_source",
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="search_document_one_per_object"
             )
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} · {self.title}"
-
-    @property
-    def source_id(self):
-        return getattr(self, f"{self.kind}_id")
+        return f"{self.kind} · {self.title}"
 
 
 class SearchText(models.Model):
@@ -158,10 +126,11 @@ class SearchText(models.Model):
 MAX_KEY = (1 << 63) - 1
 
 
-def sort_key(kind: str, source_id: int, when) -> int:
+def sort_key(code: int, source_id: int, when) -> int:
     """A unique key that orders documents newest first when sorted ascending.
 
-    ``MAX_KEY`` minus (minutes since 1970, kind, source id) packed into 63 bits.
+    ``MAX_KEY`` minus (minutes since 1970, the kind's code, source id) packed
+    into 63 bits; ``code`` is registry.SearchKind.code (1-15).
     Ascending, because SQLite's FTS5 reads phrase matches in descending rowid
     order wrongly once its segments are merged (engine.py).
     """
@@ -175,7 +144,8 @@ def sort_key(kind: str, source_id: int, when) -> int:
     minutes = min(max(minutes, 0), (1 << MINUTE_BITS) - 1)
     if not 0 < source_id < (1 << ID_BITS):
         raise ValueError(f"source id {source_id} does not fit the search sort key")
-    code = SearchDocument.KIND_CODES[kind]
+    if not 0 < code < (1 << KIND_BITS):
+        raise ValueError(f"kind code {code} does not fit the search sort key")
     return MAX_KEY - ((minutes << (KIND_BITS + ID_BITS)) | (code << ID_BITS) | source_id)
 
 

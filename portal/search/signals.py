@@ -1,192 +1,118 @@
-"""Keep the search index following the content, in the same transaction.
+"""Keep the search index following the content, in the same transaction, for every registered kind.
 
 Signals are the sanctioned place for an index (STYLE.md): publishing, editing,
 withdrawing or deleting goes through ``save()``/``delete()`` and lands here.
-Who may see a document is decided at query time from the models' own
-``visible_to``, so a withdrawn issue vanishes from results even before this runs.
-Bulk writes that bypass signals (``bulk_create``, ``QuerySet.update``) need
-``manage.py rebuild_search_index`` afterwards.
+``registry.register`` calls ``connect(kind)``, which listens to the kind's own
+model, the models it ``follows`` and its ``m2m`` fields. Who may see a document
+is decided at query time from the kind's ``visible_to``, so a withdrawn issue
+vanishes from results even before this runs. Bulk writes that bypass signals
+(``bulk_create``, ``QuerySet.update``) need ``manage.py rebuild_search_index``.
 """
 
+from __future__ import annotations
+
+from django.apps import apps
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
-from bulletins.models import AgendaItem, Article, Attachment, Issue, Meeting, Series
-from portal.units.models import Unit
-from tasks.models import Assignment, Plan, ProgressReport, Task
-
-from .index import remove_fts_rows, update_documents
-from .models import SearchDocument, SearchText
-
-ISSUE, MEETING, TASK, REPORT = (
-    SearchDocument.Kind.ISSUE,
-    SearchDocument.Kind.MEETING,
-    SearchDocument.Kind.TASK,
-    SearchDocument.Kind.REPORT,
-)
-
-# Saves that touch only these fields change nothing a search shows.
-UNINDEXED_FIELDS = {
-    Issue: {
-        "generated_pdf",
-        "generated_pdf_key",
-        "cover",
-        "cover_thumbnail",
-        "official_pdf",
-        "updated_at",
-        "updated_by",
-        "withdrawn_at",
-        "publish_at",
-    },
-    Attachment: {"download_count", "sha256", "size", "content_type", "file"},
-    Assignment: {
-        "status",
-        "progress",
-        "acknowledged_at",
-        "completion_requested_at",
-        "closed_at",
-        "version",
-        "role",
-    },
-    ProgressReport: {"version", "percent", "requests_completion"},
-    Unit: {"liaison", "phone", "email", "active", "ordering", "kind", "parent", "short_name"},
-}
+from .index import remove_documents, remove_fts_rows, update_documents
+from .models import SearchText
 
 
-def _skip_save(sender, raw, update_fields) -> bool:
+def _skip_save(raw, update_fields, ignore, fields=None) -> bool:
     if raw:  # fixtures: related rows may not exist yet; rebuild afterwards
         return True
     if update_fields is None:
         return False
-    return set(update_fields) <= UNINDEXED_FIELDS.get(sender, set())
+    if fields is not None and not set(update_fields) & fields:
+        return True
+    return set(update_fields) <= ignore
 
 
 def _cascaded(sender, origin) -> bool:
-    """Whether a delete started at another model (its cascade removes our document too)."""
+    """Whether a delete started at another model (its cascade removes or rewrites the document)."""
     if origin is None:
         return False
     model = origin.model if isinstance(origin, QuerySet) else type(origin)
     return model is not sender
 
 
-# --- Issues ------------------------------------------------------------------------
+def _uid(kind, what: str) -> str:
+    return f"search:{kind.name}:{what}"
 
 
-@receiver(post_save, sender=Issue, dispatch_uid="search_issue_saved")
-def issue_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not _skip_save(sender, raw, update_fields):
-        update_documents(ISSUE, [instance.pk])
+def _receivers(kind):
+    """(signal, sender, receiver, dispatch uid) of everything that changes ``kind``'s documents."""
+
+    def saved(sender, instance, raw=False, update_fields=None, **kwargs):
+        if not _skip_save(raw, update_fields, kind.ignore):
+            update_documents(kind, [instance.pk])
+
+    def deleted(sender, instance, **kwargs):
+        remove_documents(kind, [instance.pk])
+
+    yield post_save, kind.model, saved, _uid(kind, "saved")
+    yield post_delete, kind.model, deleted, _uid(kind, "deleted")
+
+    for n, follow in enumerate(kind.follows):
+        model = apps.get_model(follow.model) if isinstance(follow.model, str) else follow.model
+
+        def part_saved(sender, instance, created=False, raw=False, update_fields=None,
+                       _follow=follow, **kwargs):  # fmt: skip
+            if (created and not _follow.created) or _skip_save(
+                raw, update_fields, _follow.ignore, _follow.fields
+            ):
+                return
+            update_documents(kind, _follow.sources(instance))
+
+        yield post_save, model, part_saved, _uid(kind, f"follows{n}:saved")
+        if follow.deleted:
+
+            def part_deleted(sender, instance, origin=None, _follow=follow, **kwargs):
+                if not _cascaded(sender, origin):
+                    update_documents(kind, _follow.sources(instance))
+
+            yield post_delete, model, part_deleted, _uid(kind, f"follows{n}:deleted")
+
+    for name in kind.m2m:
+        field = kind.model._meta.get_field(name)
+        through = field.remote_field.through
+        own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+
+        def m2m(sender, instance, action, reverse, pk_set, _own=own, _other=other, **kwargs):
+            if not reverse:  # ``instance`` is the kind's object
+                if action in ("post_add", "post_remove", "post_clear"):
+                    update_documents(kind, [instance.pk])
+                return
+            # From the other side: ``instance`` is e.g. a Unit, ``pk_set`` the kind's ids.
+            if action == "pre_clear":
+                setattr(
+                    instance,
+                    f"_search_cleared_{kind.name}",
+                    list(
+                        sender.objects.filter(**{f"{_other}_id": instance.pk}).values_list(
+                            f"{_own}_id", flat=True
+                        )
+                    ),
+                )
+            elif action in ("post_add", "post_remove"):
+                update_documents(kind, pk_set or [])
+            elif action == "post_clear":
+                update_documents(kind, getattr(instance, f"_search_cleared_{kind.name}", []))
+
+        yield m2m_changed, through, m2m, _uid(kind, f"m2m:{name}")
 
 
-@receiver(post_save, sender=Article, dispatch_uid="search_article_saved")
-@receiver(post_save, sender=Attachment, dispatch_uid="search_attachment_saved")
-def issue_part_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not _skip_save(sender, raw, update_fields):
-        update_documents(ISSUE, [instance.issue_id])
+def connect(kind) -> None:
+    """Listen to every save, delete and m2m change that alters ``kind``'s documents."""
+    for signal, sender, handler, uid in _receivers(kind):
+        signal.connect(handler, sender=sender, dispatch_uid=uid, weak=False)
 
 
-@receiver(post_delete, sender=Article, dispatch_uid="search_article_deleted")
-@receiver(post_delete, sender=Attachment, dispatch_uid="search_attachment_deleted")
-def issue_part_deleted(sender, instance, origin=None, **kwargs):
-    if not _cascaded(sender, origin):
-        update_documents(ISSUE, [instance.issue_id])
-
-
-@receiver(m2m_changed, sender=Issue.distribution.through, dispatch_uid="search_distribution")
-def distribution_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not reverse:
-        if action in ("post_add", "post_remove", "post_clear"):
-            update_documents(ISSUE, [instance.pk])
-        return
-    # From the unit's side: ``instance`` is a Unit, ``pk_set`` the issues.
-    if action == "pre_clear":
-        instance._search_cleared_issues = list(
-            sender.objects.filter(unit_id=instance.pk).values_list("issue_id", flat=True)
-        )
-    elif action in ("post_add", "post_remove"):
-        update_documents(ISSUE, pk_set or [])
-    elif action == "post_clear":
-        update_documents(ISSUE, getattr(instance, "_search_cleared_issues", []))
-
-
-@receiver(post_save, sender=Series, dispatch_uid="search_series_saved")
-def series_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if not created and not _skip_save(sender, raw, update_fields):
-        update_documents(ISSUE, instance.issues.values_list("pk", flat=True))
-
-
-# --- Meeting records -------------------------------------------------------------
-
-
-@receiver(post_save, sender=Meeting, dispatch_uid="search_meeting_saved")
-def meeting_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not _skip_save(sender, raw, update_fields):
-        update_documents(MEETING, [instance.pk])
-
-
-@receiver(post_save, sender=AgendaItem, dispatch_uid="search_agenda_saved")
-def agenda_item_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not _skip_save(sender, raw, update_fields):
-        update_documents(MEETING, [instance.meeting_id])
-
-
-@receiver(post_delete, sender=AgendaItem, dispatch_uid="search_agenda_deleted")
-def agenda_item_deleted(sender, instance, origin=None, **kwargs):
-    if not _cascaded(sender, origin):
-        update_documents(MEETING, [instance.meeting_id])
-
-
-# --- Tasks and progress reports ----------------------------------------------------
-
-
-@receiver(post_save, sender=Plan, dispatch_uid="search_plan_saved")
-def plan_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if not created and not _skip_save(sender, raw, update_fields):
-        update_documents(TASK, instance.tasks.values_list("pk", flat=True))
-
-
-@receiver(post_save, sender=Task, dispatch_uid="search_task_saved")
-def task_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if _skip_save(sender, raw, update_fields):
-        return
-    update_documents(TASK, [instance.pk])
-    if not created:  # a report's title carries its task's
-        update_documents(
-            REPORT,
-            ProgressReport.objects.filter(assignment__task=instance).values_list("pk", flat=True),
-        )
-
-
-@receiver(post_save, sender=Assignment, dispatch_uid="search_assignment_saved")
-def assignment_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    # Who sees a task or report follows assignments at query time; only the
-    # unit named in a report's document can change here.
-    if not created and not _skip_save(sender, raw, update_fields):
-        update_documents(REPORT, instance.reports.values_list("pk", flat=True))
-
-
-@receiver(post_save, sender=ProgressReport, dispatch_uid="search_report_saved")
-def report_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if not _skip_save(sender, raw, update_fields):
-        update_documents(REPORT, [instance.pk])
-
-
-# --- Units (their names appear in 抄送 lines and reports) ----------------------------
-
-
-@receiver(post_save, sender=Unit, dispatch_uid="search_unit_saved")
-def unit_saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if created or _skip_save(sender, raw, update_fields):
-        return
-    update_documents(ISSUE, instance.distributed_issues.values_list("pk", flat=True))
-    update_documents(
-        REPORT,
-        ProgressReport.objects.filter(assignment__unit=instance).values_list("pk", flat=True),
-    )
-
-
-# --- The documents themselves --------------------------------------------------------
+def disconnect(kind) -> None:
+    for signal, sender, _handler, uid in _receivers(kind):
+        signal.disconnect(sender=sender, dispatch_uid=uid)
 
 
 @receiver(pre_delete, sender=SearchText, dispatch_uid="search_text_deleting")

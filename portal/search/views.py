@@ -1,116 +1,117 @@
 """The results page ``/search/?q=``: every count, facet and snippet from ``visible_to(user)``."""
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from portal.pagination import page_of
 
-from . import engine
+from . import engine, registry
 from .filters import SearchFilter
 from .forms import SearchForm
 from .models import SearchDocument
 from .text import Query, highlight, snippet
 
 PAGE_SIZE = 20
-Kind = SearchDocument.Kind
 
 
 @dataclass
 class Hit:
     kind: str
     kind_label: str
+    template: str  # the kind's result template (registry.SearchKind.template)
     url: str | None
     title: SafeString
     snippet: SafeString
     meta: str  # series · 2020年第四期 · date, or date · place
 
 
-def _url(name: str, fallback: str | None = None, **kwargs) -> str | None:
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return fallback
-
-
-def _document_url(doc, user) -> str | None:
-    if doc.kind == Kind.ISSUE:
-        return _url("bulletins:issue_detail", f"/bulletins/{doc.issue_id}/", pk=doc.issue_id)
-    if doc.kind == Kind.MEETING:
-        return _url("bulletins:meeting_detail", f"/meetings/{doc.meeting_id}/", pk=doc.meeting_id)
-    if doc.kind == Kind.REPORT:
-        return _url("tasks:assignment_detail", pk=doc.report.assignment_id)
-    if doc.kind == Kind.TASK:
-        if getattr(doc, "assignment_pk", None):
-            return _url("tasks:assignment_detail", pk=doc.assignment_pk)
-        return _url("tasks:plan_detail", pk=doc.task.plan_id)
-    return None
+def _urls(docs, user) -> dict[int, str]:
+    """Each document's link, asked of its kind once per kind on the page."""
+    by_kind: dict[str, list] = defaultdict(list)
+    for doc in docs:
+        by_kind[doc.kind].append(doc)
+    urls = {}
+    for name, group in by_kind.items():
+        links = registry.get(name).urls([doc.object_id for doc in group], user)
+        for doc in group:
+            urls[doc.sort_key] = links.get(doc.object_id)
+    return urls
 
 
 def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
-    """The documents of one page, in the order of ``keys``, ready to display (one query)."""
-    from tasks.models import Assignment
+    """The documents of one page, in the order of ``keys``, ready to display.
 
-    docs = queryset.filter(sort_key__in=keys).select_related("series", "task", "report", "content")
+    One query for the documents, plus at most one per kind whose links need
+    more than the object id (registry.SearchKind.urls).
+    """
+    docs = queryset.filter(sort_key__in=keys).select_related("content")
     docs = docs.only(
-        "sort_key", "kind", "issue_id", "meeting_id", "task_id", "report_id",
-        "series__name", "title", "label", "content__text", "content__body",
-        "task__plan_id", "report__assignment_id",
-    )  # fmt: skip
-    if user.is_authenticated and user.unit_id:
-        # A unit reaches a task through its own assignment of it.
-        docs = docs.annotate(
-            assignment_pk=Subquery(
-                Assignment.objects.visible_to(user)
-                .filter(task_id=OuterRef("task_id"))
-                .values("pk")[:1]
-            )
-        )
+        "sort_key", "kind", "object_id", "title", "label", "content__text", "content__body"
+    )
     by_key = {doc.sort_key: doc for doc in engine.fetch(docs)}
+    urls = _urls(by_key.values(), user)
     hits = []
     for key in keys:
         doc = by_key.get(key)
         if doc is None:  # changed between the two queries: skip rather than guess
             continue
+        kind = registry.get(doc.kind)
         title_end = len(doc.title) + 1
         body, text = doc.content.body, doc.content.text
         hits.append(
             Hit(
                 kind=doc.kind,
-                kind_label=doc.get_kind_display(),
-                url=_document_url(doc, user),
+                kind_label=kind.label,
+                template=kind.template,
+                url=urls.get(key),
                 title=highlight(doc.title, query.words),
                 snippet=snippet(body[title_end:], text[title_end:], query.words),
-                meta=" · ".join(
-                    p for p in (doc.series.name if doc.series_id else "", doc.label) if p
-                ),
+                meta=doc.label,
             )
         )
     return hits
 
 
-def _facets(outcome, filterset):
+def _link(get, param, value) -> str:
+    """The current query string with ``param`` set to ``value``, back on the first page."""
+    params = get.copy()
+    params[param] = value
+    params.pop("page", None)
+    return f"?{params.urlencode()}"
+
+
+def _facets(outcome, filterset, get):
+    """Type, the kinds' own facets (registry.Facet) and year: [(name, [(link, label, count)])].
+
+    A facet with a single value is left out (it would narrow nothing).
+    """
     if outcome.facets is None:
         return None
-    kinds = dict(Kind.choices)
-    return {
-        "type": [
-            (value, kinds[value], outcome.facets["kind"][value])
-            for value in kinds
-            if outcome.facets["kind"][value]
-        ],
-        "series": [
-            (str(pk), filterset.series_names.get(pk, ""), n)
-            for pk, n in outcome.facets["series"].most_common()
-            if pk in filterset.series_names
-        ],
-        "year": sorted(outcome.facets["year"].items(), reverse=True),
-    }
+    counts = outcome.facets["kind"]
+    offered = filterset.filters["type"].extra["choices"]
+    facets = [("type", [(name, label, counts[name]) for name, label in offered if counts[name]])]
+    for param, (_facet, kinds) in registry.facets().items():
+        names = filterset.group_names[param]
+        groups = Counter()
+        for (kind, group), n in outcome.facets["group"].items():
+            if kind in kinds and group in names:
+                groups[group] += n
+        facets.append((param, [(pk, names[pk], n) for pk, n in groups.most_common()]))
+    years = sorted(outcome.facets["year"].items(), reverse=True)
+    facets.append(("year", [(year, year, n) for year, n in years]))
+    return [
+        (
+            filterset.filters[param].label,
+            [(_link(get, param, v), label, n) for v, label, n in items],
+        )
+        for param, items in facets
+        if len(items) > 1
+    ]
 
 
 @require_safe
@@ -133,9 +134,9 @@ def search(request):
             outcome=outcome,
             page=page,
             hits=_hits(queryset, list(page.object_list), query, user),
-            facets=_facets(outcome, filterset),
+            facets=_facets(outcome, filterset, request.GET),
             limit=engine.LIMIT,
             relevance=form.cleaned_data["order"] == engine.RELEVANCE,
-            filtered=any(request.GET.get(name) for name in ("type", "series", "year")),
+            filtered=any(request.GET.get(name) for name in filterset.filters),
         )
     return render(request, "search/search.html", context)

@@ -136,3 +136,87 @@ def test_the_scanner_finds_each_kind_of_write(code):
 )
 def test_the_scanner_lets_reads_pass(code):
     assert status_writes(code) == [], code
+
+
+# --- portal/ is below the apps: it imports none of them (search included) ----------
+
+APPS = {"bulletins", "tasks"}
+
+
+def app_imports(source: str) -> list[tuple[int, str]]:
+    """(line, module) for each import of an app package, at module level or inside a function.
+
+    Dotted app paths in strings (``"bulletins.Issue"``, ``import_module("tasks.x")``)
+    count too: they are imports by another name.
+    """
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            modules = [node.module or ""]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            modules = [node.value] if "." in node.value and " " not in node.value else []
+        else:
+            continue
+        found += [(node.lineno, m) for m in modules if m.split(".")[0] in APPS]
+    return found
+
+
+def _portal_modules(under: str):
+    for path in sorted((ROOT / under).rglob("*.py")):
+        if "migrations" not in path.relative_to(ROOT).parts:
+            yield path
+
+
+def test_search_imports_no_app():
+    """Apps register their searchable kinds with portal.search, never the other way round."""
+    offences = [
+        f"{path.relative_to(ROOT)}:{line}: {module}"
+        for path in _portal_modules("portal/search")
+        for line, module in app_imports(path.read_text(encoding="utf-8"))
+    ]
+    assert not offences, "declare it in the app's search.py instead:\n" + "\n".join(offences)
+
+
+def test_portal_imports_no_app_module():
+    """Nothing in portal/ imports bulletins or tasks (the home page names its panels by path)."""
+    offences = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _portal_modules("portal")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if (isinstance(node, ast.Import) and any(a.name.split(".")[0] in APPS for a in node.names))
+        or (
+            isinstance(node, ast.ImportFrom)
+            and not node.level
+            and (node.module or "").split(".")[0] in APPS
+        )
+    ]
+    assert not offences, "\n".join(offences)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from bulletins.models import Issue",
+        "import tasks.models",
+        "def f():\n    from tasks.models import Task",
+        "apps.get_model('bulletins.Issue')",
+        "import_module('tasks.search')",
+    ],
+)
+def test_the_import_scanner_finds_each_kind_of_app_import(code):
+    assert app_imports(code), code
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from .models import SearchDocument",
+        "from portal.search import registry",
+        "'search/hit.html'",
+        "x = 'tasks and reports only for units and the office.'",
+    ],
+)
+def test_the_import_scanner_lets_other_code_pass(code):
+    assert app_imports(code) == [], code

@@ -4,6 +4,7 @@ index signals run."""
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
 from portal.search.index import FTS_TABLE
@@ -96,6 +97,13 @@ def corpus(db, unit_a, unit_b, today):
     c["report_a"] = make_report(assignment_a, "人社局已建成职工书屋三处，读书月活动开展顺利。")
     c["report_b"] = make_report(assignment_b, "新海石化评出金牌工人五名，已完成公示。")
     return c
+
+
+def document_of(obj) -> SearchDocument:
+    """The one search document of a content object (keyed by content type and id)."""
+    return SearchDocument.objects.get(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+    )
 
 
 def doc_count() -> int:

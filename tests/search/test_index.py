@@ -19,7 +19,7 @@ from tests.factories import (
     make_task,
 )
 
-from .conftest import fts_rows
+from .conftest import document_of, fts_rows
 
 URL = "/search/"
 
@@ -52,11 +52,11 @@ def test_publishing_a_draft_makes_it_findable(db, anon_client, office_client):
     issue = make_issue("draft", title="新一期", body="<p>技能人才培养计划。</p>")
     assert found_by(office_client, "技能人才")  # the office sees drafts
     assert not found_by(anon_client, "技能人才")
-    draft_label = SearchDocument.objects.get(issue=issue).label
+    draft_label = document_of(issue).label
     publish(issue)
     assert found_by(anon_client, "技能人才")
     assert "草稿" in draft_label
-    assert "草稿" not in SearchDocument.objects.get(issue=issue).label
+    assert "草稿" not in document_of(issue).label
 
 
 def test_the_bulletin_services_keep_the_index(db, office_user, anon_client, client_a):
@@ -76,10 +76,10 @@ def test_the_bulletin_services_keep_the_index(db, office_user, anon_client, clie
     assert not found_by(anon_client, "技能人才")
     publish_issue(issue=issue, by=office_user)
     assert found_by(anon_client, "技能人才")
-    assert "草稿" not in SearchDocument.objects.get(issue=issue).label
+    assert "草稿" not in document_of(issue).label
     withdraw_issue(issue=issue, by=office_user)
     assert not found_by(anon_client, "技能人才") and not found_by(client_a, "技能人才")
-    assert "已撤回" in SearchDocument.objects.get(issue=issue).label
+    assert "已撤回" in document_of(issue).label
 
     later = make_issue("draft", title="定时期", body="<p>劳模工匠进校园。</p>")
     schedule_issue(
@@ -206,7 +206,7 @@ def test_tasks_and_reports_follow_edits(db, unit_a, client_a):
     task.title = "建设职工之家"
     task.save()
     # The report's document carries its task's title.
-    assert SearchDocument.objects.get(report=report).title.startswith(f"{task.number} 建设职工之家")
+    assert document_of(report).title.startswith(f"{task.number} 建设职工之家")
     report.text = "已建成三处，开展读书月。"
     report.save()
     assert found_by(client_a, "读书月")
@@ -224,9 +224,9 @@ def test_a_save_of_unindexed_fields_does_not_touch_the_index(db):
 
 def test_an_unchanged_save_does_not_rewrite_the_document(db):
     issue = make_issue(title="某期", body="<p>正文</p>")
-    before = SearchDocument.objects.get(issue=issue)
+    before = document_of(issue)
     issue.save()
-    after = SearchDocument.objects.get(issue=issue)
+    after = document_of(issue)
     assert (before.pk, before.title) == (after.pk, after.title)
     assert before.content.text == after.content.text
     assert fts_rows("正文") == 1

@@ -152,8 +152,8 @@ def test_time_windows_hold_every_moment_exactly_once():
         moments += [datetime(1970, 1, 1, tzinfo=UTC), now, datetime(2229, 12, 31, tzinfo=UTC)]
         placed = sorted(
             (
-                sort_key("issue", 1, moment),
-                window_of(windows, time_lexemes(sort_key("issue", 1, moment))),
+                sort_key(1, 1, moment),
+                window_of(windows, time_lexemes(sort_key(1, 1, moment))),
             )
             for moment in moments
         )

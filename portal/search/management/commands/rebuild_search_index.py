@@ -8,8 +8,9 @@ from portal.search import index
 
 class Command(BaseCommand):
     help = (
-        "Rebuild every search document from its issue, meeting record, task or progress "
-        "report, in short transactions (the site keeps running). --reset empties the "
+        "Rebuild every search document from its object, for every kind the apps register "
+        "(issues, meeting records, tasks, progress reports…), in short transactions (the "
+        "site keeps running); documents of unregistered kinds or deleted objects go. --reset empties the "
         "index first: for a damaged token table or after a tokenizer change."
     )
 

@@ -1,0 +1,207 @@
+"""What the apps index: each searchable kind is declared by the app that owns the model.
+
+The Wagtail way turned to our engine (wagtail/search/index.py: ``Indexed``,
+``SearchField``, ``RelatedFields``, ``get_indexed_models``): an app subclasses
+``SearchKind`` in its own ``search.py`` and calls ``register(...)`` from its
+``AppConfig.ready()``. ``portal.search`` then knows, from the registry alone,
+
+- which model a kind indexes and how its text is read (``SearchKind.document``),
+- which saves and deletes change that text (the model itself, ``follows``,
+  ``m2m``): ``register`` connects those signals,
+- who may see a document (``visible_to``, the model's own rule, applied at query
+  time) and which kinds a user is offered as a filter (``offered_to``),
+- where a hit links to (``urls``) and how it is shown (``template``),
+- an optional facet of its own (``facet``, e.g. the series of an issue).
+
+Adding a searchable kind is then a change in one app; ``portal.search`` imports
+no app (tests/portal/test_code_rules.py checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.urls import reverse
+
+MAX_CODE = 15  # models.KIND_BITS: a kind's code is part of every sort key
+
+
+@dataclass(frozen=True)
+class Follows:
+    """A model whose rows are part of a kind's documents (Wagtail's ``RelatedFields``).
+
+    ``model``: the model or ``"app_label.ModelName"``. ``sources(instance)``: ids
+    of the kind's objects whose document includes ``instance`` (an iterable of
+    ints or a ``values_list`` queryset). ``ignore``: saves that only touch these
+    fields change nothing a search shows; ``fields``, the other way round: only
+    saves touching one of these do (a unit's ``name``). ``created``: whether a new row can
+    already belong to a document (False for a parent such as a plan or a
+    series: a new one has no children yet). ``deleted``: whether deleting a row
+    changes a document that survives (an article removed from an issue).
+    """
+
+    model: type[models.Model] | str
+    sources: Callable[[models.Model], Iterable[int]]
+    ignore: frozenset[str] = frozenset()
+    fields: frozenset[str] | None = None
+    created: bool = True
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A kind's own filter and facet on the results page (an issue's series).
+
+    ``param``: the query-string name (``series``). ``choices(user)``: ``(id,
+    name)`` pairs the user may filter by; a hidden group's name is never
+    offered. The document's ``group`` holds the id.
+    """
+
+    param: str
+    label: str
+    empty_label: str
+    choices: Callable[[object], Iterable[tuple[int, str]]]
+
+
+@dataclass
+class Document:
+    """What a kind gives the index for one object.
+
+    ``parts``: ``(text, is_html)`` pairs, the searchable text after the title, in
+    display order (snippets show the first lines that match); ``is_html=None``
+    guesses. ``when``: the moment that orders results newest first (datetime,
+    date or None). ``label``: the line shown above the title (series, number,
+    date). ``year`` and ``date``: the year facet and filter. ``group``: the
+    kind's facet value (``SearchKind.facet``), e.g. the series id.
+    """
+
+    title: str
+    parts: Sequence[tuple[str | None, bool | None]]
+    when: datetime | date | None
+    label: str = ""
+    year: int | None = None
+    date: date | None = None
+    group: int | None = None
+
+
+class SearchKind:
+    """One searchable kind; subclass it in the app that owns ``model`` and ``register()`` it.
+
+    Required: ``name`` (``[a-z_]{1,20}``: the ``type=`` value and the CSS class
+    of a hit), ``label`` (shown on hits and in the type filter), ``code`` (1-15,
+    unique, never reused: it is part of every sort key; changing it needs
+    ``rebuild_search_index``), ``model``, ``document(obj)``.
+    """
+
+    name: str = ""
+    label: str = ""
+    code: int = 0
+    model: type[models.Model] | None = None
+    # Saves of ``model`` that touch only these fields change nothing a search shows.
+    ignore: frozenset[str] = frozenset()
+    follows: Sequence[Follows] = ()
+    # Many-to-many fields of ``model`` whose rows are part of the text (抄送 units).
+    m2m: Sequence[str] = ()
+    facet: Facet | None = None
+    # How a hit is shown; gets ``hit`` (views.Hit). Override for a kind of its own look.
+    template: str = "search/hit.html"
+    # ``reverse(url_name, kwargs={"pk": id})`` is the link of a hit, unless ``urls`` says more.
+    url_name: str = ""
+
+    def queryset(self) -> models.QuerySet:
+        """Every object of the kind, with what ``document`` reads prefetched."""
+        return self.model._base_manager.all()
+
+    def document(self, obj) -> Document:
+        raise NotImplementedError(f"{type(self).__name__} must define document(obj)")
+
+    def visible_to(self, user) -> models.QuerySet:
+        """The objects ``user`` may see: the model's own ``visible_to``."""
+        return self.model.objects.visible_to(user)
+
+    def offered_to(self, user) -> bool:
+        """Whether the type filter offers this kind to ``user`` (it may still find none)."""
+        return True
+
+    def urls(self, ids: list[int], user) -> dict[int, str]:
+        """Links of the hits with these object ids, for ``user``; at most one query per page."""
+        return {pk: reverse(self.url_name, kwargs={"pk": pk}) for pk in ids}
+
+    def __repr__(self):
+        return f"<SearchKind {self.name}>"
+
+
+@dataclass
+class Registry:
+    by_name: dict[str, SearchKind] = field(default_factory=dict)
+    by_model: dict[type[models.Model], SearchKind] = field(default_factory=dict)
+
+
+_registry = Registry()
+
+
+def _resolve(model) -> type[models.Model]:
+    return apps.get_model(model) if isinstance(model, str) else model
+
+
+def register(kind: SearchKind) -> SearchKind:
+    """Add a kind (an instance) and connect the signals that keep its documents current.
+
+    Call from the owning app's ``AppConfig.ready()``. Registering the same class
+    again is harmless; a clash of name, code or model raises
+    ``ImproperlyConfigured``.
+    """
+    from . import signals  # the wiring needs the registry; the registry does not need it
+
+    kind.model = _resolve(kind.model)
+    known = _registry.by_name.get(kind.name)
+    if known is not None and type(known) is type(kind):
+        return known
+    if not kind.name or len(kind.name) > 20 or not kind.name.replace("_", "").isalpha():
+        raise ImproperlyConfigured(f"search kind name {kind.name!r}: 1-20 letters or _")
+    if not 1 <= kind.code <= MAX_CODE:
+        raise ImproperlyConfigured(f"search kind {kind.name}: code must be 1-{MAX_CODE}")
+    for other in _registry.by_name.values():
+        if kind.name == other.name or kind.code == other.code or kind.model is other.model:
+            raise ImproperlyConfigured(f"search kind {kind.name} clashes with {other.name}")
+    _registry.by_name[kind.name] = kind
+    _registry.by_model[kind.model] = kind
+    signals.connect(kind)
+    return kind
+
+
+def unregister(name: str) -> None:
+    """Remove a kind and disconnect its signals (tests that register a kind of their own)."""
+    from . import signals
+
+    kind = _registry.by_name.pop(name)
+    del _registry.by_model[kind.model]
+    signals.disconnect(kind)
+
+
+def kinds() -> list[SearchKind]:
+    """Every registered kind, by code (a stable order for filters and the rebuild)."""
+    return sorted(_registry.by_name.values(), key=lambda kind: kind.code)
+
+
+def get(name: str) -> SearchKind:
+    """The kind named ``name``; ``KeyError`` if none is registered."""
+    return _registry.by_name[name]
+
+
+def for_model(model) -> SearchKind | None:
+    return _registry.by_model.get(model)
+
+
+def facets() -> dict[str, tuple[Facet, list[str]]]:
+    """Each facet parameter with its declaration and the names of the kinds that carry it."""
+    out: dict[str, tuple[Facet, list[str]]] = {}
+    for kind in kinds():
+        if kind.facet is not None:
+            out.setdefault(kind.facet.param, (kind.facet, []))[1].append(kind.name)
+    return out
