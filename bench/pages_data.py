@@ -118,6 +118,9 @@ def generate(*, today: datetime.date, out=None) -> dict:
             Article.objects.bulk_create(articles, batch_size=200)
         say(f"  {start + len(batch)}/{ISSUES} issues, {written} articles")
 
+    from bulletins.year_counts import refresh_year_counts
+
+    refresh_year_counts()  # what saving an issue stores; bulk_create sends no signal
     issue_ids = [issue.pk for issue in issues]
     with transaction.atomic():
         Attachment.objects.bulk_create(

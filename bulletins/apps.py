@@ -9,7 +9,8 @@ class BulletinsConfig(AppConfig):
     def ready(self):
         from portal.search.registry import register
 
-        from . import checks, pdf_signals  # noqa: F401  (system checks, PDF digest signals)
+        # System checks; the signals that keep PDF digests and year counts stored.
+        from . import checks, pdf_signals, year_counts  # noqa: F401
         from .search import IssueKind, MeetingKind
 
         register(IssueKind())

@@ -47,8 +47,9 @@ class IssueFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, years=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        # One index probe per series (there are a handful), not a scan of the issues.
         self.filters["series"].queryset = Series.objects.filter(
-            pk__in=self.queryset.values("series_id")
+            Exists(self.queryset.filter(series=OuterRef("pk")))
         )
         if years is None:
             years = self.queryset.order_by("-year").values_list("year", flat=True).distinct()

@@ -64,9 +64,15 @@ class IssueQuerySet(models.QuerySet):
         """
         if _is_office(user):
             return self.all()
-        if user is not None and user.is_authenticated and user.is_active:
+        if sees_internal_issues(user):
             return self.published()
         return self.published().public()
+
+
+def sees_internal_issues(user) -> bool:
+    """Whether ``user`` reads internal issues once published (``visible_to``'s rule):
+    office staff and every other signed-in, active user; not anonymous visitors."""
+    return _is_office(user) or bool(user is not None and user.is_authenticated and user.is_active)
 
 
 class Issue(models.Model):
@@ -178,7 +184,15 @@ class Issue(models.Model):
                 name="withdrawn_has_withdrawn_at",
             ),
         ]
-        indexes = [models.Index(fields=["status", "visibility", "-issue_date"])]
+        indexes = [
+            # The reading list: published issues in the list's order, read from the
+            # index alone (visibility last, for the anonymous list's filter; no
+            # INCLUDE, which SQLite lacks).
+            models.Index(
+                fields=["status", "-issue_date", "-year", "-number", "-id", "visibility"],
+                name="issue_list_order",
+            )
+        ]
 
     def __str__(self):
         return f"{self.series.name} {self.number_label}" if self.series_id else self.title
@@ -374,3 +388,21 @@ class ReadReceipt(models.Model):
 
     def __str__(self):
         return f"{self.issue} · {self.unit}"
+
+
+class IssueYearCount(models.Model):
+    """How many published issues a year holds, per visibility: stored on every save or
+    delete of an issue (bulletins/year_counts.py) and read by the reading list's year
+    links and page count instead of counting the issues on each request."""
+
+    year = models.PositiveSmallIntegerField()
+    visibility = models.CharField(max_length=20, choices=Visibility.choices)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["year", "visibility"], name="one_count_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.visibility}: {self.count}"

@@ -11,7 +11,6 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +37,7 @@ from .layout import (
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .panels import meeting_panels
 from .receipts import acknowledge_issue, record_attachment_download, record_view
+from .year_counts import year_counts
 
 PAGE_SIZE = 20
 MEETINGS_PAGE_SIZE = 20
@@ -112,24 +112,35 @@ def _download_name(attachment) -> str:
 # --- issues ----------------------------------------------------------------------
 
 
+def _page_rows(page):
+    """The page's issues, in order: their ids first from the list's index alone (an
+    OFFSET walks index entries, not rows), then those twenty rows by id."""
+    ids = list(page.object_list.values_list("pk", flat=True))
+    by_id = Issue.objects.select_related("series").in_bulk(ids)
+    return [by_id[pk] for pk in ids]
+
+
 def _issue_list(request, *, year=None):
     visible = Issue.objects.visible_to(request.user).published()
-    year_counts = list(
-        visible.order_by().values("year").annotate(count=Count("id")).order_by("-year")
-    )
-    if year is not None and year not in {row["year"] for row in year_counts}:
+    counts = {row["year"]: row["count"] for row in year_counts(request.user)}
+    if year is not None and year not in counts:
         raise Http404(_("该年度没有简报。"))
     base = visible.select_related("series")
     if year is not None:
         base = base.filter(year=year)
-    filterset = IssueFilter(
-        request.GET, queryset=base, request=request, years=[row["year"] for row in year_counts]
-    )
+    filterset = IssueFilter(request.GET, queryset=base, request=request, years=list(counts))
     if year is not None:
         del filterset.filters["year"]
     # An invalid filter value narrows to nothing rather than being ignored.
-    issues = filterset.qs if filterset.is_valid() else base.none()
-    page = page_of(request, issues, PAGE_SIZE)
+    valid = filterset.is_valid()
+    issues = filterset.qs if valid else base.none()
+    # Unfiltered, the stored year counts say how many issues there are.
+    unfiltered = valid and not any(
+        value not in (None, "") for value in filterset.form.cleaned_data.values()
+    )
+    total = (counts[year] if year is not None else sum(counts.values())) if unfiltered else None
+    page = page_of(request, issues, PAGE_SIZE, count=total)
+    page.object_list = _page_rows(page)
 
     acknowledged = set()
     if acting_unit_id(request.user) and page.object_list:
@@ -150,12 +161,12 @@ def _issue_list(request, *, year=None):
     ]
     years = [
         {
-            "year": row["year"],
-            "count": row["count"],
-            "url": reverse("bulletins:year_archive", args=[row["year"]]),
-            "current": row["year"] == year,
+            "year": y,
+            "count": count,
+            "url": reverse("bulletins:year_archive", args=[y]),
+            "current": y == year,
         }
-        for row in year_counts
+        for y, count in counts.items()
     ]
     response = render(
         request,
