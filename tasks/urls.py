@@ -22,6 +22,7 @@ urlpatterns = [
     path("extensions/<int:pk>/", views.extension_detail, name="extension_detail"),
     path("extensions/<int:pk>/evidence/", views.extension_evidence, name="extension_evidence"),
     path("meetings/<int:pk>/decisions/", views.decision_list, name="decision_list"),
+    path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),
     path("decisions/<int:pk>/task/", views.decision_task, name="decision_task"),
     path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
     path("reports/<int:pk>/review/", views.report_review, name="report_review"),

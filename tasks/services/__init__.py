@@ -33,7 +33,15 @@ from .assignments import (
     update_report,
 )
 from .calendar import calendar_user, hash_token, renew_calendar_token, revoke_calendar_token
-from .decisions import add_decision, can_add_decision, can_make_decision_task, make_decision_task
+from .decisions import (
+    add_decision,
+    can_add_decision,
+    can_delete_decision,
+    can_make_decision_task,
+    delete_decision,
+    make_decision_task,
+    update_decision,
+)
 from .evidence import MAX_EVIDENCE_FILES, check_evidence
 from .extensions import (
     approve_extension,
@@ -60,6 +68,7 @@ __all__ = [
     "can_add_decision",
     "can_close",
     "can_decide_extension",
+    "can_delete_decision",
     "can_make_decision_task",
     "can_edit_report",
     "can_raise_problem",
@@ -72,6 +81,7 @@ __all__ = [
     "close_assignment",
     "close_plan",
     "decline_extension",
+    "delete_decision",
     "extensions_allowed",
     "hash_token",
     "import_plan",
@@ -87,5 +97,6 @@ __all__ = [
     "send_due_reminders",
     "send_reminder",
     "submit_report",
+    "update_decision",
     "update_report",
 ]

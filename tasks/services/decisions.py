@@ -30,22 +30,65 @@ def can_make_decision_task(decision: Decision, user) -> bool:
     return allowed(_check_make_task, decision, user)
 
 
+def _clean_decision(title, text, order) -> tuple[str, str, int | None]:
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError(_("请填写议定事项。"), code="title")
+    if order is not None and not 0 < int(order) < 1000:
+        raise ValidationError(_("顺序应为 1 到 999 之间的整数。"), code="order")
+    return title, (text or "").strip(), order
+
+
 @transaction.atomic
 def add_decision(*, meeting, by, title: str, text: str = "", order: int | None = None) -> Decision:
     """Record a decision (议定事项) of ``meeting``, at ``order`` (after the last one when
     None). Office only. Errors: ``PermissionDenied``; ``title`` (empty), ``order``."""
     check_office(by)
-    title = (title or "").strip()
-    if not title:
-        raise ValidationError(_("请填写议定事项。"), code="title")
+    title, text, order = _clean_decision(title, text, order)
     if order is None:
         last = meeting.decisions.order_by("-order").values_list("order", flat=True).first()
         order = (last or 0) + 1
-    if not 0 < int(order) < 1000:
-        raise ValidationError(_("顺序应为 1 到 999 之间的整数。"), code="order")
     return Decision.objects.create(
-        meeting=meeting, order=order, title=title, text=(text or "").strip(), created_by=by
+        meeting=meeting, order=order, title=title, text=text, created_by=by
     )
+
+
+@transaction.atomic
+def update_decision(
+    *, decision: Decision, by, title: str, text: str = "", order: int | None = None
+) -> Decision:
+    """Correct a decision's wording or move it (``order``; kept when None). A task
+    made from it keeps its own title and requirement. Office only.
+    Errors: ``PermissionDenied``; ``title``, ``order``."""
+    check_office(by)
+    title, text, order = _clean_decision(title, text, order)
+    d = locked(Decision, decision.pk)
+    d.title, d.text = title, text
+    if order is not None:
+        d.order = order
+    d.save(update_fields=["title", "text", "order"])
+    return d
+
+
+def _check_delete(d: Decision, by) -> None:
+    check_office(by)
+    if d.task_id is not None:
+        raise ValidationError(_("该议定事项已转为督办任务，不能删除。"), code="already_tasked")
+
+
+def can_delete_decision(decision: Decision, user) -> bool:
+    """``user`` may delete ``decision``: the office, while no task was made from it."""
+    return allowed(_check_delete, decision, user)
+
+
+@transaction.atomic
+def delete_decision(*, decision: Decision, by) -> None:
+    """Delete a decision recorded by mistake (its history keeps it). Office only, and
+    only while no task was made from it. Errors: ``PermissionDenied``; ``already_tasked``."""
+    check_office(by)
+    d = locked(Decision, decision.pk)
+    _check_delete(d, by)
+    d.delete()
 
 
 def _next_number(plan: Plan) -> str:

@@ -17,7 +17,7 @@ one service call; a service refusal lands on the bound form with the input kept.
 from .assessments import assessment_list, assessment_score
 from .calendar import calendar_feed, calendar_settings
 from .common import office_required
-from .decisions import decision_list, decision_task
+from .decisions import decision_edit, decision_list, decision_task
 from .extensions import extension_create, extension_detail, extension_evidence, extension_list
 from .home import home_panel
 from .office import assignment_close, overview, remind, report_review, review_queue
@@ -43,6 +43,7 @@ __all__ = [
     "assignment_list",
     "calendar_feed",
     "calendar_settings",
+    "decision_edit",
     "decision_list",
     "decision_task",
     "evidence_download",

@@ -119,3 +119,43 @@ def decision_task(request, pk):
             )
             return redirect("tasks:decision_list", pk=decision.meeting_id)
     return render(request, "tasks/decision_task.html", {"decision": decision, "form": form})
+
+
+@office_required
+@require_http_methods(["GET", "HEAD", "POST"])
+@private
+def decision_edit(request, pk):
+    """Correct or move a decision; delete one recorded by mistake (not yet a task)."""
+    decision = get_object_or_404(
+        Decision.objects.visible_to(request.user).select_related("meeting"), pk=pk
+    )
+    back = redirect("tasks:decision_list", pk=decision.meeting_id)
+    if request.method == "POST" and "delete" in request.POST:
+        try:
+            services.delete_decision(decision=decision, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已删除议定事项。"))
+        return back
+    form = DecisionForm(
+        request.POST or None,
+        initial={"order": decision.order, "title": decision.title, "text": decision.text},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_decision(decision=decision, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已修改议定事项。"))
+            return back
+    return render(
+        request,
+        "tasks/decision_edit.html",
+        {
+            "decision": decision,
+            "form": form,
+            "can_delete": services.can_delete_decision(decision, request.user),
+        },
+    )

@@ -206,3 +206,31 @@ def test_the_meeting_page_costs_the_same_for_one_decision_or_three(
         if n == 0:
             one = queries()
     assert queries() == one
+
+
+def test_a_decision_is_corrected_and_one_not_yet_a_task_deleted(
+    decision, meeting, office_user, office_client, plan, unit_a, unit_b, today
+):
+    services.update_decision(decision=decision, by=office_user, title="面上要同发力", order=5)
+    decision.refresh_from_db()
+    assert (decision.title, decision.order, decision.text) == ("面上要同发力", 5, "")
+    spare = services.add_decision(meeting=meeting, by=office_user, title="误录")
+    response = office_client.post(reverse("tasks:decision_edit", args=[spare.pk]), {"delete": "1"})
+    assert response.status_code == 302 and not Decision.objects.filter(pk=spare.pk).exists()
+    tasked(decision, office_user, plan, unit_a, unit_b, today)
+    _refused("already_tasked", lambda: services.delete_decision(decision=decision, by=office_user))
+    response = office_client.post(
+        reverse("tasks:decision_edit", args=[decision.pk]), {"delete": "1"}
+    )
+    assert response.status_code == 302 and Decision.objects.filter(pk=decision.pk).exists()
+    page = office_client.post(reverse("tasks:decision_edit", args=[decision.pk]), {"title": ""})
+    assert page.status_code == 200 and "这个字段是必填项" in page.content.decode()
+    assert Decision.objects.get(pk=decision.pk).title == "面上要同发力"
+
+
+@pytest.mark.parametrize("who", ["user_a", "other_staff"])
+def test_only_the_office_corrects_or_deletes(decision, who, request):
+    user = request.getfixturevalue(who)
+    _refused(None, lambda: services.update_decision(decision=decision, by=user, title="改"))
+    _refused(None, lambda: services.delete_decision(decision=decision, by=user))
+    assert Decision.objects.get().title == "面上要坚持全市一盘棋"

@@ -100,6 +100,11 @@ ROUTES = {
         lambda o: {"title": "线上要推动县区齐步走"},
         office_only(ok("the office reads a meeting's decisions"), done(302, "it adds one")),
     ),
+    "decision_edit": (
+        lambda o: reverse("tasks:decision_edit", args=[o["decision"].pk]),
+        lambda o: {"order": "2", "title": "面上要细化分解任务、明确分工"},
+        office_only(ok("the office opens a decision to correct it"), done(302, "it corrects it")),
+    ),
     "decision_task": (
         lambda o: reverse("tasks:decision_task", args=[o["decision"].pk]),
         lambda o: {
