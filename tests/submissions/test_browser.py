@@ -63,3 +63,22 @@ def test_write_sign_off_adopt_publish_and_see_the_points(
     assert "全市38家企业、260名职工参赛。" in renshe.inner_text("main")
     assert Submission.objects.get().status == Submission.Status.ADOPTED
     assert problems == []
+
+
+def test_the_pages_fit_a_phone(signed_in_page, live_server, user_a, office_user, unit_a, category):
+    from tests.factories import make_submission
+
+    ScoringRule.objects.create(year=2026)
+    long_title = "市人社局关于开展2026年度“技能强市”职业技能等级认定扩面工作的情况报告" * 2
+    piece = make_submission(unit_a, "pending", title=long_title)
+    for username, paths in (
+        ("renshe", ["/submissions/", "/submissions/new/", f"/submissions/{piece.pk}/"]),
+        ("office", ["/submissions/", f"/submissions/{piece.pk}/", "/submissions/points/"]),
+    ):
+        page = signed_in_page(username)
+        page.set_viewport_size({"width": 375, "height": 740})
+        for path in paths:
+            page.goto(live_server.url + path)
+            # The editor's toolbar icons are a web font: measure once it has loaded.
+            page.evaluate("document.fonts.ready.then(() => true)")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 375, (username, path)
