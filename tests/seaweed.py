@@ -50,11 +50,16 @@ def free_ports(count: int) -> list[int]:
 
 
 class SeaweedS3:
-    def __init__(self, folder: Path):
+    """``ports`` (flag → port, as ``ports`` of a started server) and ``bucket`` start it
+    again where it was: the same data folder, addresses and bucket (deploy/shape.py
+    restarts it so after a storage fault)."""
+
+    def __init__(self, folder: Path, *, ports: dict | None = None, bucket: str | None = None):
         self.folder = Path(folder)
         self.process = None
         self.endpoint = ""
-        self.bucket = f"portal-{uuid.uuid4().hex[:8]}"
+        self.bucket = bucket or f"portal-{uuid.uuid4().hex[:8]}"
+        self.ports = ports
 
     def start(self, timeout: float = 90) -> "SeaweedS3":
         binary = weed_binary()
@@ -75,7 +80,10 @@ class SeaweedS3:
                 }
             )
         )
-        ports = dict(zip(WEED_PORT_FLAGS, free_ports(len(WEED_PORT_FLAGS)), strict=True))
+        ports = self.ports or dict(
+            zip(WEED_PORT_FLAGS, free_ports(len(WEED_PORT_FLAGS)), strict=True)
+        )
+        self.ports = ports
         args = [
             binary,
             "server",
@@ -101,6 +109,11 @@ class SeaweedS3:
             try:
                 client.create_bucket(Bucket=self.bucket)
                 return self
+            except (
+                client.exceptions.BucketAlreadyOwnedByYou,
+                client.exceptions.BucketAlreadyExists,
+            ):
+                return self  # started again on its old data
             except Exception as exc:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()

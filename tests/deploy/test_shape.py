@@ -15,6 +15,7 @@ import pytest
 from deploy import shape as shape_module
 from deploy.pgcluster import ClusterUnavailable
 from deploy.shape_check import run_checks
+from tests.seaweed import weed_binary
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("DATABASE_URL", "").startswith("postgres"),
@@ -44,12 +45,16 @@ def test_two_servers_share_sessions_files_and_cache(capsys):
     folder = Path(tempfile.mkdtemp(prefix="portal-shape-"))
     folder.chmod(0o755)
     try:
-        shape = shape_module.start(folder, free_base_port(), demo=True, gunicorn_workers=2)
+        shape = shape_module.start(
+            folder, free_base_port(), demo=True, gunicorn_workers=2, s3=weed_binary() is not None
+        )
     except ClusterUnavailable as exc:
         pytest.skip(str(exc))
     try:
         assert run_checks(shape) == []
         assert '"checks": "passed"' in capsys.readouterr().out
+        # Under CI SeaweedFS is installed (test extra): the files crossed servers through S3.
+        assert ("S3_BUCKET" in shape.env) == (weed_binary() is not None)
         for n in (1, 2):  # the front's /healthz and the checks reached both servers
             assert "GET /" in Path(folder / f"server{n}.log").read_text()
     finally:
