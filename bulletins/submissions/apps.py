@@ -8,3 +8,11 @@ class SubmissionsConfig(AppConfig):
     name = "bulletins.submissions"
     label = "submissions"
     verbose_name = _("信息报送")
+
+    def ready(self):
+        # What 信息报送 gives full-text search (bulletins/submissions/search.py).
+        from portal.search.registry import register
+
+        from .search import SubmissionKind
+
+        register(SubmissionKind())
