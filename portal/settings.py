@@ -217,6 +217,9 @@ STORAGES = {
     },
 }
 
+# Where `manage.py backup` writes its archives (README, "Backup and restore").
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR") or VAR_DIR / "backups")
+
 # Uploads: bounded in size and count (SECURITY.md, "Bound the input").
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -1,0 +1,227 @@
+"""``manage.py backup`` and ``restore``: the demo with uploads survives a round trip.
+
+The restore goes into a database of its own (a new SQLite file, or a throwaway
+PostgreSQL database created and dropped here, never the shared ones) and an
+empty private folder; pages, file checksums and row counts must match.
+"""
+
+import hashlib
+import io
+import re
+import sqlite3
+import tarfile
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.test import Client
+
+from bulletins import pdf_cache
+from bulletins.models import Issue, Meeting, Visibility
+from portal import backup
+from portal.accounts.models import User
+from portal.files import private_storage
+from portal.storage.inventory import stored_names
+from tasks import services
+from tasks.models import Assignment
+from tests.factories import make_attachment, pdf, png
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def fast_pdf(monkeypatch):
+    """Generated PDFs are stored files like any other; their rendering is tested elsewhere."""
+    monkeypatch.setattr(
+        pdf_cache, "render_issue_pdf", lambda issue: f"%PDF-1.4 issue {issue.pk}".encode()
+    )
+
+
+def checksums() -> dict[str, str]:
+    storage = private_storage()
+    sums = {}
+    for name in stored_names(storage):
+        with storage.open(name, "rb") as fh:
+            sums[name] = hashlib.sha256(fh.read()).hexdigest()
+    return sums
+
+
+MASKS = [
+    (re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+'), r"\1…"),
+    (re.compile(r"(nonce=\")[^\"]+"), r"\1…"),
+    (re.compile(r'("csrfToken"\s*:\s*")[^"]+'), r"\1…"),
+]
+
+
+def page(client, url) -> tuple[int, str]:
+    response = client.get(url)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", "replace")
+    for pattern, replacement in MASKS:
+        text = pattern.sub(replacement, text)
+    return response.status_code, text
+
+
+def pages() -> dict:
+    """What office, a unit (renshe) and anonymous see on the main pages."""
+    cache.clear()
+    published = Issue.objects.filter(status=Issue.Status.PUBLISHED).order_by("-pk")
+    issue = published.filter(visibility=Visibility.PUBLIC).first()
+    internal = published.filter(visibility=Visibility.INTERNAL).first()
+    own = Assignment.objects.filter(unit__users__username="renshe").order_by("pk").first()
+    meeting = Meeting.objects.order_by("pk").first()
+    common = ["/", "/bulletins/", f"/bulletins/{issue.pk}/", "/meetings/"]
+    common += [f"/meetings/{meeting.pk}/", "/search/?q=改革", f"/bulletins/{issue.pk}/pdf/"]
+    for a in issue.attachments.order_by("pk"):
+        kind = "images" if a.is_inline else "attachments"
+        common.append(f"/bulletins/{issue.pk}/{kind}/{a.pk}/")
+    seen = {}
+    for who, urls in [
+        (None, common),
+        (
+            "renshe",
+            [*common, f"/bulletins/{internal.pk}/", "/tasks/", f"/tasks/assignments/{own.pk}/"],
+        ),
+        ("office", [*common, f"/bulletins/{internal.pk}/", "/tasks/overview/", "/tasks/review/"]),
+    ]:
+        client = Client()
+        if who:
+            client.force_login(User.objects.get(username=who))
+        for url in urls:
+            seen[(who, url)] = page(client, url)
+    return seen
+
+
+def add_uploads():
+    """Uploads of every kind on top of the demo: attachment, picture, official PDF, evidence."""
+    issue = Issue.objects.filter(
+        status=Issue.Status.PUBLISHED, visibility=Visibility.PUBLIC
+    ).first()
+    make_attachment(issue, name="会议讲话稿.pdf", content=b"%PDF-1.4 speech")
+    make_attachment(
+        issue, name="现场.png", content=png().read(), content_type="image/png", inline=True
+    )
+    issue.official_pdf.save("正式版.pdf", ContentFile(b"%PDF-1.7 official"), save=True)
+    renshe = User.objects.get(username="renshe")
+    own = Assignment.objects.filter(unit=renshe.unit, status=Assignment.Status.IN_PROGRESS).first()
+    services.submit_report(
+        assignment=own,
+        by=renshe,
+        period=own.reports.order_by("-period").values_list("period", flat=True).first()
+        or "2026-01",
+        text="备份前的报送",
+        percent=50,
+        files=[pdf("备份佐证.pdf"), png("备份照片.png")],
+    )
+
+
+@pytest.fixture
+def fresh_database():
+    """Point the connection at a new, empty database for the block; drop it afterwards."""
+    original = connection.settings_dict["NAME"]
+    created = None
+
+    def switch(tmp_path):
+        nonlocal created
+        connection.close()
+        if connection.vendor == "postgresql":
+            created = f"{original}_restore_{uuid.uuid4().hex[:8]}"
+            with connection.cursor() as cursor:
+                cursor.execute(f'CREATE DATABASE "{created}"')
+            connection.close()
+            connection.settings_dict["NAME"] = created
+        else:
+            if connection.is_in_memory_db():
+                # Django never closes an in-memory test database (it would vanish):
+                # keep it alive through a connection of ours and close Django's.
+                keeper.append(sqlite3.connect(original, uri=True))
+                BaseDatabaseWrapper.close(connection)
+            connection.settings_dict["NAME"] = str(tmp_path / "restored.sqlite3")
+
+    keeper = []
+    yield switch
+    BaseDatabaseWrapper.close(connection)
+    connection.settings_dict["NAME"] = original
+    if keeper:
+        connection.ensure_connection()
+        keeper[0].close()
+    if created:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+
+
+def test_round_trip_gives_the_same_pages_files_and_counts(tmp_path, settings, fresh_database):
+    call_command("load_demo", password="demo-pass", force=True, stdout=io.StringIO())
+    add_uploads()
+    before_pages, before_sums, before_counts = pages(), checksums(), backup.row_counts()
+    assert any(name.startswith("official-pdf/") for name in before_sums)
+    assert any(name.startswith("attachments/") for name in before_sums)
+
+    out = io.StringIO()
+    call_command("backup", "--dir", str(tmp_path / "backups"), stdout=out)
+    archive = next((tmp_path / "backups").glob("portal-backup-*.tar"))
+    assert f"Backup written: {archive}" in out.getvalue()
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert names[0] in ("db.dump", "db.sqlite3") and names[-1] == "manifest.json"
+
+    fresh_database(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "restored-files"), "base_url": None},
+        },
+    }
+    assert checksums() == {}
+    out = io.StringIO()
+    call_command("restore", str(archive), stdout=out)
+    report = out.getvalue()
+    assert f"Restored {archive}" in report
+    assert f"files: {len(before_sums)} written" in report and "search index rebuilt" in report
+    assert f"tasks.Evidence: {before_counts['tasks.Evidence']} rows" in report
+
+    assert checksums() == before_sums
+    assert backup.row_counts() == before_counts
+    after_pages = pages()
+    assert after_pages.keys() == before_pages.keys()
+    for key, (status, text) in before_pages.items():
+        assert status == 200, key
+        assert after_pages[key] == (status, text), key
+
+    with pytest.raises(CommandError, match="database is not empty"):
+        call_command("restore", str(archive), stdout=io.StringIO())
+
+
+def test_a_damaged_archive_is_refused_before_anything_changes(tmp_path):
+    issue_file = ContentFile(b"%PDF-1.4 original")
+    name = private_storage().save("attachments/2026/a.pdf", issue_file)
+    archive = backup.write_backup(tmp_path)
+    with tarfile.open(archive) as tar:
+        members = [(m, tar.extractfile(m).read() if m.isfile() else None) for m in tar]
+    damaged = tmp_path / "damaged.tar"
+    with tarfile.open(damaged, "w") as tar:
+        for member, data in members:
+            if member.name == f"files/{name}":
+                data = b"%PDF-1.4 tampered"
+            tar.addfile(member, io.BytesIO(data))
+    private_storage().delete(name)
+    with pytest.raises(CommandError, match=f"checksum mismatch: files/{name}"):
+        call_command("restore", str(damaged), "--force", stdout=io.StringIO())
+    assert not private_storage().exists(name)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_keep_prunes_old_archives(tmp_path):
+    import datetime as dt
+
+    for day in (1, 2, 3):
+        backup.write_backup(tmp_path, now=dt.datetime(2026, 1, day, 3, 0))
+    call_command("backup", "--dir", str(tmp_path), "--keep", "2", stdout=io.StringIO())
+    kept = sorted(p.name for p in tmp_path.glob("portal-backup-*.tar"))
+    assert len(kept) == 2 and "portal-backup-20260101-030000.tar" not in kept
