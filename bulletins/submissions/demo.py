@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from bulletins import services as issue_services
 from bulletins.models import Article, Issue, Series, Visibility
+from portal.search.index import update_documents
 from portal.units.models import Unit
 
 from . import services
@@ -164,6 +165,8 @@ def load(*, password: str | None = None, stdout=None) -> list:
         Submission.objects.filter(pk=piece.pk).update(sent_at=_when(days), resent_at=_when(days))
         _decide(piece, outcome, office, published, draft, section_into, days)
     issue_services.publish_issue(issue=published, by=office)
+    # The dates were moved back with update(), which search signals do not see.
+    update_documents("submission", Submission.objects.values_list("pk", flat=True))
     if stdout is not None:
         stdout.write(
             f"信息报送: {Submission.objects.count()} pieces, {Adoption.objects.count()} adoptions."
