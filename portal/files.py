@@ -319,6 +319,43 @@ def storable_copy(uploaded, kind: FileKind):
     return uploaded
 
 
+def check_uploads(files, *, allowed: tuple[str, ...], limit: int) -> list:
+    """Check every file of one write before anything is stored: ``[(file, FileKind)]``.
+
+    ``files``: uploaded files (empty entries skipped). More than ``limit`` raise
+    ``ValidationError`` (code ``too_many_files``); each file is ``check_upload``ed
+    (its refusal names the file). Nothing is stored either way.
+    """
+    files = [f for f in files or () if f]
+    if len(files) > limit:
+        raise ValidationError(
+            _("一次最多上传 %(n)d 个文件。") % {"n": limit}, code="too_many_files"
+        )
+    return [(f, check_upload(f, allowed=allowed)) for f in files]
+
+
+def store_uploads(checked, make_row, stored: list) -> None:
+    """Store files ``check_uploads`` accepted, one row each, in the private store.
+
+    ``make_row(original_name=, content_type=, size=, sha256=)`` returns the unsaved
+    row (a model with a ``file`` field). Pictures lose their EXIF data; the digest is
+    the upload's own. Each stored name goes to ``stored`` (``atomic_with_files``), so
+    a failure later in the transaction removes the files.
+    """
+    for f, kind in checked:
+        digest = sha256_of(f)
+        content = storable_copy(f, kind)
+        row = make_row(
+            original_name=upload_name(f.name),
+            content_type=kind.content_type,
+            size=f.size,
+            sha256=digest,
+        )
+        row.file.save(f.name, content, save=False)
+        stored.append(row.file.name)
+        row.save()
+
+
 def atomic_with_files(fn):
     """Run ``fn(stored)`` in one transaction; ``fn`` appends the names of the files it
     writes to the private store to ``stored``. If the transaction fails, the files

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.accounts.models import acting_unit_id, is_office
-from portal.files import check_upload, sha256_of, storable_copy, upload_name
+from portal.files import check_uploads, sha256_of, store_uploads
 
 from ..models import Submission, SubmissionFile
 
@@ -71,30 +71,16 @@ def allowed(check, *args) -> bool:
 def check_files(files) -> list:
     """Check every file before anything is stored: ``[(file, kind)]``; a refusal names
     the file (``check_upload``) and stores nothing."""
-    files = [f for f in files or () if f]
-    if len(files) > MAX_FILES:
-        raise ValidationError(
-            _("一次最多上传 %(n)d 个文件。") % {"n": MAX_FILES}, code="too_many_files"
-        )
-    return [(f, check_upload(f, allowed=SubmissionFile.ALLOWED)) for f in files]
+    return check_uploads(files, allowed=SubmissionFile.ALLOWED, limit=MAX_FILES)
 
 
 def store_files(submission, checked, by, stored: list) -> None:
     """Store checked files; their names go to ``stored`` so a failure can remove them."""
-    for f, kind in checked:
-        digest = sha256_of(f)
-        content = storable_copy(f, kind)  # pictures lose their EXIF data
-        row = SubmissionFile(
-            submission=submission,
-            original_name=upload_name(f.name),
-            content_type=kind.content_type,
-            size=f.size,
-            sha256=digest,
-            uploaded_by=by,
-        )
-        row.file.save(f.name, content, save=False)
-        stored.append(row.file.name)
-        row.save()
+    store_uploads(
+        checked,
+        lambda **file: SubmissionFile(submission=submission, uploaded_by=by, **file),
+        stored,
+    )
 
 
 def store_imported(submission, imported, by) -> str:
