@@ -152,7 +152,7 @@ class ImportedDocument:
             attachment.file.save(content.name, content, save=False)
             return attachment
 
-        return self.store_with(save, _image_url)
+        return self.store_with(save, inline_image_url)
 
     def store_with(self, make, url) -> str:
         """Store each picture as the row ``make(number, image, content)`` returns (unsaved,
@@ -180,7 +180,8 @@ class ImportedDocument:
         return sanitize_html(html)
 
 
-def _image_url(attachment) -> str:
+def inline_image_url(attachment) -> str:
+    """Where an issue's inline picture (an ``Attachment`` with ``is_inline``) is served."""
     return reverse("bulletins:attachment_image", args=[attachment.issue_id, attachment.pk])
 
 

@@ -157,9 +157,11 @@ def test_the_office_declines_with_a_reason(office_user, user_a, unit_a):
 
 
 def test_adopt_as_a_new_article_links_and_credits_the_unit(
-    office_user, unit_a, draft_issue, django_capture_on_commit_callbacks
+    office_user, unit_a, user_a, draft_issue, django_capture_on_commit_callbacks
 ):
-    s = make_submission(unit_a, "pending")
+    user_a.email = "limin@example.cn"
+    user_a.save()
+    s = make_submission(unit_a, "pending", created_by=user_a)
     with django_capture_on_commit_callbacks(execute=True):
         adoption = services.adopt_submission(
             submission=s, by=office_user, issue=draft_issue, mode="article"
@@ -171,6 +173,7 @@ def test_adopt_as_a_new_article_links_and_credits_the_unit(
     assert article.body.endswith("<p>（市人社局供稿）</p>")
     assert list(draft_issue.articles.values_list("title", flat=True))[-1] == s.title
     assert "已采用" in mail.outbox[-1].subject
+    assert mail.outbox[-1].to == ["renshe@example.cn", "limin@example.cn"]  # unit and writer
 
 
 def test_adopt_as_a_section_of_an_existing_article(office_user, unit_a, unit_b, draft_issue):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from bulletins.docx_import import _image_url as issue_image_url
+from bulletins.docx_import import inline_image_url as issue_image_url
 from bulletins.models import Article, Attachment, Issue
 
 from ..models import Adoption, Submission
@@ -43,7 +43,9 @@ def can_decide(user, submission) -> bool:
 
 
 def _notify(row, subject: str, lines: list[str]) -> None:
-    mail([row.unit.email], subject % {"title": row.title}, lines)
+    """Tell the unit (its liaison's mailbox) and the piece's writer."""
+    writer = row.created_by.email if row.created_by_id and row.created_by.is_active else ""
+    mail(dict.fromkeys([row.unit.email, writer]), subject % {"title": row.title}, lines)
 
 
 def _comment(comment, message) -> str:

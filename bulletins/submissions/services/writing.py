@@ -219,4 +219,10 @@ def return_for_revision_by_leader(*, submission, by, comment: str, version=None)
     if not comment:
         raise field_error("comment", _("退回时请填写意见。"), "comment")
     row.status, row.leader_comment = S.SIGNOFF_RETURNED, comment
+    if row.created_by_id and row.created_by.is_active:
+        mail(
+            [row.created_by.email],
+            _("【审签退回】%(title)s") % {"title": row.title},
+            [_("负责人意见：") + comment],
+        )
     return save(row, by, "status", "leader_comment")
