@@ -64,6 +64,10 @@ def page(client, url) -> tuple[int, str]:
     text = body.decode("utf-8", "replace")
     for pattern, replacement in MASKS:
         text = pattern.sub(replacement, text)
+    if url.startswith("/search/"):
+        # Hits of equal rank come in index order, and restoring rebuilds the index:
+        # the same hits, compared line by line in any order.
+        text = "\n".join(sorted(text.splitlines()))
     return response.status_code, text
 
 
