@@ -13,6 +13,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from portal.audit.services import record
 from portal.files import content_disposition, download_response
 
 from . import pdf, pdf_stamp
@@ -80,6 +81,8 @@ def issue_pdf(request, pk):
         _validator_headers(response, issue, validators._replace(last_modified=result.last_modified))
     if request.method == "GET":
         record_download(issue=issue, by=request.user)
+        if issue.visibility != Visibility.PUBLIC:
+            record("download.issue_pdf", by=request.user, obj=issue)
     return response
 
 
@@ -102,6 +105,7 @@ def year_zip(request, year):
         if stream is None:
             raise Http404(_("这一年度没有可下载的简报。"))
         response = StreamingHttpResponse(stream, content_type="application/zip")
+        record("download.year_zip", by=request.user, label=year_zip_filename(year))
     response["Content-Disposition"] = content_disposition(year_zip_filename(year))
     response["X-Content-Type-Options"] = "nosniff"
     # What the archive holds depends on who asks.

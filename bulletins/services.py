@@ -25,6 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.services import audited, record
+
 from .html import has_content
 from .models import Issue
 from .receipts import unacknowledged_units
@@ -118,6 +120,7 @@ def _publish_locked(issue: Issue, *, by, now: datetime) -> Issue:
     return issue
 
 
+@audited("issue.publish", obj="issue")
 @transaction.atomic
 def publish_issue(*, issue: Issue, by) -> Issue:
     """Publish now.
@@ -135,6 +138,11 @@ def publish_issue(*, issue: Issue, by) -> Issue:
     return locked
 
 
+@audited(
+    "issue.schedule",
+    obj="issue",
+    detail=lambda _kw, r: f"{timezone.localtime(r.publish_at):%Y-%m-%d %H:%M}" if r else "",
+)
 @transaction.atomic
 def schedule_issue(*, issue: Issue, publish_at: datetime, by) -> Issue:
     """Schedule publication at ``publish_at`` (in the future).
@@ -161,6 +169,7 @@ def schedule_issue(*, issue: Issue, publish_at: datetime, by) -> Issue:
     return locked
 
 
+@audited("issue.withdraw", obj="issue")
 @transaction.atomic
 def withdraw_issue(*, issue: Issue, by) -> Issue:
     """Withdraw (撤回) a published issue, or cancel a scheduled one.
@@ -208,6 +217,7 @@ def publish_due_issues(*, now: datetime | None = None) -> list[Issue]:
                 if issue is None:  # published meanwhile, or another run holds it
                     continue
                 published.append(_publish_locked(issue, by=None, now=now))
+                record("issue.publish", obj=issue, detail=_("定时发布"))
         except ValidationError as exc:
             logger.error("Scheduled issue %s not published: %s", pk, "; ".join(exc.messages))
     return published
@@ -217,6 +227,7 @@ def _issue_url(issue: Issue, base_url: str) -> str:
     return f"{base_url.rstrip('/')}{issue.get_absolute_url()}"
 
 
+@audited("issue.remind", obj="issue")
 @transaction.atomic
 def remind_unacknowledged_units(*, issue: Issue, by, base_url: str = "") -> int:
     """Email each distribution unit that has not signed the issue; return how many were sent.

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id, is_office
+from portal.audit.services import record
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -283,6 +284,13 @@ def attachment_download(request, issue_pk, pk):
     )
     fileobj = _open_private(attachment.file)
     record_attachment_download(attachment=attachment, by=request.user)
+    if attachment.issue.visibility != Visibility.PUBLIC:
+        record(
+            "download.attachment",
+            by=request.user,
+            obj=attachment,
+            label=f"{attachment.issue} · {_download_name(attachment)}",
+        )
     return download_response(
         fileobj,
         filename=_download_name(attachment),

@@ -39,4 +39,5 @@ urlpatterns = [
     path("submissions/", include("bulletins.submissions.urls")),
     path("tasks/", include("tasks.urls")),
     path("search/", include("portal.search.urls")),
+    path("audit/", include("portal.audit.urls")),
 ]

@@ -4,9 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_office_group(sender, using="default", **kwargs):
+    from .roles import ensure_role_groups
     from .services import ensure_office_group
 
     ensure_office_group(using=using)
+    ensure_role_groups(using=using)
 
 
 class AccountsConfig(AppConfig):

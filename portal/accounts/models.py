@@ -64,6 +64,8 @@ class User(AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        # The security administrator's right (portal/accounts/roles.py).
+        permissions = [("manage_security", _("解除锁定、强制下线"))]
         constraints = [
             models.CheckConstraint(
                 condition=Q(is_staff=True) | Q(unit__isnull=False),

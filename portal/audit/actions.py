@@ -44,6 +44,8 @@ ACTIONS = {
     "task.remind": _("催办"),
     "task.close": _("办结"),
     "task.score": _("考核评分"),
+    "task.extension_approve": _("批准延期"),
+    "task.extension_decline": _("不予延期"),
     # The audit trail itself.
     "audit.export": _("导出审计日志"),
     "audit.prune": _("清理审计日志"),

@@ -8,4 +8,4 @@ class AuditConfig(AppConfig):
     verbose_name = _("审计日志")
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the retention check)
+        from . import checks, signals  # noqa: F401 (registers the check and the receivers)

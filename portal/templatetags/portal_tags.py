@@ -5,10 +5,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id, is_office
+from portal.audit.views import can_view_audit
 
 register = template.Library()
 
-# (url name, label, who: "all" | "member" (acting for a unit) | "office").
+# (url name, label, who: "all" | "member" (acting for a unit) | "office" | "audit").
 NAV_LINKS = [
     ("bulletins:issue_list", _("简报"), "all"),
     ("bulletins:meeting_list", _("会议纪要"), "all"),
@@ -17,6 +18,7 @@ NAV_LINKS = [
     ("tasks:assignment_list", _("我的任务"), "member"),
     ("tasks:overview", _("任务总览"), "office"),
     ("search:search", _("搜索"), "all"),
+    ("audit:entry_list", _("审计日志"), "audit"),
 ]
 
 
@@ -30,6 +32,8 @@ def nav_links(context):
         if who == "member" and not acting_unit_id(user):
             continue
         if who == "office" and not is_office(user):
+            continue
+        if who == "audit" and not can_view_audit(user):
             continue
         links.append({"url": reverse(name), "label": label, "current": current == name})
     return links

@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.services import audited
+
 from ..models import (
     Assessment,
     Plan,
@@ -15,6 +17,9 @@ from ..selectors import unit_rates
 from .base import bump, check_office, check_version
 
 
+@audited(
+    "task.score", obj="unit", detail=lambda kw, r: f"{kw['plan']}：{r.score if r else kw['score']}"
+)
 @transaction.atomic
 def score_unit(
     *, plan: Plan, unit, by, score, comment: str = "", version: int | None = None

@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.services import audited, record
+
 from ..models import (
     Assignment,
     ProgressReport,
@@ -252,6 +254,7 @@ def update_report(
     return atomic_with_files(run)
 
 
+@audited("task.accept_report", obj="report")
 @transaction.atomic
 def accept_report(
     *,
@@ -284,9 +287,11 @@ def accept_report(
         bump(a, "progress")
     if close:
         _close_locked(a, by)
+        record("task.close", by=by, obj=a, detail=_("通过并办结"))
     return r
 
 
+@audited("task.return_report", obj="report", detail=lambda kw, _r: kw["comment"])
 @transaction.atomic
 def return_report(
     *, report: ProgressReport, by, version: int | None, comment: str
@@ -311,6 +316,7 @@ def return_report(
     return r
 
 
+@audited("task.close", obj="assignment")
 @transaction.atomic
 def close_assignment(*, assignment: Assignment, by, version: int | None = None) -> Assignment:
     """办结（销号）. completion requested, with an accepted completion report → closed.

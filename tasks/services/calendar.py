@@ -7,6 +7,8 @@ import secrets
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from portal.audit.services import record
+
 from ..models import (
     CalendarToken,
 )
@@ -22,8 +24,9 @@ def renew_calendar_token(*, by) -> str:
     if not (by and by.is_authenticated and by.is_active):
         raise PermissionDenied
     token = secrets.token_urlsafe(32)
-    CalendarToken.objects.filter(user=by).delete()
-    CalendarToken.objects.create(user=by, unit_id=by.unit_id, token_hash=hash_token(token))
+    renewed, _ = CalendarToken.objects.filter(user=by).delete()
+    row = CalendarToken.objects.create(user=by, unit_id=by.unit_id, token_hash=hash_token(token))
+    record("calendar.renew" if renewed else "calendar.issue", by=by, obj=row)
     return token
 
 
@@ -31,7 +34,8 @@ def renew_calendar_token(*, by) -> str:
 def revoke_calendar_token(*, by) -> None:
     if not (by and by.is_authenticated):
         raise PermissionDenied
-    CalendarToken.objects.filter(user=by).delete()
+    if CalendarToken.objects.filter(user=by).delete()[0]:
+        record("calendar.revoke", by=by, obj=by, label=str(by))
 
 
 def calendar_user(token: str):

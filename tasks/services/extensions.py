@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.services import audited
 from portal.files import atomic_with_files, check_upload, storable_copy, upload_name
 
 from ..models import Assignment, ExtensionRequest
@@ -123,6 +124,7 @@ def request_extension(
     return atomic_with_files(run)
 
 
+@audited("task.extension_approve", obj="request")
 @transaction.atomic
 def approve_extension(
     *,
@@ -161,6 +163,7 @@ def approve_extension(
     return r
 
 
+@audited("task.extension_decline", obj="request", detail=lambda kw, _r: kw["comment"])
 @transaction.atomic
 def decline_extension(
     *, request: ExtensionRequest, by, version: int | None, comment: str

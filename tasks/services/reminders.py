@@ -10,6 +10,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.audit.services import audited
+
 from ..models import (
     DUE_SOON_DAYS,
     Assignment,
@@ -31,6 +33,13 @@ def can_remind(assignment: Assignment, user) -> bool:
     return allowed(_check_remind, assignment, user)
 
 
+@audited(
+    "task.remind",
+    label=lambda kw, made: "；".join(
+        str(getattr(a, "assignment", a)) for a in made or kw["assignments"]
+    ),
+    detail=lambda kw, _made: kw["message"],
+)
 @transaction.atomic
 def send_reminder(
     *, assignments: Iterable[Assignment], by, message: str, email: bool = True

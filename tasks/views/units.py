@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id
+from portal.audit.services import record
 from portal.files import content_disposition, download_response
 from portal.pagination import page_of
 
@@ -65,6 +66,12 @@ def export(request):
     content = build_workbook(filterset.qs, today=day)
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition(f"产改任务-{day:%Y%m%d}.xlsx")
+    record(
+        "export.xlsx",
+        by=request.user,
+        label=f"产改任务-{day:%Y%m%d}.xlsx",
+        detail=request.GET.urlencode(),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -225,6 +232,7 @@ def evidence_download(request, pk):
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record("download.evidence", by=request.user, obj=evidence, detail=str(evidence.report))
     return download_response(
         handle, filename=evidence.original_name, content_type=evidence.content_type
     )

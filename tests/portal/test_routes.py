@@ -14,6 +14,7 @@ APP_TABLES = {
     "tasks": "tests/tasks/test_permissions.py",
     "search": "tests/search/test_visibility.py",
     "submissions": "tests/submissions/test_permissions.py",
+    "audit": "tests/audit/test_permissions.py",
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's admin checks is_staff and permissions itself
 
