@@ -38,6 +38,11 @@ ACTIONS = {
     "calendar.issue": _("生成日历订阅地址"),
     "calendar.renew": _("更换日历订阅地址"),
     "calendar.revoke": _("停用日历订阅地址"),
+    # 信息报送 decisions.
+    "submission.return": _("退回报送稿件"),
+    "submission.decline": _("不予采用报送稿件"),
+    "submission.adopt": _("采用报送稿件"),
+    "submission.upward": _("登记上级采用"),
     # Tasks.
     "task.accept_report": _("审核通过"),
     "task.return_report": _("退回报告"),

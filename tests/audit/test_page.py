@@ -41,7 +41,11 @@ def entries(user_a, user_b, office_user):
 
 def _labels(response):
     """The entries listed, without those the personas left when their accounts were made and signed in."""
-    return [e.object_label for e in response.context["page"] if not e.action.startswith(("account.", "auth."))]
+    return [
+        e.object_label
+        for e in response.context["page"]
+        if not e.action.startswith(("account.", "auth."))
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from bulletins.docx_import import inline_image_url as issue_image_url
 from bulletins.models import Article, Attachment, Issue
+from portal.audit.services import audited
 
 from ..models import Adoption, Submission
 from .base import (
@@ -55,6 +56,7 @@ def _comment(comment, message) -> str:
     return comment
 
 
+@audited("submission.return", obj="submission", detail=lambda kw, _r: kw["comment"])
 @transaction.atomic
 def return_submission(*, submission, by, comment: str, version=None) -> Submission:
     """退回修改: back to the unit with the office's comment (required); the unit revises
@@ -69,6 +71,7 @@ def return_submission(*, submission, by, comment: str, version=None) -> Submissi
     return save(row, by, "status", "office_comment", "decided_at", "decided_by")
 
 
+@audited("submission.decline", obj="submission", detail=lambda kw, _r: kw["comment"])
 @transaction.atomic
 def decline_submission(*, submission, by, comment: str, version=None) -> Submission:
     """未采用: decline with a reason (required). Errors as ``return_submission``."""
@@ -136,6 +139,7 @@ def _check_adopt(by, submission, issue, mode, article) -> None:
         raise field_error("mode", _("请选择采用方式。"), "mode")
 
 
+@audited("submission.adopt", obj="submission", detail=lambda kw, _r: str(kw["issue"]))
 def adopt_submission(*, submission, by, issue, mode: str, article=None, version=None) -> Adoption:
     """采用 into a draft issue (本刊采用), in one step.
 
@@ -205,6 +209,11 @@ def can_record_upward(user, submission) -> bool:
     return allowed(_check_upward, user, submission)
 
 
+@audited(
+    "submission.upward",
+    obj="submission",
+    detail=lambda kw, _r: f"{kw['level']} {kw['publication']}",
+)
 @transaction.atomic
 def record_upward_adoption(
     *, submission, by, level: str, publication: str, published_on: datetime.date

@@ -1,0 +1,48 @@
+"""信息报送 decisions in the audit trail: return, decline, adopt; refusals too."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from bulletins.submissions import services
+from portal.audit.models import AuditEntry
+from tests.factories import make_issue, make_submission
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def draft_issue(db, today):
+    return make_issue("draft", year=today.year, articles=[("工作动态", "<p>各单位动态如下。</p>")])
+
+
+def _rows(prefix="submission."):
+    return list(
+        AuditEntry.objects.filter(action__startswith=prefix)
+        .order_by("id")
+        .values_list("action", "actor_name", "result", "detail")
+    )
+
+
+def test_return_and_decline_are_recorded_with_the_comment(unit_a, office_user, user_a):
+    s = make_submission(unit_a, "pending")
+    with pytest.raises(ValidationError):
+        services.return_submission(submission=s, by=office_user, comment="")
+    s = services.return_submission(submission=s, by=office_user, comment="请补充数据")
+    t = make_submission(unit_a, "pending")
+    with pytest.raises(PermissionDenied):
+        services.decline_submission(submission=t, by=user_a, comment="越权")
+    services.decline_submission(submission=t, by=office_user, comment="与本刊主题不符")
+    assert _rows() == [
+        ("submission.return", "office", "refused", ""),
+        ("submission.return", "office", "done", "请补充数据"),
+        ("submission.decline", "renshe", "refused", "越权"),
+        ("submission.decline", "office", "done", "与本刊主题不符"),
+    ]
+    entry = AuditEntry.objects.filter(action="submission.return", result="done").get()
+    assert entry.object_id == str(s.pk) and entry.object_type == "submissions.submission"
+
+
+def test_adoption_is_recorded_with_the_issue(unit_a, office_user, draft_issue):
+    s = make_submission(unit_a, "pending")
+    services.adopt_submission(submission=s, by=office_user, issue=draft_issue, mode="article")
+    assert _rows() == [("submission.adopt", "office", "done", str(draft_issue))]
