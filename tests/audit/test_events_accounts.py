@@ -105,12 +105,12 @@ def test_changes_made_in_the_admin_name_the_administrator(admin_user, user_a):
 
 
 def test_groups_and_staff_flags_are_recorded(user_a):
-    group = Group.objects.create(name="审计管理员")
+    group = Group.objects.create(name="测试角色")
     user_a.groups.add(group)
     user_a.groups.remove(group)
     user_a.is_staff = True
     user_a.save()
     details = [e.detail for e in _entries("account.groups")]
-    assert details == ["加入角色：审计管理员", "移出角色：审计管理员"]
+    assert details == ["加入角色：测试角色", "移出角色：测试角色"]
     (flags,) = _entries("account.permissions")
     assert flags.detail == "is_staff: False → True"
