@@ -15,3 +15,11 @@ class BulletinsConfig(AppConfig):
 
         register(IssueKind())
         register(MeetingKind())
+
+        # Deleting an issue, and publishing (adding) or deleting a meeting record.
+        from portal.audit.signals import watch
+
+        from .models import Issue, Meeting
+
+        watch(Issue, deleted="issue.delete")
+        watch(Meeting, created="meeting.publish", deleted="meeting.delete")

@@ -5,22 +5,10 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id
+from portal.filters import NarrowingFilterSet
 from portal.units.models import Unit
 
 from .models import Assignment, Light, Plan, Task
-
-
-class NarrowingFilterSet(django_filters.FilterSet):
-    """A bound form with errors filters to nothing instead of ignoring the bad field."""
-
-    @property
-    def qs(self):
-        if not hasattr(self, "_qs"):
-            if self.is_bound and not self.is_valid():
-                self._qs = self.queryset.none()
-            else:
-                self._qs = super().qs
-        return self._qs
 
 
 class AssignmentFilter(NarrowingFilterSet):

@@ -8,9 +8,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from portal.text import normalize_text
-from tasks.xlsx import FORMULA_PREFIXES
 
 MAX_ROWS = 100_000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What a spreadsheet would run as a formula (SECURITY.md, "Content out").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(sheet, value):

@@ -4,8 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.filters import NarrowingFilterSet
 from portal.units.models import Unit
-from tasks.filters import NarrowingFilterSet
 
 from .actions import ACTIONS
 from .models import AuditEntry

@@ -157,27 +157,29 @@ m2m_changed.connect(
 )
 
 
-# -- issues and meetings --------------------------------------------------------------
+# -- content the apps ask to watch ------------------------------------------------------
 
 
-def _connect_content():
-    from bulletins.models import Issue, Meeting
+def watch(model, *, created: str | None = None, deleted: str | None = None) -> None:
+    """Record ``created`` when a row of ``model`` is first saved and ``deleted`` when one
+    is deleted, whatever deletes it (the admin, a cascade, the shell).
 
-    def issue_deleted(sender, instance, **kwargs):
-        record("issue.delete", obj=instance)
+    Called by an app from its ``AppConfig.ready()`` (the audit trail knows no app);
+    both are action names of ``actions.ACTIONS``.
+    """
+    label = model._meta.label_lower
+    if created:
 
-    def meeting_saved(sender, instance, created, raw=False, **kwargs):
-        if created and not raw:
-            record("meeting.publish", obj=instance)
+        def on_save(sender, instance, created: bool = False, raw=False, **kwargs):
+            if created and not raw:
+                record(on_save.action, obj=instance)
 
-    def meeting_deleted(sender, instance, **kwargs):
-        record("meeting.delete", obj=instance)
+        on_save.action = created
+        post_save.connect(on_save, sender=model, weak=False, dispatch_uid=f"audit_new_{label}")
+    if deleted:
 
-    post_delete.connect(issue_deleted, sender=Issue, weak=False, dispatch_uid="audit_issue_del")
-    post_save.connect(meeting_saved, sender=Meeting, weak=False, dispatch_uid="audit_meeting")
-    post_delete.connect(
-        meeting_deleted, sender=Meeting, weak=False, dispatch_uid="audit_meeting_del"
-    )
+        def on_delete(sender, instance, **kwargs):
+            record(on_delete.action, obj=instance)
 
-
-_connect_content()
+        on_delete.action = deleted
+        post_delete.connect(on_delete, sender=model, weak=False, dispatch_uid=f"audit_del_{label}")

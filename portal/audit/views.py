@@ -16,9 +16,8 @@ from django.views.decorators.http import require_safe
 
 from portal.files import content_disposition
 from portal.pagination import page_of
-from tasks.xlsx import XLSX_CONTENT_TYPE
 
-from .export import MAX_ROWS, build_workbook
+from .export import MAX_ROWS, XLSX_CONTENT_TYPE, build_workbook
 from .filters import AuditEntryFilter
 from .models import AuditEntry
 from .services import record, record_refusal
