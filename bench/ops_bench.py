@@ -10,7 +10,8 @@ bench/ops_django.py over the demo units that have open assignments, so colleague
 report on the same assignment at once), then loops: the home page, the issue list,
 an issue, /tasks/ and an assignment page, and with probability ``--upload-share`` a
 progress report with a ``--upload-bytes`` evidence file (one GET of the assignment
-page for its form, one POST). A report is acknowledged when the POST answers 302.
+page for its form, one POST), so that report POSTs are ``--upload-share`` of all
+requests. A report is acknowledged when the POST answers 302.
 Afterwards every acknowledged report must exist exactly once with its file's sha256
 (in the row and in the stored bytes). Prints requests, errors by status and p50/p95/p99
 per kind of request. Asyncio client: httpx (the test extra); no think time.
@@ -151,11 +152,16 @@ async def virtual_user(
             listing = await user.get("/tasks/")
         assignments = list(dict.fromkeys(int(pk) for pk in ASSIGNMENT_RE.findall(listing.text)))
         reportable = set(assignments)
+        # An upload is two requests (the form's page, the POST): choosing it with
+        # probability s / (1 - s) makes POSTs the share s of all requests.
+        chance = upload_share / (1 - upload_share)
         while time.monotonic() < deadline:
-            if reportable and rng.random() < upload_share:
-                chosen = rng.choice(sorted(reportable))
-                if not await upload(user, tally, chosen, upload_bytes):
-                    reportable.discard(chosen)
+            if reportable and rng.random() < chance:
+                while reportable:
+                    chosen = rng.choice(sorted(reportable))
+                    if await upload(user, tally, chosen, upload_bytes):
+                        break
+                    reportable.discard(chosen)  # no report form there (closed, waiting)
                 continue
             pages = ["/", "/bulletins/", "/tasks/"]
             pages += [f"/bulletins/{rng.choice(issues)}/"] if issues else []

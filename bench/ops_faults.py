@@ -182,8 +182,10 @@ def storage_down(shape: Shape, users: list, issues: list, args) -> tuple[dict, l
             private.write_text("the store is away")
         await asyncio.sleep(10)
         marks["during"] = len(tally.acknowledged) - marks["before"]
+        started = time.monotonic()
         if shape.s3:
             await asyncio.to_thread(start_seaweed, shape)
+            figures["store_restart_seconds"] = round(time.monotonic() - started, 1)
         else:
             private.unlink()
             private.with_name("private.away").rename(private)
