@@ -1,12 +1,15 @@
 """The reader sees the source of an adopted piece, （市人社局供稿）, on the issue page and in
 its PDF; the demo shows the workflow with a few months of data."""
 
+import io
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from bulletins import services as issue_services
 from bulletins.pdf import render_issue_pdf
@@ -41,7 +44,7 @@ def test_a_refused_form_keeps_what_was_typed(client_a, category):
     assert not Submission.objects.exists()
 
 
-def test_the_demo_has_months_of_pieces_and_points(settings):
+def test_the_demo_has_months_of_pieces_and_points(settings, client):
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())
     statuses = set(Submission.objects.values_list("status", flat=True))
@@ -52,5 +55,9 @@ def test_the_demo_has_months_of_pieces_and_points(settings):
     assert rows["市人社局"]["points"] > 0 and rows["市人社局"]["upward_total"] == 1
     adopted = Adoption.objects.filter(issue__status="published").select_related("article").first()
     assert "供稿）" in adopted.article.body
+    client.force_login(get_user_model().objects.get(username="office"))
+    sheet = load_workbook(io.BytesIO(client.get(reverse("submissions:points_export")).content))
+    exported = {row[0]: row[-1] for row in sheet.active.iter_rows(min_row=2, values_only=True)}
+    assert exported["市人社局"] == float(rows["市人社局"]["points"])
     call_command("load_demo", stdout=StringIO())  # twice: nothing doubles
     assert Submission.objects.count() == 13
