@@ -14,6 +14,7 @@ from portal.accounts.models import acting_unit_id
 from portal.audit.services import record
 from portal.files import content_disposition, download_response
 from portal.pagination import page_of
+from portal.storage import StorageUnavailable
 
 from .. import selectors, services
 from ..forms import ExtensionRequestForm, ReportForm, VersionForm
@@ -140,8 +141,7 @@ def _detail_context(request, assignment, *, report_form=None, extension_form=Non
         "can_acknowledge": services.can_acknowledge(assignment, user),
         "can_close": services.can_close(assignment, user),
         "can_remind": services.can_remind(assignment, user),
-        "report_form": report_form
-        or (ReportForm(new_report=True) if can_report else None),
+        "report_form": report_form or (ReportForm(new_report=True) if can_report else None),
         "close_form": version,
         "ack_form": version,
         **_extension_context(assignment, user, extension_form),
@@ -175,6 +175,12 @@ def report_create(request, pk):
             services.submit_report(assignment=assignment, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
+        except StorageUnavailable as exc:  # nothing was saved: say so, keep what was typed
+            form.add_error(None, str(exc))
+            note_files_not_kept(form, request.FILES.getlist("files"))
+            response = render_assignment(request, assignment, report_form=form)
+            response.status_code = 503
+            return response
         else:
             messages.success(request, _("进展已报送，等待产改办审核。"))
             return redirect("tasks:assignment_detail", pk=assignment.pk)

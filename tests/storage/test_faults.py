@@ -70,12 +70,14 @@ def test_a_full_disk_gives_a_chinese_503_and_leaves_no_partial_file(
         {
             "period": timezone.localdate().strftime("%Y-%m"),
             "percent": "10",
-            "text": "进展",
+            "text": "第三季度进展",
             "files": [SimpleUploadedFile("大文件.pdf", BIG_PDF, "application/pdf")],
         },
     )
     assert response.status_code == 503
     page = response.content.decode()
-    assert "文件存储空间已满" in page and "没有保存任何内容" in page
+    # The form comes back with what was typed, the reason, and the file to choose again.
+    assert "文件存储空间已满，文件未保存" in page and "第三季度进展" in page
+    assert "所选文件（大文件.pdf）尚未保存" in page
     assert private_files() == before
     assert not ProgressReport.objects.exists() and not Evidence.objects.exists()

@@ -120,9 +120,28 @@ def test_an_unreachable_store_gives_a_chinese_503_and_saves_nothing(
     )
     assert response.status_code == 503
     page = response.content.decode()
-    assert "文件存储暂时不可用" in page and "没有保存任何内容" in page
+    # The form comes back with what was typed and says the file must be chosen again.
+    assert "文件存储暂时不可用" in page and "保留这段文字" in page
+    assert "尚未保存，请重新选择后再提交" in page
     assert not ProgressReport.objects.exists() and not Evidence.objects.exists()
     assert objects(s3) == []
+
+
+def test_a_download_while_the_store_is_down_is_the_chinese_503_page(
+    s3, settings, assignment_a, user_a, client_a
+):
+    acknowledged(assignment_a, user_a)
+    client_a.post(
+        reverse("tasks:report_create", args=[assignment_a.pk]), report_form(files=[pdf()])
+    )
+    evidence = Evidence.objects.get()
+    private = settings.STORAGES["private"]
+    down = {**private, "OPTIONS": {**private["OPTIONS"], "endpoint_url": "http://127.0.0.1:9"}}
+    settings.STORAGES = {**settings.STORAGES, "private": down}
+    response = client_a.get(reverse("tasks:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 503 and response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "文件存储暂时不可用" in page and "没有保存任何内容" in page
 
 
 def test_refused_credentials_are_the_same_503(s3, settings, assignment_a, user_a, client_a):
