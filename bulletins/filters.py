@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.forms import ModelChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Issue, Series
@@ -18,8 +19,15 @@ class IssueFilter(django_filters.FilterSet):
     visitor is not told the name of a series that has only internal issues.
     """
 
-    series = django_filters.ModelChoiceFilter(
-        label=_("简报系列"), queryset=Series.objects.none(), empty_label=_("全部系列")
+    # Choices as (pk, name) pairs read in one query: a model choice field would read
+    # them through a server-side cursor (three round trips) on every render.
+    series = django_filters.ChoiceFilter(
+        label=_("简报系列"),
+        choices=(),
+        empty_label=_("全部系列"),
+        error_messages={
+            "invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]
+        },
     )
     year = django_filters.ChoiceFilter(label=_("年度"), choices=(), empty_label=_("全部年度"))
     date_from = django_filters.DateFilter(
@@ -48,8 +56,10 @@ class IssueFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, years=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
         # One index probe per series (there are a handful), not a scan of the issues.
-        self.filters["series"].queryset = Series.objects.filter(
-            Exists(self.queryset.filter(series=OuterRef("pk")))
+        self.filters["series"].extra["choices"] = list(
+            Series.objects.filter(Exists(self.queryset.filter(series=OuterRef("pk")))).values_list(
+                "pk", "name"
+            )
         )
         if years is None:
             years = self.queryset.order_by("-year").values_list("year", flat=True).distinct()

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -113,9 +114,15 @@ def _download_name(attachment) -> str:
 # --- issues ----------------------------------------------------------------------
 
 
+# From this row on, a page reads its ids first (see _page_rows).
+DEEP_OFFSET = 200
+
+
 def _page_rows(page):
-    """The page's issues, in order: their ids first from the list's index alone (an
-    OFFSET walks index entries, not rows), then those twenty rows by id."""
+    """The page's issues, in order. Deep pages read their ids first from the list's
+    index alone (an OFFSET walks index entries, not rows), then those twenty rows."""
+    if page.start_index() <= DEEP_OFFSET:
+        return list(page.object_list)
     ids = list(page.object_list.values_list("pk", flat=True))
     by_id = Issue.objects.select_related("series").in_bulk(ids)
     return [by_id[pk] for pk in ids]
@@ -150,11 +157,16 @@ def _issue_list(request, *, year=None):
             .filter(issue__in=[issue.pk for issue in page], acknowledged_at__isnull=False)
             .values_list("issue_id", flat=True)
         )
+    # Everything a row prints, ready: the template's loop only places it (issue 11).
     rows = [
         {
             "issue": issue,
-            "number": number_label(issue.number),
+            "url": issue.get_absolute_url(),
+            "number": _("%(year)s年%(number)s")
+            % {"year": issue.year, "number": number_label(issue.number)},
             "date": chinese_date(issue.issue_date),
+            "iso_date": issue.issue_date.isoformat() if issue.issue_date else "",
+            "summary": Truncator(issue.summary).chars(140) if issue.summary else "",
             "is_internal": issue.visibility == Visibility.INTERNAL,
             "acknowledged": issue.pk in acknowledged,
         }
@@ -163,6 +175,7 @@ def _issue_list(request, *, year=None):
     years = [
         {
             "year": y,
+            "label": _("%(year)s年") % {"year": y},
             "count": count,
             "url": reverse("bulletins:year_archive", args=[y]),
             "current": y == year,

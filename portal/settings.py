@@ -108,6 +108,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain widgets written without a template per attribute list (portal/forms_renderer.py).
+FORM_RENDERER = "portal.forms_renderer.FormRenderer"
+
 # Database: SQLite file by default, PostgreSQL (or any dj-database-url URL) when given.
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 DATABASES = {

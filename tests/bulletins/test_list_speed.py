@@ -54,14 +54,15 @@ def _sql(client, url):
 @pytest.mark.parametrize(
     "persona, url, queries",
     [
-        # year counts, series choices, the page's ids, its rows
-        ("anon", LIST, 4),
+        # year counts, series choices, the page's rows
+        ("anon", LIST, 3),
+        ("anon", "/bulletins/archive/2014/", 3),
+        # a deep page reads its ids first, then its rows
         ("anon", f"{LIST}?page=30", 4),
-        ("anon", "/bulletins/archive/2014/", 4),
-        # + a filter counts what it finds
-        ("anon", f"{LIST}?q=批量", 5),
+        # a filter counts what it finds
+        ("anon", f"{LIST}?q=批量", 4),
         # + session, user, the user's unit, the unit's 签收 on the page
-        ("unit_a", LIST, 8),
+        ("unit_a", LIST, 7),
     ],
     indirect=["persona"],
 )
@@ -166,15 +167,18 @@ def test_the_list_order_index_is_in_the_migrations():
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
 @pytest.mark.parametrize("persona", ["anon", "unit_a"], indirect=True)
 def test_postgresql_reads_a_deep_page_from_the_index_without_sorting(persona):
-    _bulk_issues(300, series=SeriesFactory())
+    _bulk_issues(600, series=SeriesFactory())
     statement = next(
         sql
-        for sql in _sql(persona, f"{LIST}?page=5")
+        for sql in _sql(persona, f"{LIST}?page=15")
         if sql.startswith('SELECT "bulletins_issue"."id" AS')
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE bulletins_issue")
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        # Small test tables: tell the planner to avoid what it would use instead of an
+        # index; a Sort then shows that no index gives the order.
+        for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):
+            cursor.execute(f"SET LOCAL {setting} = off")
         cursor.execute("EXPLAIN " + statement)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "issue_list_order" in plan

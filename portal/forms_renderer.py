@@ -1,0 +1,100 @@
+"""The form renderer (``FORM_RENDERER``): Django's, with its plainest widgets written in Python.
+
+Rendering a widget through Django's templates costs an ``{% include %}`` per
+attribute list and per ``<option>``: a filter form of eight fields took a fifth
+of a list page (issue 11). Text-like ``<input>`` widgets and ``<select>``
+without option groups are written here with the same markup, character for
+character (tests/portal/test_forms_renderer.py compares both); every other
+template — other widgets, labels, errors, whole forms, the admin's widgets —
+goes to Django's templates as before.
+"""
+
+from __future__ import annotations
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeData, mark_safe
+from django.utils.timezone import template_localtime
+
+_WIDGETS = "django/forms/widgets/"
+# Templates that are exactly {% include "django/forms/widgets/input.html" %}.
+INPUT_TEMPLATES = frozenset(
+    _WIDGETS + name
+    for name in (
+        "input.html",
+        "text.html",
+        "number.html",
+        "email.html",
+        "url.html",
+        "password.html",
+        "hidden.html",
+        "date.html",
+        "datetime.html",
+        "time.html",
+        "search.html",
+        "tel.html",
+        "color.html",
+    )
+)
+SELECT_TEMPLATE = _WIDGETS + "select.html"
+OPTION_TEMPLATE = _WIDGETS + "select_option.html"
+
+
+def _text(value) -> str:
+    """``{{ value }}``: what the template engine prints (localised, escaped)."""
+    value = localize(template_localtime(value))
+    if not isinstance(value, str):
+        value = str(value)
+    return conditional_escape(value)
+
+
+def _as_string(value) -> str:
+    """``{{ value|stringformat:'s' }}``."""
+    text = "%s" % (str(value) if isinstance(value, tuple) else value)
+    return conditional_escape(mark_safe(text) if isinstance(value, SafeData) else text)
+
+
+def _attrs(attrs: dict) -> str:
+    """django/forms/widgets/attrs.html"""
+    return "".join(
+        f" {_text(name)}" + ("" if value is True else f'="{_as_string(value)}"')
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+def _input(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{_as_string(widget["value"])}"'
+    return (
+        f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"'
+        f"{value}{_attrs(widget['attrs'])}>"
+    )
+
+
+def _select(widget: dict) -> str | None:
+    options = []
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            return None  # option groups: Django's template
+        for option in group_choices:
+            if option["template_name"] != OPTION_TEMPLATE:
+                return None
+            options.append(
+                f'\n  <option value="{_as_string(option["value"])}"'
+                f"{_attrs(option['attrs'])}>{_text(option['label'])}</option>\n"
+            )
+    return f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>{"".join(options)}\n</select>'
+
+
+class FormRenderer(DjangoTemplates):
+    """Django's template renderer; the widgets above are written directly."""
+
+    def render(self, template_name, context, request=None):
+        if template_name in INPUT_TEMPLATES:
+            return _input(context["widget"])
+        if template_name == SELECT_TEMPLATE:
+            html = _select(context["widget"])
+            if html is not None:
+                return html
+        return super().render(template_name, context, request=request)
