@@ -132,6 +132,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # seconds to open a connection, milliseconds a statement may run (README, Production).
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     _pg_options.setdefault("connect_timeout", int(os.environ.get("DB_CONNECT_TIMEOUT", "5")))
+    # A database host that vanishes (network cut, frozen VM) breaks an open connection
+    # within seconds instead of the kernel's quarter of an hour: TCP keepalives and
+    # tcp_user_timeout (ms unacknowledged data may wait), both libpq options.
+    _pg_options.setdefault("keepalives", 1)
+    _pg_options.setdefault("keepalives_idle", 10)
+    _pg_options.setdefault("keepalives_interval", 5)
+    _pg_options.setdefault("keepalives_count", 3)
+    _pg_options.setdefault(
+        "tcp_user_timeout", int(os.environ.get("DB_TCP_USER_TIMEOUT_MS", "15000"))
+    )
     _statement_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
     if _statement_ms:
         _pg_options["options"] = (

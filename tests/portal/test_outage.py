@@ -147,3 +147,15 @@ def test_postgresql_gets_connect_and_statement_timeouts(settings):
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["connect_timeout"] == 5
     assert "-c statement_timeout=30000" in options["options"]
+    assert options["keepalives"] == 1 and options["tcp_user_timeout"] == 15000
+
+
+def test_postgresql_accepts_the_connection_options(settings, db):
+    """libpq knows every option the settings give (an unknown one fails every connection)."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("PostgreSQL settings only")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "30s"
