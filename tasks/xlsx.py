@@ -1,9 +1,8 @@
-"""Task lists in and out of .xlsx (openpyxl).
+"""Task lists into a plan from .xlsx (openpyxl); the export is ``xlsx_export.py``.
 
 Import checks the file with ``validate_upload`` (zip-bomb checks) before openpyxl
 opens it, reads every row, and refuses the sheet whole with one Chinese message
-per bad row. Export writes any cell that starts with = + - @, tab or CR as text
-(openpyxl would turn ``=…`` into a formula; SECURITY.md, "Content out").
+per bad row.
 """
 
 import datetime
@@ -15,17 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import is_date_format
 
 from portal.files import validate_upload
 from portal.text import normalize_text
 from portal.units.models import Unit
+from portal.xlsx import XLSX_CONTENT_TYPE  # noqa: F401  (re-exported: the views' and tests' name)
 
-from .models import Assignment, Light, Milestone, ProgressReport, Task
 from .xlsx_dates import serial_date, text_date
 
 TASK_COLUMNS = [
@@ -47,8 +44,6 @@ MAX_COLUMNS = 50
 HEADER_SEARCH_ROWS = 10
 UNIT_SPLIT = re.compile(r"[、，,；;\s]+")
 MILESTONE_SPLIT = re.compile(r"[；;\n]+")
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Each field of a row, the header of the portal's own sheet (TASK_COLUMNS), and the
 # other names offices give the same column. Headers are compared without spaces,
@@ -388,149 +383,3 @@ def read_task_sheet(file, *, plan) -> list[TaskRow]:
     if not parsed:
         raise ValidationError(_("表格中没有任务。"), code="empty")
     return parsed
-
-
-# --- export ------------------------------------------------------------------------
-
-
-def _append(sheet, values) -> None:
-    """Append a row; text that a spreadsheet would run as a formula stays text.
-
-    Control characters are resolved first (openpyxl raises IllegalCharacterError on
-    them, and one unit's pasted text must not break everyone's export).
-    """
-    sheet.append([normalize_text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_PREFIXES):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-
-
-def _day(value) -> str:
-    return value.strftime("%Y-%m-%d") if value else ""
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def build_workbook(assignments, *, today: datetime.date) -> bytes:
-    """The visible assignments as three sheets: the task list (import format), the
-    assignments with progress and lights, and the progress reports."""
-    assignments = list(
-        assignments.with_light(today)
-        .select_related("task__plan", "unit")
-        .prefetch_related(
-            Prefetch("reports", queryset=ProgressReport.objects.order_by("submitted_at", "pk"))
-        )
-        .order_by("task__plan_id", "task__number", "task_id", "role", "unit__ordering", "pk")
-    )
-    task_ids = {a.task_id for a in assignments}
-    milestones = {}
-    for m in Milestone.objects.filter(task_id__in=task_ids).order_by("due_date", "pk"):
-        milestones.setdefault(m.task_id, []).append(m)
-
-    workbook = Workbook()
-    tasks_sheet = workbook.active
-    tasks_sheet.title = _("任务清单")
-    _append(tasks_sheet, TASK_COLUMNS)
-    by_task: dict[int, list[Assignment]] = {}
-    for a in assignments:
-        by_task.setdefault(a.task_id, []).append(a)
-    for group in by_task.values():
-        t: Task = group[0].task
-        _append(
-            tasks_sheet,
-            [
-                t.number,
-                t.category,
-                t.title,
-                t.requirement,
-                _day(t.start_date),
-                _day(t.due_date),
-                str(t.weight.normalize()),
-                "、".join(a.unit.name for a in group if a.role == Assignment.Role.LEAD),
-                "、".join(a.unit.name for a in group if a.role == Assignment.Role.COOPERATE),
-                "；".join(f"{_day(m.due_date)} {m.title}" for m in milestones.get(t.pk, [])),
-            ],
-        )
-    for row in tasks_sheet.iter_rows(min_row=2, max_col=1):
-        row[0].number_format = "@"
-
-    lights = dict(Light.choices)
-    progress = workbook.create_sheet(_("分工进展"))
-    _append(
-        progress,
-        [
-            _("任务清单"),
-            _("编号"),
-            _("任务"),
-            _("单位"),
-            _("分工"),
-            _("状态"),
-            _("进度（%）"),
-            _("完成时限"),
-            _("红黄绿灯"),
-            _("签收时间"),
-            _("办结时间"),
-        ],
-    )
-    reports = workbook.create_sheet(_("进展报送"))
-    _append(
-        reports,
-        [
-            _("编号"),
-            _("任务"),
-            _("单位"),
-            _("报送期间"),
-            _("进展情况"),
-            _("完成进度（%）"),
-            _("申请办结"),
-            _("报送时间"),
-            _("审核状态"),
-            _("审核意见"),
-        ],
-    )
-    for a in assignments:
-        _append(
-            progress,
-            [
-                a.task.plan.title,
-                a.task.number,
-                a.task.title,
-                a.unit.name,
-                a.get_role_display(),
-                a.get_status_display(),
-                a.progress,
-                _day(a.due_date),
-                str(lights[a.light]),
-                _when(a.acknowledged_at),
-                _when(a.closed_at),
-            ],
-        )
-        for r in a.reports.all():
-            _append(
-                reports,
-                [
-                    a.task.number,
-                    a.task.title,
-                    a.unit.name,
-                    r.period,
-                    r.text,
-                    r.percent,
-                    _("是") if r.requests_completion else _("否"),
-                    _when(r.submitted_at),
-                    r.get_review_status_display(),
-                    r.review_comment,
-                ],
-            )
-    for sheet, widths in (
-        (tasks_sheet, [8, 10, 40, 50, 12, 12, 8, 24, 24, 40]),
-        (progress, [24, 8, 40, 20, 6, 10, 8, 12, 18, 17, 17]),
-        (reports, [8, 40, 20, 10, 60, 8, 8, 17, 10, 40]),
-    ):
-        for i, width in enumerate(widths):
-            sheet.column_dimensions[chr(ord("A") + i)].width = width
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()

@@ -1,13 +1,12 @@
 """The year's points table as .xlsx (Office Open XML, ECMA-376), text cells safe from
-formula injection (tasks/xlsx.py ``_append``)."""
+formula injection (``portal.xlsx.append_row``)."""
 
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from tasks.xlsx import XLSX_CONTENT_TYPE
-from tasks.xlsx import _append as append_row
+from portal.xlsx import XLSX_CONTENT_TYPE, append_row
 
 from .models import Adoption
 

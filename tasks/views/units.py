@@ -15,11 +15,12 @@ from portal.audit.services import record
 from portal.files import content_disposition, download_response
 from portal.pagination import page_of
 from portal.storage import StorageUnavailable
+from portal.xlsx import XLSX_CONTENT_TYPE
 
 from .. import selectors, services
 from ..forms import ExtensionRequestForm, ReportForm, VersionForm
 from ..models import Evidence, ProgressReport, Reminder, today
-from ..xlsx import XLSX_CONTENT_TYPE, build_workbook
+from ..xlsx_export import build_workbook
 from .common import (
     PAGE_SIZE,
     assignment_step,
