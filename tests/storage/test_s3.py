@@ -219,3 +219,45 @@ def test_attachment_and_inline_picture_download_from_the_bucket(s3, anon_client,
     url = reverse("bulletins:attachment_download", args=[internal.pk, hidden.pk])
     assert anon_client.get(url).status_code in (302, 404)
     assert client_a.get(url).status_code == 200
+
+
+def test_a_new_cover_replaces_both_old_objects_and_the_thumbnail_downloads(
+    s3, office_client, anon_client, django_capture_on_commit_callbacks
+):
+    issue = make_issue(visibility="public")
+    post_change_form(
+        office_client,
+        issue,
+        cover=SimpleUploadedFile("封面.png", png_bytes((90, 120)), "image/png"),
+    )
+    first = Issue.objects.get(pk=issue.pk)
+    old = {first.cover.name, first.cover_thumbnail.name}
+    assert old <= set(objects(s3)) and len(old) == 2
+    thumb = anon_client.get(reverse("bulletins:issue_cover", args=[issue.pk]))
+    assert thumb.status_code == 200 and body(thumb).startswith(b"\x89PNG")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_change_form(
+            office_client,
+            issue,
+            cover=SimpleUploadedFile("新封面.png", png_bytes((60, 80)), "image/png"),
+        )
+    second = Issue.objects.get(pk=issue.pk)
+    covers = {name for name in objects(s3) if name.startswith("covers/")}
+    assert covers == {second.cover.name, second.cover_thumbnail.name}
+    assert not old & covers
+
+
+def test_the_generated_pdf_is_stored_once_in_the_bucket(s3, anon_client, monkeypatch):
+    from bulletins import pdf_cache
+
+    monkeypatch.setattr(pdf_cache, "render_issue_pdf", lambda issue: b"%PDF-1.4 generated")
+    issue = make_issue(visibility="public")
+    url = reverse("bulletins:issue_pdf", args=[issue.pk])
+    first = anon_client.get(url)
+    assert first.status_code == 200 and body(first) == b"%PDF-1.4 generated"
+    stored = Issue.objects.get(pk=issue.pk).generated_pdf.name
+    assert objects(s3) == [stored]
+    assert anon_client.get(url, headers={"if-none-match": first["ETag"]}).status_code == 304
+    again = anon_client.get(url)
+    assert body(again) == b"%PDF-1.4 generated" and objects(s3) == [stored]
