@@ -142,11 +142,27 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _pg_options.setdefault(
         "tcp_user_timeout", int(os.environ.get("DB_TCP_USER_TIMEOUT_MS", "15000"))
     )
-    _statement_ms = int(os.environ.get("DB_STATEMENT_TIMEOUT_MS", "30000"))
+    # Web requests (portal/wsgi.py sets PORTAL_PROCESS=web) get a statement timeout;
+    # commands and the worker (migrate, rebuild_search_index, backups) none unless set.
+    _statement_ms = int(
+        os.environ.get("DB_STATEMENT_TIMEOUT_MS")
+        or ("10000" if os.environ.get("PORTAL_PROCESS") == "web" else "0")
+    )
     if _statement_ms:
         _pg_options["options"] = (
             _pg_options.get("options", "") + f" -c statement_timeout={_statement_ms}"
         ).strip()
+
+# Web processes: a deadline on every wait for PostgreSQL (portal/db_deadline.py), so a
+# database that stops answering on an open connection fails the request (503) too.
+# Its default is the statement timeout and 2 s (the server's own timeout answers first
+# while the server is alive); 0: none.
+_pg = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DB_QUERY_DEADLINE_MS = int(
+    os.environ.get("DB_QUERY_DEADLINE_MS")
+    or (_statement_ms + 2000 if _pg and _statement_ms else 0)
+)
+DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

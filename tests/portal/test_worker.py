@@ -87,7 +87,7 @@ def marks(env) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
-def wait_for(condition, seconds: float = 40.0) -> bool:
+def wait_for(condition, seconds: float = 90.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
