@@ -42,11 +42,21 @@ def move_to_content_types(apps, schema_editor):
             300,
         ),
     )
+    _check_foreign_keys_now(schema_editor)
+
+
+def _check_foreign_keys_now(schema_editor):
+    # PostgreSQL checks the new foreign key at commit (DEFERRABLE INITIALLY
+    # DEFERRED); with those checks pending, the ALTER TABLEs after this step
+    # would fail ("pending trigger events"). Run them now.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def move_back(apps, schema_editor):
     ContentType = apps.get_model("contenttypes", "ContentType")
     Document = apps.get_model("search", "SearchDocument")
+    Series = apps.get_model("bulletins", "Series")
     db = schema_editor.connection.alias
     for kind, app_label, model, fk in KINDS:
         content_type = ContentType.objects.using(db).filter(app_label=app_label, model=model)
@@ -55,11 +65,16 @@ def move_back(apps, schema_editor):
         )
     Document.objects.using(db).exclude(kind__in=[k[0] for k in KINDS]).delete()
     Document.objects.using(db).filter(kind="issue").update(series_id=F("group"))
-    # The label keeps the series name; the next rebuild_search_index restores it.
+    # The series name leaves the label again (the old page printed it from series).
+    for pk, name in Series.objects.using(db).values_list("pk", "name"):
+        prefix = f"{name} · "
+        Document.objects.using(db).filter(series_id=pk, label__startswith=prefix).update(
+            label=Substr("label", len(prefix) + 1)
+        )
+    _check_foreign_keys_now(schema_editor)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("search", "0001_search_documents"),
