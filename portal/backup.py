@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -44,7 +45,9 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.files import private_storage
-from portal.storage.inventory import stored_names
+from portal.storage.inventory import rows_with_files, stored_names
+
+logger = logging.getLogger(__name__)
 
 FORMAT = 1
 CHUNK = 1024 * 1024
@@ -62,7 +65,7 @@ class Restored:
     counts: dict[str, int]
     files: int
     bytes: int
-    missing: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # named by a row, not in the store
 
 
 def _engine() -> str:
@@ -149,12 +152,16 @@ class _Hashing(io.RawIOBase):
         return data
 
 
-def _sha256_file(path: Path) -> str:
+def _digest(fh) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(CHUNK), b""):
-            digest.update(chunk)
+    for chunk in iter(lambda: fh.read(CHUNK), b""):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return _digest(fh)
 
 
 def write_backup(folder: Path | str, *, now: dt.datetime | None = None) -> Path:
@@ -180,12 +187,18 @@ def write_backup(folder: Path | str, *, now: dt.datetime | None = None) -> Path:
             "counts": counts,
             "database": {"name": dump.name, "sha256": _sha256_file(dump)},
             "files": {},
+            "vanished": [],
         }
         try:
             with tarfile.open(partial, "w") as archive:
                 archive.add(dump, arcname=dump.name)
                 for name in sorted(stored_names(storage)):
-                    with storage.open(name, "rb") as fh:
+                    try:
+                        fh = storage.open(name, "rb")
+                    except FileNotFoundError:  # deleted (replaced) since it was listed
+                        manifest["vanished"].append(name)
+                        continue
+                    with fh:
                         info = tarfile.TarInfo(f"files/{name}")
                         info.size = fh.size
                         info.mtime = int(now.timestamp())
@@ -204,6 +217,13 @@ def write_backup(folder: Path | str, *, now: dt.datetime | None = None) -> Path:
             partial.unlink(missing_ok=True)
             raise
     partial.rename(final)
+    if manifest["vanished"]:
+        logger.warning(
+            "Backup %s: %d files were deleted while it ran (replaced files): %s",
+            final.name,
+            len(manifest["vanished"]),
+            ", ".join(manifest["vanished"][:5]),
+        )
     return final
 
 
@@ -236,11 +256,7 @@ def verify(archive: tarfile.TarFile, manifest: dict) -> None:
             continue
         if member.name not in expected or not member.isfile():
             raise BackupError(f"unexpected entry in the archive: {member.name}")
-        digest = hashlib.sha256()
-        fh = archive.extractfile(member)
-        for chunk in iter(lambda fh=fh: fh.read(CHUNK), b""):
-            digest.update(chunk)
-        if digest.hexdigest() != expected[member.name]:
+        if _digest(archive.extractfile(member)) != expected[member.name]:
             raise BackupError(f"checksum mismatch: {member.name}")
         seen.add(member.name)
     lacking = sorted(set(expected) - seen)
@@ -311,7 +327,9 @@ def restore_backup(path: Path | str, *, force: bool = False) -> Restored:
             _load_database(archive, manifest, Path(tmp))
         written, size = _restore_files(archive, manifest)
     call_command("rebuild_search_index", no_progress=True, verbosity=0)
+    present = set(stored_names(private_storage()))
     return Restored(
+        missing=sorted({name for *_, name in rows_with_files() if name not in present}),
         archive=str(path),
         engine=manifest["engine"],
         created=manifest["created"],
@@ -327,7 +345,7 @@ def _restore_files(archive: tarfile.TarFile, manifest: dict) -> tuple[int, int]:
     for name, meta in manifest["files"].items():
         if storage.exists(name):
             with storage.open(name, "rb") as fh:
-                if hashlib.sha256(fh.read()).hexdigest() == meta["sha256"]:
+                if _digest(fh) == meta["sha256"]:
                     continue
             storage.delete(name)
         source = archive.extractfile(f"files/{name}")

@@ -56,15 +56,18 @@ class PrivateFileSystemStorage(FileSystemStorage):
     """``FileSystemStorage`` that never leaves a cut-off file behind a failed write."""
 
     def _save(self, name, content):
+        existed = os.path.lexists(self.path(name))
         try:
             name = super()._save(name, content)
         except OSError as exc:
-            # Django opens the target with O_EXCL: the file at ``name`` is ours.
-            # (FileExistsError never reaches here: Django retries with another name.)
-            try:
-                os.remove(self.path(name))
-            except OSError:
-                pass
+            # Django opens the target with O_EXCL: a file at ``name`` that was not
+            # there before is ours, cut off. (Names are fresh uuids; ``existed``
+            # guards the one case where Django moved on to another name.)
+            if not existed:
+                try:
+                    os.remove(self.path(name))
+                except OSError:
+                    pass
             logger.warning("Private storage write failed for %s: %s", name, exc)
             raise StorageUnavailable(_full_message(exc)) from exc
         tracking.record_write(self, name)

@@ -61,8 +61,12 @@ def _discard(writes: list, *, failed: bool) -> list[str]:
         elif not marker.done and not _pending(marker):
             removed.append((storage, name))
     if unsure:
-        known = referenced_names(names=[name for _, name in unsure])
-        removed += [(storage, name) for storage, name in unsure if name not in known]
+        try:
+            known = referenced_names(names=[name for _, name in unsure])
+        except Exception:  # the database is what failed: keep them, check_storage decides
+            logger.warning("Could not check %d written files after a failure", len(unsure))
+        else:
+            removed += [(storage, name) for storage, name in unsure if name not in known]
     for storage, name in removed:
         try:
             storage.delete(name)

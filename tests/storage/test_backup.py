@@ -254,3 +254,24 @@ def test_round_trip_from_and_to_s3(tmp_path, s3, settings, fresh_database):
     assert checksums() == before_sums
     assert backup.row_counts() == before_counts
     assert len(s3.keys(s3.prefix + "-restored/")) == len(before_sums)
+
+
+def test_restore_names_rows_whose_file_the_archive_lacks(tmp_path, settings, fresh_database):
+    issue = make_issue("draft")
+    kept = make_attachment(issue, name="留存.pdf")
+    lost = make_attachment(issue, name="丢失.pdf")
+    private_storage().delete(lost.file.name)  # lost before the backup ran
+    archive = backup.write_backup(tmp_path)
+    fresh_database(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "restored-files"), "base_url": None},
+        },
+    }
+    out, err = io.StringIO(), io.StringIO()
+    call_command("restore", str(archive), stdout=out, stderr=err)
+    assert "files: 1 written" in out.getvalue()
+    assert f"missing: a row names {lost.file.name}" in err.getvalue()
+    assert kept.file.name not in err.getvalue()

@@ -33,3 +33,5 @@ class Command(BaseCommand):
             f"  files: {done.files} written ({done.bytes / 1024 / 1024:.1f} MB), "
             "every sha256 checked; search index rebuilt"
         )
+        for name in done.missing:
+            self.stderr.write(f"  missing: a row names {name}, which the archive did not hold")
