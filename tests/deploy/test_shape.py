@@ -49,7 +49,12 @@ def test_two_servers_share_sessions_files_and_cache(capsys):
             folder, free_base_port(), demo=True, gunicorn_workers=2, s3=weed_binary() is not None
         )
     except ClusterUnavailable as exc:
+        shutil.rmtree(folder, ignore_errors=True)
         pytest.skip(str(exc))
+    except BaseException:
+        if (folder / "state.json").exists():  # end what was started before the failure
+            shape_module.stop(folder)
+        raise
     try:
         assert run_checks(shape) == []
         assert '"checks": "passed"' in capsys.readouterr().out
