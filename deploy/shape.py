@@ -283,9 +283,10 @@ def stop(folder: Path) -> None:
     shape = Shape.load(folder)
     for name in ["roundrobin", "server1", "server2", "worker", "redis", "seaweedfs"]:
         stop_process(shape, name)
-    cluster = shape.cluster()
-    if cluster.is_running():
-        cluster.stop()
+    if (Path(shape.folder) / "pg" / "data" / "PG_VERSION").exists():
+        cluster = shape.cluster()
+        if cluster.is_running():
+            cluster.stop()
 
 
 def gunicorn_worker_pids(shape: Shape, n: int) -> list[int]:
