@@ -76,14 +76,12 @@ def extension_detail(request, pk):
     """One request with its dates; the office approves (with the date asked for or
     another) or declines with a reason."""
     ext = get_object_or_404(_requests(request.user), pk=pk)
-    can_decide = services.can_decide_extension(ext, request.user)
-    if request.method == "POST" and not can_decide:
-        if not request.user.is_office:
-            raise PermissionDenied
-        messages.error(request, _("该延期申请已审批，不能重复审批。"))
-        return redirect("tasks:extension_detail", pk=ext.pk)
+    if request.method == "POST" and not request.user.is_office:
+        raise PermissionDenied  # the unit reads its request; only the office decides
     form = None
-    if can_decide:
+    # A post on a request decided (or closed) meanwhile gets the service's refusal on
+    # the bound form; a page shows the form only while the office may decide.
+    if request.method == "POST" or services.can_decide_extension(ext, request.user):
         form = ExtensionDecisionForm(
             request.POST or None,
             initial={"version": ext.version, "due_date": ext.requested_due_date},
