@@ -99,7 +99,9 @@ def totals(queryset, today: datetime.date) -> dict:
 def unit_rates(*, plan: Plan, unit) -> dict:
     """Weighted closure and on-time rates of a unit on a plan, and the suggested score.
 
-    Returns ``{"closure": Decimal 0–1, "on_time": Decimal 0–1, "tasks": Decimal 0–100
+    Returns ``{"closure": Decimal 0–1, "on_time": Decimal 0–1, "on_time_extended":
+    Decimal 0–1 (closed on time only by an approved extension's date, which the score
+    does not count as on time), "tasks": Decimal 0–100
     rounded to 0.1, "points": Decimal or None, "suggested": Decimal 0–100}`` where
     tasks = 100 × (0.6 × closure + 0.4 × on-time), each assignment weighing its
     ``Task.weight``; points = the unit's 信息报送 points of the plan's year within the
@@ -114,10 +116,15 @@ def unit_rates(*, plan: Plan, unit) -> dict:
         total=Sum(w, output_field=dec),
         closed=Sum(Case(When(status=S.CLOSED, then=w), default=zero, output_field=dec)),
         on_time=Sum(Case(When(closed_on_time_q(), then=w), default=zero, output_field=dec)),
+        on_time_extended=Sum(
+            Case(When(closed_on_time_after_extension_q(), then=w), default=zero, output_field=dec)
+        ),
     )
     total = Decimal(agg["total"] or 0)
     if not total:
-        return {"closure": None, "on_time": None, "suggested": None, "tasks": None, "points": None}
+        return dict.fromkeys(
+            ("closure", "on_time", "on_time_extended", "suggested", "tasks", "points")
+        )
     closure = Decimal(agg["closed"] or 0) / total
     on_time_rate = Decimal(agg["on_time"] or 0) / total
     tasks_score = (100 * (CLOSURE_WEIGHT * closure + ON_TIME_WEIGHT * on_time_rate)).quantize(
@@ -129,6 +136,7 @@ def unit_rates(*, plan: Plan, unit) -> dict:
     return {
         "closure": closure,
         "on_time": on_time_rate,
+        "on_time_extended": Decimal(agg["on_time_extended"] or 0) / total,
         "suggested": suggested,
         "tasks": tasks_score,
         "points": points,

@@ -349,3 +349,20 @@ def test_a_refused_decision_keeps_the_comment(overdue_a, user_a, office_client):
     assert page.status_code == 200 and "意见保留" in html and "应晚于当前完成时限" in html
     r.refresh_from_db()
     assert r.status == E.PENDING
+
+
+def test_the_assessment_names_what_was_on_time_only_by_an_extension(
+    plan, unit_a, user_a, office_user, office_client, today
+):
+    late = Assignment.objects.create(
+        task=make_task(plan, "4.1", due=today - dt.timedelta(days=3)), unit=unit_a
+    )
+    acknowledged(late, user_a)
+    r = ask(late, user_a, days=5)
+    services.approve_extension(request=r, by=office_user, version=r.version)
+    _close(late, user_a, office_user)
+    rates = selectors.unit_rates(plan=plan, unit=unit_a)
+    assert (rates["on_time"], rates["on_time_extended"]) == (0, 1)
+    assert rates["tasks"] == 60  # the score counts it as closed, not as on time
+    page = office_client.get(reverse("tasks:assessment_list", args=[plan.pk])).content.decode()
+    assert "延期后按时 100%" in page
