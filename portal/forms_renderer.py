@@ -38,6 +38,7 @@ INPUT_TEMPLATES = frozenset(
     )
 )
 SELECT_TEMPLATE = _WIDGETS + "select.html"
+LABEL_TEMPLATE = "django/forms/label.html"
 OPTION_TEMPLATE = _WIDGETS + "select_option.html"
 
 
@@ -87,12 +88,22 @@ def _select(widget: dict) -> str | None:
     return f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>{"".join(options)}\n</select>'
 
 
+def _label(context: dict) -> str:
+    """django/forms/label.html"""
+    if not context["use_tag"]:
+        return _text(context["label"])
+    tag = _text(context["tag"])
+    return f"<{tag}{_attrs(context['attrs'] or {})}>{_text(context['label'])}</{tag}>"
+
+
 class FormRenderer(DjangoTemplates):
     """Django's template renderer; the widgets above are written directly."""
 
     def render(self, template_name, context, request=None):
         if template_name in INPUT_TEMPLATES:
             return _input(context["widget"])
+        if template_name == LABEL_TEMPLATE:
+            return _label(context)
         if template_name == SELECT_TEMPLATE:
             html = _select(context["widget"])
             if html is not None:

@@ -1,7 +1,10 @@
 """Filters of the assignment lists; each starts from the ``visible_to`` queryset and only
 narrows it: an invalid value (another unit's id, an unknown plan) yields nothing."""
 
+import functools
+
 import django_filters
+from django.forms import ModelChoiceField
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id
@@ -10,18 +13,29 @@ from portal.units.models import Unit
 
 from .models import Assignment, Light, Plan, Task
 
+MODEL_CHOICE_ERRORS = {"invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]}
+
+
+def _choices(queryset):
+    """``[(pk, str(row)), …]`` of ``queryset``, read on first use and then kept."""
+    return functools.cache(lambda: [(row.pk, str(row)) for row in queryset])
+
 
 class AssignmentFilter(NarrowingFilterSet):
     q = django_filters.CharFilter(
         field_name="task__title", lookup_expr="icontains", label=_("任务名称"), max_length=100
     )
-    plan = django_filters.ModelChoiceFilter(
-        field_name="task__plan", queryset=Plan.objects.none(), label=_("任务清单")
+    # Plans and units as (pk, name) choices read once, when first needed: a model
+    # choice field reads them through a server-side cursor on each use (issue 11).
+    plan = django_filters.ChoiceFilter(
+        field_name="task__plan", choices=[], label=_("任务清单"), error_messages=MODEL_CHOICE_ERRORS
     )
     category = django_filters.ChoiceFilter(
         field_name="task__category", choices=[], label=_("类别"), empty_label=_("全部")
     )
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.none(), label=_("单位"))
+    unit = django_filters.ChoiceFilter(
+        choices=[], label=_("单位"), error_messages=MODEL_CHOICE_ERRORS
+    )
     role = django_filters.ChoiceFilter(
         choices=Assignment.Role.choices, label=_("分工"), empty_label=_("全部")
     )
@@ -59,19 +73,20 @@ class AssignmentFilter(NarrowingFilterSet):
     def __init__(self, *args, user, office: bool, **kwargs):
         super().__init__(*args, **kwargs)
         tasks = Task.objects.visible_to(user)
-        self.filters["plan"].queryset = Plan.objects.filter(
-            pk__in=tasks.values("plan_id")
-        ).order_by("-year", "title")
+        self.filters["plan"].extra["choices"] = _choices(
+            Plan.objects.filter(pk__in=tasks.values("plan_id")).order_by("-year", "title")
+        )
         categories = (
             tasks.exclude(category="").order_by("category").values_list("category", flat=True)
         )
         self.filters["category"].extra["choices"] = [(c, c) for c in dict.fromkeys(categories)]
         if office:
-            self.filters["unit"].queryset = Unit.objects.filter(active=True)
+            units = Unit.objects.filter(active=True)
         else:
             # A unit may only pick itself: ?unit=<another unit> makes the form invalid,
             # which narrows to nothing (the page hides the field).
-            self.filters["unit"].queryset = Unit.objects.filter(pk=acting_unit_id(user))
+            units = Unit.objects.filter(pk=acting_unit_id(user))
+        self.filters["unit"].extra["choices"] = _choices(units)
 
     def filter_extended(self, queryset, name, value):
         """Assignments an approved extension (延期) moved, or those it did not."""

@@ -85,7 +85,16 @@ def test_every_widget_is_written_as_django_writes_it(data, initial):
         assert not django.is_valid() and not ours.is_valid()  # errors show in the markup
     for name in EveryWidget.base_fields:
         assert str(ours[name]) == str(django[name]), name
+        assert ours[name].label_tag() == django[name].label_tag(), name
+        assert ours[name].label_tag(attrs={"class": "x"}, label_suffix="：") == django[
+            name
+        ].label_tag(attrs={"class": "x"}, label_suffix="：")
     assert str(ours) == str(django)
+
+
+def test_labels_without_an_id_are_written_as_django_writes_them():
+    django, ours = _both(EveryWidget, auto_id=False)
+    assert [f.label_tag() for f in ours] == [f.label_tag() for f in django]
 
 
 @pytest.mark.django_db
