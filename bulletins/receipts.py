@@ -71,6 +71,7 @@ def _get_or_create_receipt(*, issue, unit_id, defaults) -> tuple[ReadReceipt, bo
         ), False
 
 
+@transaction.atomic
 def _record_first(*, issue, by, unit_id, at_field: str, by_field: str) -> ReadReceipt:
     now = timezone.now()
     values = {at_field: now, by_field: by}
@@ -81,7 +82,6 @@ def _record_first(*, issue, by, unit_id, at_field: str, by_field: str) -> ReadRe
     return receipt
 
 
-@transaction.atomic
 def record_view(*, issue: Issue, by) -> ReadReceipt | None:
     """Record the first view of a published issue by ``by``'s unit.
 
@@ -97,7 +97,6 @@ def record_view(*, issue: Issue, by) -> ReadReceipt | None:
     )
 
 
-@transaction.atomic
 def record_download(*, issue: Issue, by) -> ReadReceipt | None:
     """Record the first download (attachment or PDF) of a published issue by ``by``'s unit.
 

@@ -210,6 +210,12 @@ def year_archive(request, year):
     return _issue_list(request, year=year)
 
 
+def _unit_names(issue):
+    """The 抄送 units' names, read only if asked for (a 抄送 line, when given, is printed
+    instead): a generator function, whose query waits for the first ``next``."""
+    yield from (unit.name for unit in issue.distribution.all())
+
+
 @require_safe
 def issue_detail(request, pk):
     issue = get_object_or_404(
@@ -235,9 +241,7 @@ def issue_detail(request, pk):
         "issue_date": chinese_date(issue.issue_date),
         "printed": printed_text(chinese_date(issue.printed_on or issue.issue_date)),
         "articles": articles,
-        "distribution": distribution_text(
-            issue.distribution_line, (unit.name for unit in issue.distribution.all())
-        ),
+        "distribution": distribution_text(issue.distribution_line, _unit_names(issue)),
         "attachments": list(issue.attachments.filter(is_inline=False)),
         "meetings": [
             {"meeting": meeting, "date": chinese_date(meeting.starts_at)}

@@ -183,3 +183,36 @@ def test_postgresql_reads_a_deep_page_from_the_index_without_sorting(persona):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "issue_list_order" in plan
     assert "Sort" not in plan
+
+
+# --- the issue page and its PDF --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "persona, line, queries",
+    [
+        # the issue, its articles, attachments, meetings; the 抄送 line is printed as given
+        ("anon", "各直属单位、集团各部门", 4),
+        # + the 抄送 units, when there is no line to print
+        ("anon", "", 5),
+        # + session, user, the user's unit; readable?, the unit's receipt inside a
+        # savepoint pair
+        ("unit_a", "各直属单位", 11),
+    ],
+    indirect=["persona"],
+)
+def test_issue_page_queries_are_a_fixed_number(persona, line, queries, django_assert_num_queries):
+    from tests.factories import UnitFactory
+
+    series = SeriesFactory()
+    issue = make_issue("published", PUBLIC, articles=3, distribution_line=line, series=series)
+    issue.distribution.add(UnitFactory(name="抄送单位甲"))
+    url = f"/bulletins/{issue.pk}/"
+    persona.get(url)  # the first view creates the receipt
+    with django_assert_num_queries(queries):
+        small = persona.get(url)
+    _bulk_issues(1000, series=series)
+    with django_assert_num_queries(queries):
+        big = persona.get(url)
+    assert small.status_code == big.status_code == 200
+    assert ("抄送单位甲" in big.content.decode()) is (line == "")
