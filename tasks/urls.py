@@ -20,6 +20,7 @@ urlpatterns = [
     path("assignments/<int:pk>/extension/", views.extension_create, name="extension_create"),
     path("extensions/", views.extension_list, name="extension_list"),
     path("extensions/<int:pk>/", views.extension_detail, name="extension_detail"),
+    path("extensions/<int:pk>/withdraw/", views.extension_withdraw, name="extension_withdraw"),
     path("extensions/<int:pk>/evidence/", views.extension_evidence, name="extension_evidence"),
     path("meetings/<int:pk>/decisions/", views.decision_list, name="decision_list"),
     path("decisions/<int:pk>/edit/", views.decision_edit, name="decision_edit"),

@@ -36,6 +36,7 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已同意")
         DECLINED = "declined", _("未同意")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     assignment = models.ForeignKey(
         Assignment,
@@ -79,6 +80,7 @@ class ExtensionRequest(models.Model):
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True, editable=False)
     decision_comment = CleanTextField(_("审批意见"), blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
@@ -96,7 +98,7 @@ class ExtensionRequest(models.Model):
                 violation_error_message=_("该任务已有待审批的延期申请。"),
             ),
             models.CheckConstraint(
-                condition=Q(status="pending")
+                condition=~Q(status__in=["approved", "declined"])
                 | Q(decided_at__isnull=False, decided_by__isnull=False),
                 name="extension_decided_has_time",
             ),

@@ -47,9 +47,11 @@ from .extensions import (
     approve_extension,
     can_decide_extension,
     can_request_extension,
+    can_withdraw_extension,
     decline_extension,
     extensions_allowed,
     request_extension,
+    withdraw_extension,
 )
 from .plans import activate_plan, close_plan, import_plan
 from .problems import can_raise_problem, can_reply_problem, raise_problem, reply_problem
@@ -77,6 +79,7 @@ __all__ = [
     "can_request_extension",
     "can_review",
     "can_submit_report",
+    "can_withdraw_extension",
     "check_evidence",
     "close_assignment",
     "close_plan",
@@ -99,4 +102,5 @@ __all__ = [
     "submit_report",
     "update_decision",
     "update_report",
+    "withdraw_extension",
 ]

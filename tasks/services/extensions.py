@@ -55,6 +55,18 @@ def _check_decide(r: ExtensionRequest, a: Assignment, by) -> None:
         raise ValidationError(_("该任务已办结，无需延期。"), code="closed")
 
 
+def _check_withdraw(r: ExtensionRequest, a: Assignment, by) -> None:
+    check_own_unit(by, a.unit_id)
+    if r.status != E.PENDING:
+        raise ValidationError(_("该延期申请已审批，不能撤回。"), code="decided")
+
+
+def can_withdraw_extension(request: ExtensionRequest, user) -> bool:
+    """``user`` may withdraw ``request`` (its unit; still waiting). Reads
+    ``request.assignment``."""
+    return allowed(_check_withdraw, request, request.assignment, user)
+
+
 def can_request_extension(assignment: Assignment, user) -> bool:
     """``user`` may ask to move ``assignment``'s due date now (its unit; not closed; no
     request waiting; extensions left). Up to two queries."""
@@ -194,4 +206,21 @@ def decline_extension(
             _("理由：%(c)s") % {"c": comment},
         ],
     )
+    return r
+
+
+@transaction.atomic
+def withdraw_extension(*, request: ExtensionRequest, by, version: int | None) -> ExtensionRequest:
+    """The unit withdraws its waiting request (撤回): pending → withdrawn; the due date
+    stays and the unit may ask again. Unit of the assignment only.
+
+    Errors: ``PermissionDenied``; ``conflict``, ``decided``.
+    """
+    r = locked(ExtensionRequest, request.pk)
+    a = locked(Assignment, r.assignment_id)
+    check_own_unit(by, a.unit_id)
+    check_version(r, version)
+    _check_withdraw(r, a, by)
+    r.status, r.withdrawn_at = E.WITHDRAWN, timezone.now()
+    bump(r, "status", "withdrawn_at")
     return r

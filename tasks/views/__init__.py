@@ -18,7 +18,13 @@ from .assessments import assessment_list, assessment_score
 from .calendar import calendar_feed, calendar_settings
 from .common import office_required
 from .decisions import decision_edit, decision_list, decision_task
-from .extensions import extension_create, extension_detail, extension_evidence, extension_list
+from .extensions import (
+    extension_create,
+    extension_detail,
+    extension_evidence,
+    extension_list,
+    extension_withdraw,
+)
 from .home import home_panel
 from .office import assignment_close, overview, remind, report_review, review_queue
 from .plans import plan_assign, plan_detail, plan_import, plan_list
@@ -52,6 +58,7 @@ __all__ = [
     "extension_detail",
     "extension_evidence",
     "extension_list",
+    "extension_withdraw",
     "home_panel",
     "office_required",
     "overview",

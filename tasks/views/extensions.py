@@ -14,7 +14,7 @@ from portal.files import download_response
 from portal.pagination import page_of
 
 from .. import services
-from ..forms import ExtensionDecisionForm, ExtensionRequestForm
+from ..forms import ExtensionDecisionForm, ExtensionRequestForm, VersionForm
 from ..models import ExtensionRequest
 from .common import PAGE_SIZE, get_assignment, private
 from .units import render_assignment
@@ -122,6 +122,22 @@ def extension_detail(request, pk):
             ),
         },
     )
+
+
+@login_required
+@require_POST
+def extension_withdraw(request, pk):
+    """The unit withdraws its waiting request (撤回); back to the assignment page."""
+    ext = get_object_or_404(_requests(request.user), pk=pk)
+    form = VersionForm(request.POST)
+    version = form.cleaned_data["version"] if form.is_valid() else None
+    try:
+        services.withdraw_extension(request=ext, by=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("延期申请已撤回，仍按原完成时限。"))
+    return redirect("tasks:assignment_detail", pk=ext.assignment_id)
 
 
 @login_required

@@ -110,6 +110,7 @@ def _extension_context(assignment, user, form=None) -> dict:
         "extension_form": form or (ExtensionRequestForm() if can_request else None),
         "pending_extension": pending,
         "can_decide_extension": bool(pending and services.can_decide_extension(pending, user)),
+        "can_withdraw_extension": bool(pending and services.can_withdraw_extension(pending, user)),
     }
 
 

@@ -83,6 +83,18 @@ ROUTES = {
             STAFF: (NOT_STAFF, NOT_STAFF),
         },
     ),
+    "extension_withdraw": (
+        lambda o: reverse("tasks:extension_withdraw", args=[o["request"].pk]),
+        lambda o: {"version": o["request"].version},
+        {
+            **NOBODY,
+            A: (ACTION_ONLY, done(302, "unit A withdraws its own waiting request")),
+            LEAD: (ACTION_ONLY, done(302, "unit A's leader withdraws it for the unit")),
+            B: (ACTION_ONLY, NOT_B),
+            OFFICE: (ACTION_ONLY, refused("the office decides; only the unit withdraws")),
+            STAFF: (ACTION_ONLY, NOT_STAFF),
+        },
+    ),
     "extension_evidence": (
         lambda o: reverse("tasks:extension_evidence", args=[o["request"].pk]),
         lambda o: {},

@@ -366,3 +366,19 @@ def test_the_assessment_names_what_was_on_time_only_by_an_extension(
     assert rates["tasks"] == 60  # the score counts it as closed, not as on time
     page = office_client.get(reverse("tasks:assessment_list", args=[plan.pk])).content.decode()
     assert "延期后按时 100%" in page
+
+
+def test_the_unit_withdraws_a_waiting_request_and_may_ask_again(overdue_a, user_a, office_user):
+    r = ask(overdue_a, user_a)
+    assert services.can_withdraw_extension(r, user_a)
+    assert not services.can_withdraw_extension(r, office_user)
+    refused(None, lambda: services.withdraw_extension(request=r, by=office_user, version=None), r)
+    services.withdraw_extension(request=r, by=user_a, version=r.version)
+    r.refresh_from_db()
+    overdue_a.refresh_from_db()
+    assert r.status == E.WITHDRAWN and r.withdrawn_at and r.decided_by is None
+    assert overdue_a.extended_due_date is None
+    assert services.can_request_extension(overdue_a, user_a)
+    refused("decided", lambda: services.withdraw_extension(request=r, by=user_a, version=None), r)
+    refused("decided", lambda: approve(r, office_user), r, overdue_a)
+    ask(overdue_a, user_a, days=50)  # a new request may wait now
