@@ -8,8 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id, is_office
+from portal.filters import NarrowingFilterSet
 from portal.units.models import Unit
-from tasks.filters import NarrowingFilterSet
 
 from .models import Category, Submission
 
