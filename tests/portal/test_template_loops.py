@@ -52,3 +52,12 @@ def test_the_check_sees_an_include_in_a_loop():
     )
     inside = [type(n).__name__ for b in _loop_bodies(template.template) for n in _nodes(b)]
     assert "IncludeNode" in inside and "TranslateNode" in inside
+
+
+def test_templates_are_compiled_once_per_process():
+    """Django's cached loader (its default without DEBUG and without ``loaders``): each
+    template and include is parsed once per process, not per request."""
+    engine = engines["django"].engine
+    assert engine.loaders[0][0] == "django.template.loaders.cached.Loader"
+    first = engine.get_template("tasks/overview.html")
+    assert engine.get_template("tasks/overview.html") is first
