@@ -96,6 +96,12 @@ def totals(queryset, today: datetime.date) -> dict:
     return _with_rates(queryset.order_by().aggregate(**_rate_aggregates(today)))
 
 
+def totals_of(rows: list[dict], today: datetime.date) -> dict:
+    """``totals`` summed from ``rate_rows`` that partition the queryset (every assignment
+    in exactly one row, as by unit): the same counts and rates, no query."""
+    return _with_rates({name: sum(row[name] for row in rows) for name in _rate_aggregates(today)})
+
+
 def unit_rates(*, plan: Plan, unit) -> dict:
     """Weighted closure and on-time rates of a unit on a plan, and the suggested score.
 

@@ -51,8 +51,9 @@ def overview(request):
         params=request.GET,
         today=day,
     )
-    totals = selectors.totals(queryset, day)
-    page = page_of(request, queryset, PAGE_SIZE)
+    # Every assignment has one unit: the units' rows add up to the totals and the count.
+    totals = selectors.totals_of(by_unit, day)
+    page = page_of(request, queryset, PAGE_SIZE, count=totals["total"])
     return render(
         request,
         "tasks/overview.html",
