@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -31,12 +31,28 @@ class ArticleInline(admin.StackedInline):
     model = Article
     form = ArticleInlineForm
     extra = 0
-    fields = ["order", "title", "word_file", "body"]
+    fields = ["order", "title", "word_file", "body", "sources"]
+    readonly_fields = ["sources"]
     verbose_name = gettext_lazy("文章")
     verbose_name_plural = gettext_lazy("文章（至少一篇）")
 
     def get_extra(self, request, obj=None, **kwargs):
         return 0 if obj is not None and obj.articles.exists() else 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("adoptions__submission__unit")
+
+    @admin.display(description=gettext_lazy("来源信息"))
+    def sources(self, article):
+        """The units' pieces (信息) adopted into this article, linked (bulletins/submissions)."""
+        if article.pk is None:
+            return "—"
+        rows = [
+            (reverse("submissions:detail", args=[a.submission_id]), a.submission.title,
+             a.submission.unit.name)
+            for a in article.adoptions.all()
+        ]  # fmt: skip
+        return format_html_join("、", '<a href="{}">{}</a>（{}）', rows) or "—"
 
     def has_delete_permission(self, request, obj=None):
         # Nothing published is deleted: only a draft's articles may be removed.

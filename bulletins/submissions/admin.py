@@ -64,6 +64,9 @@ class SubmissionAdmin(HistoryReadOnlyAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # pieces move on the /submissions/ pages only (services)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

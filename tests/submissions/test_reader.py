@@ -61,3 +61,15 @@ def test_the_demo_has_months_of_pieces_and_points(settings, client):
     assert exported["市人社局"] == float(rows["市人社局"]["points"])
     call_command("load_demo", stdout=StringIO())  # twice: nothing doubles
     assert Submission.objects.count() == 13
+
+
+def test_the_issue_admin_links_each_article_to_its_pieces(office_user, unit_a, draft_issue):
+    from django.test import Client
+
+    piece = make_submission(unit_a, "pending", title="人社局来稿")
+    services.adopt_submission(submission=piece, by=office_user, issue=draft_issue, mode="article")
+    client = Client()
+    client.force_login(office_user)
+    page = client.get(reverse("admin:bulletins_issue_change", args=[draft_issue.pk]))
+    html = page.content.decode()
+    assert f'<a href="/submissions/{piece.pk}/">人社局来稿</a>（市人社局）' in html
