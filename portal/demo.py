@@ -7,8 +7,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from portal.accounts.models import OFFICE_GROUP
+from portal.accounts.roles import AUDITOR, SECURITY_ADMIN, SYSTEM_ADMIN, ensure_role_groups
 from portal.accounts.services import ensure_office_group
 from portal.units.models import Unit
 
@@ -35,6 +37,13 @@ ACCOUNTS = [
     ("ganyu", "王芳", "赣榆区委"),
     ("xinhai", "刘洋", "江苏新海石化有限公司"),
     ("gangkou", "陈静", "连云港港口集团"),
+]
+
+# 三员分立 (portal/accounts/roles.py): (username, full name, role, what it is for)
+ADMIN_ACCOUNTS = [
+    ("sysadmin", "系统管理员 孙强", SYSTEM_ADMIN, gettext_lazy("系统管理员（账号与单位）")),
+    ("secadmin", "安全管理员 周敏", SECURITY_ADMIN, gettext_lazy("安全管理员（锁定与会话）")),
+    ("auditor", "审计管理员 吴静", AUDITOR, gettext_lazy("审计管理员（审计日志）")),
 ]
 
 DEMO_PASSWORD = "demo-pass-2020"
@@ -80,4 +89,15 @@ def load(*, password: str | None, stdout=None) -> list[tuple[str, str, str]]:
             user.groups.add(office_group)
         role = "产改办（管理后台）" if unit_name is None else unit_name
         made.append((username, pw, role))
+    groups = ensure_role_groups()
+    for username, full_name, group, role in ADMIN_ACCOUNTS:
+        pw = password or DEMO_PASSWORD
+        user, _created = User.objects.update_or_create(
+            username=username,
+            defaults={"last_name": full_name, "first_name": "", "unit": None, "is_staff": True},
+        )
+        user.set_password(pw)
+        user.save(update_fields=["password"])
+        user.groups.add(groups[group])
+        made.append((username, pw, str(role)))
     return made

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "django_prose_editor",
     "axes",
     "csp",
+    # Two-factor sign-in: TOTP authenticators and recovery codes (portal/accounts/two_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -76,8 +80,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "portal.audit.request.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # 等保 session rules (README, "等保 2.0"): idle sign-out, the second factor,
+    # passwords that must change.
+    "portal.accounts.middleware.IdleTimeoutMiddleware",
+    "portal.accounts.two_factor.TwoFactorMiddleware",
+    "portal.accounts.middleware.PasswordPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -172,11 +182,25 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "portal.accounts.passwords.ComplexityValidator"},
+    {"NAME": "portal.accounts.passwords.NotUsernameValidator"},
+    {"NAME": "portal.accounts.passwords.HistoryValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password rules (portal/accounts/passwords.py): length and character classes
+# (of lower case, upper case, digits, symbols), passwords remembered, reminder
+# and forced change after so many days.
+PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", "8"))
+PASSWORD_MIN_CLASSES = int(os.environ.get("PASSWORD_MIN_CLASSES", "3"))
+PASSWORD_HISTORY = int(os.environ.get("PASSWORD_HISTORY", "5"))
+PASSWORD_REMIND_DAYS = int(os.environ.get("PASSWORD_REMIND_DAYS", "90"))
+PASSWORD_MAX_AGE_DAYS = int(os.environ.get("PASSWORD_MAX_AGE_DAYS", "180"))
+# Sign-out after this many seconds without a request (warning a minute before).
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", "1800"))
+# Two-factor sign-in: required of every staff account (the admin's users) when on.
+OTP_REQUIRED_FOR_STAFF = env_bool("OTP_REQUIRED_FOR_STAFF")
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "产改办工作平台")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

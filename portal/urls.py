@@ -40,4 +40,5 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("search/", include("portal.search.urls")),
     path("audit/", include("portal.audit.urls")),
+    path("accounts/", include("portal.accounts.urls")),
 ]

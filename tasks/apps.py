@@ -15,6 +15,16 @@ class TasksConfig(AppConfig):
         from .views.decisions import meeting_panel
 
         register_meeting_panel(meeting_panel)
+
+        # Calendar addresses die with the account or its unit (SECURITY.md).
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from .services.calendar import revoke_with_account
+
+        post_save.connect(
+            revoke_with_account, sender=get_user_model(), dispatch_uid="tasks_calendar_revoke"
+        )
         # What tasks gives full-text search (tasks/search.py).
         register(TaskKind())
         register(ReportKind())

@@ -18,3 +18,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_ensure_office_group, dispatch_uid="accounts.office_group")
+        # Password history, first-sign-in change, sessions ended with the account.
+        from . import signals, two_factor  # noqa: F401

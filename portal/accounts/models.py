@@ -1,8 +1,12 @@
 """Accounts: office staff and unit users, each unit user in exactly one unit."""
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal.text import CleanCharField
@@ -36,6 +40,11 @@ def is_unit_leader(user) -> bool:
     return bool(acting_unit_id(user) and getattr(user, "is_unit_leader", False))
 
 
+def new_session_token() -> str:
+    """A fresh value of ``User.session_token`` (32 hex digits)."""
+    return secrets.token_hex(16)
+
+
 def acting_unit(user):
     """The ``Unit`` ``user`` acts for (see ``acting_unit_id``), or None."""
     return user.unit if acting_unit_id(user) else None
@@ -60,6 +69,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("负责人审签本单位报送的信息后，信息才送达产改办。"),
     )
+    # Password rules (portal/accounts/passwords.py): when the owner last chose the
+    # password, and whether someone else set it (then it must be changed at sign-in).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), default=timezone.now)
+    must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    # Part of every session's check (``_get_session_auth_hash``): a new value signs
+    # the account out everywhere (``services.end_sessions``).
+    session_token = models.CharField(max_length=32, default=new_session_token, editable=False)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")
@@ -90,3 +106,31 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's check of each session, over the session token as well as the
+        # password: ``end_sessions`` changes the token to sign the account out.
+        return salted_hmac(
+            "portal.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_token}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class PasswordHistory(models.Model):
+    """A password the account had (its hash), for the "not the last five" rule."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="password_history", verbose_name=_("用户")
+    )
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

@@ -21,6 +21,11 @@ ACTIONS = {
     "account.unit": _("变更所属单位"),
     "account.permissions": _("变更权限"),
     "account.password": _("修改或重置密码"),
+    "account.sessions_ended": _("强制下线"),
+    "account.otp_enabled": _("启用双因素认证"),
+    "account.otp_disabled": _("停用双因素认证"),
+    "auth.otp_verified": _("双因素认证通过"),
+    "auth.otp_failed": _("双因素认证失败"),
     # Issues and meetings.
     "issue.publish": _("发布简报"),
     "issue.schedule": _("定时发布简报"),

@@ -6,6 +6,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from portal.audit.services import record
 
@@ -36,6 +37,18 @@ def revoke_calendar_token(*, by) -> None:
         raise PermissionDenied
     if CalendarToken.objects.filter(user=by).delete()[0]:
         record("calendar.revoke", by=by, obj=by, label=str(by))
+
+
+def revoke_with_account(sender, instance, created=False, raw=False, **kwargs):
+    """``post_save`` of a user: a deactivated account, or one moved to another unit,
+    loses its calendar addresses (reactivation does not bring them back)."""
+    if created or raw:
+        return
+    stale = CalendarToken.objects.filter(user=instance)
+    if instance.is_active:
+        stale = stale.exclude(unit_id=instance.unit_id)
+    if stale.delete()[0]:
+        record("calendar.revoke", obj=instance, label=str(instance), detail=_("账号停用或调动"))
 
 
 def calendar_user(token: str):

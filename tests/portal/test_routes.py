@@ -15,6 +15,7 @@ APP_TABLES = {
     "search": "tests/search/test_visibility.py",
     "submissions": "tests/submissions/test_permissions.py",
     "audit": "tests/audit/test_permissions.py",
+    "accounts": "tests/audit/test_account_routes.py",
 }
 SKIPPED_NAMESPACES = {"admin"}  # Django's admin checks is_staff and permissions itself
 
