@@ -7,7 +7,7 @@ all, a unit what is assigned to it.
 
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,22 +51,19 @@ class TaskKind(SearchKind):
     def offered_to(self, user) -> bool:
         return _for_units_and_office(user)
 
-    def urls(self, ids, user):
+    def link_data(self, user):
         """A unit reaches a task through its own assignment of it; the office through the plan."""
-        rows = Task.objects.filter(pk__in=ids)
+        task = Task.objects.filter(pk=OuterRef("object_id"))
+        data = {"plan": task.values("plan_id")[:1]}
         if acting_unit_id(user):
-            assignments = Assignment.objects.visible_to(user).filter(task_id=OuterRef("pk"))
-            rows = rows.annotate(assignment_pk=Subquery(assignments.values("pk")[:1]))
-            rows = rows.values_list("pk", "plan_id", "assignment_pk")
-        else:
-            rows = rows.values_list("pk", "plan_id")
-        links = {}
-        for pk, plan_id, *assignment in rows:
-            if assignment and assignment[0]:
-                links[pk] = reverse("tasks:assignment_detail", kwargs={"pk": assignment[0]})
-            else:
-                links[pk] = reverse("tasks:plan_detail", kwargs={"pk": plan_id})
-        return links
+            assignments = Assignment.objects.visible_to(user).filter(task_id=OuterRef("object_id"))
+            data["assignment"] = assignments.values("pk")[:1]
+        return data
+
+    def url(self, object_id, data, user):
+        if data.get("assignment"):
+            return reverse("tasks:assignment_detail", kwargs={"pk": data["assignment"]})
+        return reverse("tasks:plan_detail", kwargs={"pk": data["plan"]})
 
     def document(self, task) -> Document:
         plan = task.plan
@@ -127,10 +124,14 @@ class ReportKind(SearchKind):
     def offered_to(self, user) -> bool:
         return _for_units_and_office(user)
 
-    def urls(self, ids, user):
+    def link_data(self, user):
         """A report is read on its assignment's page."""
-        rows = ProgressReport.objects.filter(pk__in=ids).values_list("pk", "assignment_id")
-        return {pk: reverse("tasks:assignment_detail", kwargs={"pk": a}) for pk, a in rows}
+        return {"assignment": ProgressReport.objects.filter(pk=OuterRef("object_id")).values(
+            "assignment_id"
+        )[:1]}  # fmt: skip
+
+    def url(self, object_id, data, user):
+        return reverse("tasks:assignment_detail", kwargs={"pk": data["assignment"]})
 
     def document(self, report) -> Document:
         task = report.assignment.task

@@ -110,7 +110,7 @@ class SearchKind:
     facet: Facet | None = None
     # How a hit is shown; gets ``hit`` (views.Hit). Override for a kind of its own look.
     template: str = "search/hit.html"
-    # ``reverse(url_name, kwargs={"pk": id})`` is the link of a hit, unless ``urls`` says more.
+    # ``reverse(url_name, kwargs={"pk": id})`` is the link of a hit, unless ``url`` says more.
     url_name: str = ""
 
     def queryset(self) -> models.QuerySet:
@@ -128,9 +128,18 @@ class SearchKind:
         """Whether the type filter offers this kind to ``user`` (it may still find none)."""
         return True
 
-    def urls(self, ids: list[int], user) -> dict[int, str]:
-        """Links of the hits with these object ids, for ``user``; at most one query per page."""
-        return {pk: reverse(self.url_name, kwargs={"pk": pk}) for pk in ids}
+    def link_data(self, user) -> dict[str, models.QuerySet]:
+        """What ``url`` needs beyond the object id, read in the results page's one query.
+
+        ``{name: queryset}``, each queryset one value (``.values("x")[:1]``) of the
+        row whose pk is ``OuterRef("object_id")``: a page costs the same number of
+        queries whatever kinds it shows.
+        """
+        return {}
+
+    def url(self, object_id: int, data: dict, user) -> str | None:
+        """The link of a hit; ``data`` holds the values ``link_data`` named."""
+        return reverse(self.url_name, kwargs={"pk": object_id})
 
     def __repr__(self):
         return f"<SearchKind {self.name}>"

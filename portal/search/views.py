@@ -1,8 +1,9 @@
 """The results page ``/search/?q=``: every count, facet and snippet from ``visible_to(user)``."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 
+from django.db.models import Case, Subquery, When
 from django.shortcuts import render
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
@@ -30,37 +31,43 @@ class Hit:
     meta: str  # series · 2020年第四期 · date, or date · place
 
 
-def _urls(docs, user) -> dict[int, str]:
-    """Each document's link, asked of its kind once per kind on the page."""
-    by_kind: dict[str, list] = defaultdict(list)
-    for doc in docs:
-        by_kind[doc.kind].append(doc)
-    urls = {}
-    for name, group in by_kind.items():
-        links = registry.get(name).urls([doc.object_id for doc in group], user)
-        for doc in group:
-            urls[doc.sort_key] = links.get(doc.object_id)
-    return urls
+def _link_data(user) -> dict[str, tuple[str, str, Case]]:
+    """Per registered kind, the values its links need, as annotations of the page's query.
+
+    Each is probed only for documents of its own kind (CASE on the kind).
+    """
+    out = {}
+    for kind in registry.kinds():
+        for name, values in kind.link_data(user).items():
+            annotation = f"link_{kind.name}_{name}"
+            value = Case(When(kind=kind.name, then=Subquery(values)), default=None)
+            out[annotation] = (kind.name, name, value)
+    return out
 
 
 def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
-    """The documents of one page, in the order of ``keys``, ready to display.
+    """The documents of one page, in the order of ``keys``, ready to display (one query).
 
-    One query for the documents, plus at most one per kind whose links need
-    more than the object id (registry.SearchKind.urls).
+    What a kind's links need (registry.SearchKind.link_data) is read in the same query.
     """
     docs = queryset.filter(sort_key__in=keys).select_related("content")
     docs = docs.only(
         "sort_key", "kind", "object_id", "title", "label", "content__text", "content__body"
     )
+    links = _link_data(user)
+    docs = docs.annotate(**{annotation: value for annotation, (_k, _n, value) in links.items()})
     by_key = {doc.sort_key: doc for doc in engine.fetch(docs)}
-    urls = _urls(by_key.values(), user)
     hits = []
     for key in keys:
         doc = by_key.get(key)
         if doc is None:  # changed between the two queries: skip rather than guess
             continue
         kind = registry.get(doc.kind)
+        data = {
+            name: getattr(doc, annotation)
+            for annotation, (kind_name, name, _v) in links.items()
+            if kind_name == kind.name
+        }
         title_end = len(doc.title) + 1
         body, text = doc.content.body, doc.content.text
         hits.append(
@@ -68,7 +75,7 @@ def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
                 kind=doc.kind,
                 kind_label=kind.label,
                 template=kind.template,
-                url=urls.get(key),
+                url=kind.url(doc.object_id, data, user),
                 title=highlight(doc.title, query.words),
                 snippet=snippet(body[title_end:], text[title_end:], query.words),
                 meta=doc.label,

@@ -47,7 +47,8 @@ def test_a_registered_kind_is_found_with_its_own_link_and_template(notices, anon
     response = anon_client.get(URL, {"q": "读书分享"})
     page = response.content.decode()
     assert summary(response) == "找到1条结果。"
-    assert f'href="/notices/{notices["public"].pk}/"' in page
+    notice = notices["public"]
+    assert f'href="/boards/{notice.board_id}/notices/{notice.pk}/"' in page
     assert 'class="search-hit search-hit--notice notice-hit"' in page
     assert '<span class="badge">通知</span> 职工书屋公告栏 · 2026-05-04' in page
     assert "<mark>读书分享</mark>" in page

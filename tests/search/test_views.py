@@ -188,6 +188,28 @@ def test_a_results_page_takes_the_same_number_of_queries_for_few_and_many_hits(
     assert few <= 16  # PostgreSQL adds a savepoint and planner settings around two queries
 
 
+@pytest.mark.parametrize("persona", ["unit_a", "office"], indirect=True)
+def test_tasks_and_reports_on_a_page_cost_no_more_queries(corpus, persona, unit_a):
+    """Their links (a unit's own assignment, the report's assignment) come in the page's query."""
+    issues_only, _ = _queries(persona, "三突出三提升")
+    page = persona.get(URL, {"q": "职工书屋"}).content.decode()
+    assert "search-hit--task" in page and "search-hit--report" in page
+    tasks_and_reports, hits = _queries(persona, "职工书屋")
+    assert hits == 2 and tasks_and_reports == issues_only
+
+
+def test_task_and_report_hits_link_to_where_each_reader_works_on_them(
+    corpus, client_a, office_client
+):
+    task, report = corpus["task_a"], corpus["report_a"]
+    own = f'href="/tasks/assignments/{report.assignment_id}/"'
+    unit_page = client_a.get(URL, {"q": "职工书屋"}).content.decode()
+    assert unit_page.count(own) == 2  # the unit's own assignment, for the task and the report
+    office_page = office_client.get(URL, {"q": "职工书屋"}).content.decode()
+    assert f'href="/tasks/plans/{task.plan_id}/"' in office_page  # the office: the plan
+    assert office_page.count(own) == 1  # and the report's assignment
+
+
 def test_every_page_has_a_search_box_in_the_header(db, anon_client):
     page = anon_client.get("/").content.decode()
     assert re.search(

@@ -1,5 +1,7 @@
 """The notice board's searchable kind: everything search needs, declared in this app alone."""
 
+from django.db.models import OuterRef
+
 from portal.search.registry import Document, Facet, Follows, SearchKind
 
 from .models import Board, Note, Notice
@@ -25,8 +27,11 @@ class NoticeKind(SearchKind):
     def queryset(self):
         return Notice.objects.select_related("board").prefetch_related("notes")
 
-    def urls(self, ids, user):
-        return {pk: f"/notices/{pk}/" for pk in ids}
+    def link_data(self, user):
+        return {"board": Notice.objects.filter(pk=OuterRef("object_id")).values("board_id")[:1]}
+
+    def url(self, object_id, data, user):
+        return f"/boards/{data['board']}/notices/{object_id}/"
 
     def document(self, notice) -> Document:
         return Document(
