@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bulletins.submissions.models import Adoption, ScoringRule, Submission, SubmissionFile
+from bulletins.submissions.services.rules import RULE_FIELDS
 from tests.factories import make_submission
 
 pytestmark = pytest.mark.django_db
@@ -69,17 +70,7 @@ def test_the_office_forms_never_500(
 @SLOW
 @given(values=st.lists(junk, min_size=9, max_size=9))
 def test_the_rules_form_never_500(office_client, values):
-    fields = [
-        "per_piece",
-        "per_issue",
-        "per_city",
-        "per_province",
-        "per_national",
-        "monthly_quota",
-        "quota_start_month",
-        "missed_month_penalty",
-        "assessment_cap",
-    ]
+    fields = RULE_FIELDS
     before = list(ScoringRule.objects.values())
     response = office_client.post(
         reverse("submissions:rules", args=[2026]), dict(zip(fields, values, strict=True))

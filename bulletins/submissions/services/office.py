@@ -56,32 +56,50 @@ def _comment(comment, message) -> str:
     return comment
 
 
+def _decide_with_comment(submission, by, version, comment, *, status, required, subject, lead):
+    """Return or decline: the office's comment (``required`` message when blank) is
+    kept, the unit and the writer are told."""
+    row = locked(submission)
+    _check_decide(by, row)
+    check_version(row, version)
+    row.office_comment = _comment(comment, required)
+    row.status, row.decided_at, row.decided_by = status, timezone.now(), by
+    _notify(row, subject, [lead + row.office_comment])
+    return save(row, by, "status", "office_comment", "decided_at", "decided_by")
+
+
 @audited("submission.return", obj="submission", detail=lambda kw, _r: kw["comment"])
 @transaction.atomic
 def return_submission(*, submission, by, comment: str, version=None) -> Submission:
     """退回修改: back to the unit with the office's comment (required); the unit revises
     and sends it again, every version kept. Errors: ``PermissionDenied``; ``state``,
     ``conflict``, ``comment``."""
-    row = locked(submission)
-    _check_decide(by, row)
-    check_version(row, version)
-    row.office_comment = _comment(comment, _("退回时请填写修改意见。"))
-    row.status, row.decided_at, row.decided_by = S.RETURNED, timezone.now(), by
-    _notify(row, _("【信息退回修改】%(title)s"), [_("产改办意见：") + row.office_comment])
-    return save(row, by, "status", "office_comment", "decided_at", "decided_by")
+    return _decide_with_comment(
+        submission,
+        by,
+        version,
+        comment,
+        status=S.RETURNED,
+        required=_("退回时请填写修改意见。"),
+        subject=_("【信息退回修改】%(title)s"),
+        lead=_("产改办意见："),
+    )
 
 
 @audited("submission.decline", obj="submission", detail=lambda kw, _r: kw["comment"])
 @transaction.atomic
 def decline_submission(*, submission, by, comment: str, version=None) -> Submission:
     """未采用: decline with a reason (required). Errors as ``return_submission``."""
-    row = locked(submission)
-    _check_decide(by, row)
-    check_version(row, version)
-    row.office_comment = _comment(comment, _("请填写未采用的原因。"))
-    row.status, row.decided_at, row.decided_by = S.DECLINED, timezone.now(), by
-    _notify(row, _("【信息未采用】%(title)s"), [_("原因：") + row.office_comment])
-    return save(row, by, "status", "office_comment", "decided_at", "decided_by")
+    return _decide_with_comment(
+        submission,
+        by,
+        version,
+        comment,
+        status=S.DECLINED,
+        required=_("请填写未采用的原因。"),
+        subject=_("【信息未采用】%(title)s"),
+        lead=_("原因："),
+    )
 
 
 def adoptable_issues():
