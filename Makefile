@@ -22,12 +22,22 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Serve the portal with the demo loaded, on the embedded SQLite database.
+# Serve the portal with the demo loaded, on the embedded SQLite database, as a site is
+# served: DEBUG off (the portal's own Chinese error pages, never Django's technical
+# ones), a secret key generated once into var/, plain HTTP on this machine only.
+# Deleting var/ resets the demo.
+DEMO_KEY := var/demo-secret-key
+DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY))" ALLOWED_HOSTS=127.0.0.1,localhost,[::1] \
+	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 BEHIND_HTTPS_PROXY=0 \
+	SECURE_HSTS_SECONDS=0
 run: install pdf-fonts
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DEBUG=1 $(BIN)/python manage.py load_demo $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD))
+	@mkdir -p var && [ -s $(DEMO_KEY) ] || { umask 077; \
+	  $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(DEMO_KEY); }
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(DEMO_ENV) $(BIN)/python manage.py load_demo --force $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD))
 	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	DEBUG=1 $(BIN)/python manage.py serve_demo --port $(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py serve_demo --port $(PORT)
 
 # The PDF's official faces (README, "PDF fonts"): Debian packages where this runs as
 # root, and FandolFang (仿宋) taken from Debian's texlive-lang-chinese package (only

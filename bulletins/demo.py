@@ -135,12 +135,17 @@ def _generated_body(lead: str, n: int) -> str:
     )
 
 
-# (year, how many issues) of the main series; the reference issue is 2020 第四期.
-YEARS = {2018: 6, 2019: 8, 2020: 9, 2021: 7}
+# (year, how many issues) of the main series. The reference issue is 2020 第四期 (2 June):
+# 2020 has 第一期 to 第三期 before it and nothing after, so the office's next issue is the
+# 第五期 the reference bulletin leads it to type.
+YEARS = {2018: 8, 2019: 10, 2020: 3, 2021: 7}
+REFERENCE_DATE = dt.date(2020, 6, 2)
 
 
 def _issue_dates(year: int, count: int) -> list[dt.date]:
-    step = 330 // count
+    """``count`` dates from 15 January, spread over the year (2020: before the reference)."""
+    span = (REFERENCE_DATE - dt.date(2020, 1, 15)).days if year == 2020 else 330
+    step = span // count
     return [dt.date(year, 1, 15) + dt.timedelta(days=step * i) for i in range(count)]
 
 
@@ -247,8 +252,7 @@ def _load_meeting(issue: Issue) -> None:
 def _load_generated(series, units, office) -> None:
     n = 0
     for year, count in YEARS.items():
-        numbers = [k for k in range(1, count + 2) if not (year == 2020 and k == 4)][:count]
-        for number, issue_date in zip(numbers, _issue_dates(year, count), strict=True):
+        for number, issue_date in zip(range(1, count + 1), _issue_dates(year, count), strict=True):
             title, lead = TOPICS[n % len(TOPICS)]
             n += 1
             issue, created = Issue.objects.get_or_create(

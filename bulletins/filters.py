@@ -6,10 +6,19 @@ from django.db.models import Exists, OuterRef, Q
 from django.forms import ModelChoiceField
 from django.utils.translation import gettext_lazy as _
 
+from portal.accounts.models import acting_unit_id
+
 from .models import Article, Issue, Series
+from .receipts import issues_awaiting
 
 KEYWORD_MAX_LENGTH = 50
 KEYWORD_MAX_WORDS = 5
+
+
+class CheckboxFilter(django_filters.Filter):
+    """A tick box: ticked (``=on``) filters, unticked or absent does not."""
+
+    field_class = forms.BooleanField
 
 
 class IssueFilter(django_filters.FilterSet):
@@ -49,9 +58,11 @@ class IssueFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("标题或摘要中的词")}),
     )
 
+    awaiting = CheckboxFilter(label=_("只看本单位未签收"), method="filter_awaiting")
+
     class Meta:
         model = Issue
-        fields = ["series", "year", "date_from", "date_to", "q"]
+        fields = ["series", "year", "date_from", "date_to", "q", "awaiting"]
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, years=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
@@ -64,6 +75,15 @@ class IssueFilter(django_filters.FilterSet):
         if years is None:
             years = self.queryset.order_by("-year").values_list("year", flat=True).distinct()
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]
+        # 签收 is a unit's: the box is offered to unit users only.
+        user = getattr(request, "user", None)
+        self.unit_id = acting_unit_id(user) if user is not None else None
+        if not self.unit_id:
+            del self.filters["awaiting"]
+
+    def filter_awaiting(self, queryset, name, value):
+        """The published issues this unit is expected to sign and has not (``issues_awaiting``)."""
+        return issues_awaiting(queryset.published(), self.unit_id) if value else queryset
 
     def filter_keyword(self, queryset, name, value):
         for word in value.split()[:KEYWORD_MAX_WORDS]:

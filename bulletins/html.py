@@ -174,10 +174,10 @@ class RichTextField(models.TextField):
         return value if value is None else sanitize_html(value)
 
     def formfield(self, **kwargs):
-        from django_prose_editor.fields import ProseEditorFormField
+        from .editor_field import RichTextFormField
 
         defaults = {
-            "form_class": ProseEditorFormField,
+            "form_class": RichTextFormField,
             "config": {"extensions": dict(EDITOR_EXTENSIONS)},
             "preset": "configurable",
             "sanitize": sanitize_html,

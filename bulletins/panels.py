@@ -8,11 +8,14 @@ from .receipts import issues_awaiting
 
 LATEST = 5
 PENDING = 5
+# When nothing came since the account was made, the most recent unsigned issues remind.
+LAST_UNSIGNED = 3
 
 
 def _row(issue):
     return {
         "issue": issue,
+        "series": issue.series.name,
         "number": issue.number_label,
         "date": chinese_date(issue.issue_date),
         "is_internal": issue.visibility == Visibility.INTERNAL,
@@ -27,12 +30,18 @@ def issues_panel(user) -> dict | None:
     unit_id = acting_unit_id(user)
     if unit_id:
         # Waiting for 签收: the issues whose unacknowledged units include this one,
-        # the rule the office's 签收情况 page and the 催签 mail follow.
+        # the rule the office's 签收情况 page and the 催签 mail follow. What needs
+        # attention is what came since this account exists (a new account does not
+        # open on years of backlog), else the last few; the rest is one click away.
         pending = issues_awaiting(visible, unit_id)
-        panel["pending"] = [_row(issue) for issue in pending[:PENDING]]
-        panel["pending_count"] = (
-            len(panel["pending"]) if len(panel["pending"]) < PENDING else pending.count()
-        )
+        total = pending.count()
+        recent = pending.filter(published_at__gte=user.date_joined)
+        recent_count = recent.count() if total else 0
+        listed = recent[:PENDING] if recent_count else pending[:LAST_UNSIGNED]
+        panel["pending"] = [_row(issue) for issue in listed]
+        panel["pending_count"] = recent_count
+        panel["older_count"] = total - (recent_count or len(panel["pending"]))
+        panel["more_pending"] = total > len(panel["pending"])
         panel["shows_pending"] = True
         # What is listed as waiting for 签收 is not listed twice.
         shown = {row["issue"].pk for row in panel["pending"]}

@@ -28,7 +28,11 @@ class AssignmentFilter(NarrowingFilterSet):
     # Plans and units as (pk, name) choices read once, when first needed: a model
     # choice field reads them through a server-side cursor on each use (issue 11).
     plan = django_filters.ChoiceFilter(
-        field_name="task__plan", choices=[], label=_("任务清单"), error_messages=MODEL_CHOICE_ERRORS
+        field_name="task__plan",
+        choices=[],
+        label=_("任务清单"),
+        error_messages=MODEL_CHOICE_ERRORS,
+        empty_label=_("全部任务清单"),
     )
     category = django_filters.ChoiceFilter(
         field_name="task__category", choices=[], label=_("类别"), empty_label=_("全部")

@@ -26,6 +26,7 @@ from .models import (
     Plan,
     ProgressReport,
     Reminder,
+    Task,
     closed_on_time_after_extension_q,
     closed_on_time_q,
     due_q,
@@ -100,6 +101,15 @@ def totals_of(rows: list[dict], today: datetime.date) -> dict:
     """``totals`` summed from ``rate_rows`` that partition the queryset (every assignment
     in exactly one row, as by unit): the same counts and rates, no query."""
     return _with_rates({name: sum(row[name] for row in rows) for name in _rate_aggregates(today)})
+
+
+def current_plan(user) -> Plan | None:
+    """The task list ``user`` works on now: the latest in progress (执行中), else the latest
+    of those holding tasks the user may see; None when there is none."""
+    plans = Plan.objects.filter(pk__in=Task.objects.visible_to(user).values("plan_id")).order_by(
+        "-year", "title"
+    )
+    return plans.filter(status=Plan.Status.ACTIVE).first() or plans.first()
 
 
 def unit_rates(*, plan: Plan, unit) -> dict:

@@ -84,8 +84,9 @@ class AttachmentInline(admin.TabularInline):
 class IssueAdmin(IssueReceiptsMixin, EditorNonceMixin, HistoryReadOnlyAdmin):
     form = IssueAdminForm
     inlines = [ArticleInline, AttachmentInline]
-    # Series and publication time are in the filters and the form: the list keeps
-    # room for the title at 1280 px with the admin's sidebar open.
+    # The series is printed above the number (number_display); publication time is in
+    # the filters and the form: the list keeps room for the title at 1280 px with the
+    # admin's sidebar open.
     list_display = [
         "number_display",
         "title",
@@ -166,9 +167,15 @@ class IssueAdmin(IssueReceiptsMixin, EditorNonceMixin, HistoryReadOnlyAdmin):
 
     # -- list columns ------------------------------------------------------
 
-    @admin.display(description=gettext_lazy("期号"), ordering="number")
+    @admin.display(description=gettext_lazy("简报系列 · 期号"), ordering="number")
     def number_display(self, obj):
-        return obj.number_label or _("（未编号）")
+        # Series of their own may share a number (two 2021年第四期): the series tells them
+        # apart, above the number so the title keeps its room.
+        return format_html(
+            '<span class="issue-series">{}</span><br>{}',
+            obj.series.name if obj.series_id else "",
+            obj.number_label or _("（未编号）"),
+        )
 
     @admin.display(description=gettext_lazy("状态"), ordering="status")
     def status_display(self, obj):

@@ -50,8 +50,36 @@ class IssueReceiptsMixin:
             label = _("%(ack)d/%(total)d 已签收") % {"ack": total - pending, "total": total}
         return format_html('<a href="{}">{}</a>', url, label)
 
+    def remind_confirmation(self, request, issues, *, from_changelist: bool):
+        """The page that says who the 催签 mail will go to before it is sent."""
+        plans = []
+        for issue in issues:
+            pending = list(unacknowledged_units(issue)) if issue.is_published else []
+            plans.append(
+                {
+                    "issue": issue,
+                    "mailed": [u for u in pending if u.email],
+                    "without_email": [u for u in pending if not u.email],
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("确认发送催签邮件"),
+            "opts": self.model._meta,
+            "plans": plans,
+            "mailed_count": sum(len(p["mailed"]) for p in plans),
+            "from_changelist": from_changelist,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/bulletins/issue/remind_confirm.html", context)
+
     @admin.action(permissions=["publish"], description=gettext_lazy("催签：提醒未签收单位"))
     def remind_units(self, request, queryset):
+        if "confirm" not in request.POST:
+            # Mail to many units is sent only after the office has seen who gets it.
+            return self.remind_confirmation(
+                request, list(queryset.select_related("series")), from_changelist=True
+            )
         base_url = request.build_absolute_uri("/")
         run_for_each(
             self,
@@ -83,6 +111,8 @@ class IssueReceiptsMixin:
             Issue.objects.visible_to(request.user).select_related("series"), pk=unquote(object_id)
         )
         if request.method == "POST":
+            if "confirm" not in request.POST:
+                return self.remind_confirmation(request, [issue], from_changelist=False)
             try:
                 sent = services.remind_unacknowledged_units(
                     issue=issue, by=request.user, base_url=request.build_absolute_uri("/")

@@ -1,100 +1,20 @@
 /*
- * Chinese and accessible names for what the admin's scripts write in English or leave
- * unnamed, loaded on every admin page (templates/admin/base_site.html).
+ * What Django's admin scripts leave in English or unnamed, on every admin page
+ * (templates/admin/base_site.html).
  *
- * - The rich-text editor (django-prose-editor) builds its toolbar with English titles
- *   that it never passes through gettext; they are translated here through the
- *   admin's JavaScript catalogue (djangojs domain, locale/), whose strings are listed
- *   in EDITOR_LABELS so that makemessages keeps them. Its editing area gets the name
- *   of its field's label.
- * - Django's filter_horizontal picker (抄送单位) puts an aria-label on a bare <span>;
- *   it becomes an image with that name.
- * - DJANGO_ADMIN_STRINGS lists messages of Django's admin scripts that Django's own
- *   zh_Hans catalogue lacks; the project's catalogue translates them.
+ * - DJANGO_ADMIN_STRINGS lists messages of the admin's scripts that Django's own
+ *   zh_Hans catalogue lacks (the 抄送单位 picker's help and links); listed here so that
+ *   makemessages keeps them in the project's catalogue (locale/, djangojs domain).
+ * - The filter_horizontal picker puts an aria-label on a bare <span> (a role is needed
+ *   for a name): it becomes an image with that name.
+ * - Form controls in tables (tabular inlines, list_editable columns) have no <label>:
+ *   each is named after its column's header.
+ * - The autocomplete boxes (select2) are named after their field's label, and the two
+ *   boxes of a date-and-time field after the label and their part (日期, 时间).
  */
 (function () {
   "use strict";
-  const noop = (s) => s;
-  const gettext_noop = window.gettext_noop || noop;
-
-  const EDITOR_LABELS = [
-    gettext_noop("paragraph"),
-    gettext_noop("Paragraph"),
-    gettext_noop("Heading 1"),
-    gettext_noop("Heading 2"),
-    gettext_noop("Heading 3"),
-    gettext_noop("Heading 4"),
-    gettext_noop("Heading 5"),
-    gettext_noop("Heading 6"),
-    gettext_noop("heading 1"),
-    gettext_noop("heading 2"),
-    gettext_noop("heading 3"),
-    gettext_noop("heading 4"),
-    gettext_noop("heading 5"),
-    gettext_noop("heading 6"),
-    gettext_noop("unordered list"),
-    gettext_noop("ordered list"),
-    gettext_noop("List properties"),
-    gettext_noop("blockquote"),
-    gettext_noop("horizontal rule"),
-    gettext_noop("bold"),
-    gettext_noop("italic"),
-    gettext_noop("underline"),
-    gettext_noop("strike"),
-    gettext_noop("subscript"),
-    gettext_noop("superscript"),
-    gettext_noop("insert link"),
-    gettext_noop("remove link"),
-    gettext_noop("Insert table"),
-    gettext_noop("Add column"),
-    gettext_noop("Delete column"),
-    gettext_noop("Add row"),
-    gettext_noop("Delete row"),
-    gettext_noop("Merge cells"),
-    gettext_noop("Split cell"),
-    gettext_noop("Toggle header cell"),
-    gettext_noop("Delete table"),
-    gettext_noop("undo"),
-    gettext_noop("redo"),
-    gettext_noop("edit HTML"),
-    gettext_noop("figure"),
-    gettext_noop("Code"),
-    gettext_noop("Code block"),
-    // The editor's dialogs ask window.gettext for these themselves.
-    gettext_noop("Cancel"),
-    gettext_noop("Insert"),
-    gettext_noop("Update"),
-    gettext_noop("URL"),
-    gettext_noop("Title"),
-    gettext_noop("Edit Link"),
-    gettext_noop("Open in new window"),
-    gettext_noop("Edit HTML"),
-    gettext_noop("Prettify"),
-    gettext_noop("The HTML contents of the editor. Note that the allowed HTML is restricted by the editor schema."),
-    gettext_noop("Insert Table"),
-    gettext_noop("Table Properties"),
-    gettext_noop("Rows"),
-    gettext_noop("Columns"),
-    gettext_noop("Include header row"),
-    gettext_noop("Image URL"),
-    gettext_noop("Alternative Text"),
-    gettext_noop("Caption"),
-    gettext_noop("Add caption"),
-    gettext_noop("Remove caption"),
-    gettext_noop("Edit Figure"),
-    gettext_noop("Insert Figure"),
-    gettext_noop("Edit Image"),
-    gettext_noop("Browse..."),
-    gettext_noop("Start at"),
-    gettext_noop("List type"),
-    gettext_noop("Decimal numbers"),
-    gettext_noop("Lowercase letters"),
-    gettext_noop("Uppercase letters"),
-    gettext_noop("Lowercase Roman numerals"),
-    gettext_noop("Uppercase Roman numerals"),
-    gettext_noop("Bullets"),
-    gettext_noop("Toggle fullscreen"),
-  ];
+  const gettext_noop = window.gettext_noop || ((s) => s);
 
   const DJANGO_ADMIN_STRINGS = [
     gettext_noop('Choose %s by selecting them and then select the "Choose" arrow button.'),
@@ -106,70 +26,89 @@
     gettext_noop("(click to clear)"),
   ];
 
-  const known = new Set(EDITOR_LABELS.concat(DJANGO_ADMIN_STRINGS));
+  // Read by makemessages only: the admin's own scripts ask for these strings.
+  void DJANGO_ADMIN_STRINGS;
 
-  function translated(text) {
-    const gettext = window.gettext || noop;
-    return known.has(text) ? gettext(text) : text;
+  function unnamed(control) {
+    return !(control.labels && control.labels.length) &&
+      !control.getAttribute("aria-label") && !control.getAttribute("aria-labelledby");
   }
 
-  function translateButton(button) {
-    const current = button.getAttribute("title");
-    const original = known.has(current) ? current : button.dataset.i18nTitle || current;
-    if (!original) return;
-    button.dataset.i18nTitle = original;
-    const label = translated(original);
-    if (button.getAttribute("title") !== label) button.setAttribute("title", label);
-    if (button.hasAttribute("aria-label") && button.getAttribute("aria-label") !== label) {
-      button.setAttribute("aria-label", label);
+  function nameTableControls(table) {
+    const heads = [];
+    const headRow = table.tHead && table.tHead.rows[0];
+    if (!headRow) return;
+    for (const th of headRow.cells) {
+      // A sortable column's header also holds its sort priority; its name is in .text.
+      const name = (th.querySelector(".text") || th).textContent.replace(/\s+/g, " ").trim();
+      for (let i = 0; i < th.colSpan; i++) heads.push(name);
+    }
+    for (const row of table.tBodies.length ? table.tBodies[0].rows : []) {
+      let column = 0;
+      for (const cell of row.cells) {
+        const name = heads[column];
+        column += cell.colSpan;
+        if (!name) continue;
+        cell.querySelectorAll("input:not([type=hidden]), select, textarea").forEach((control) => {
+          if (unnamed(control)) control.setAttribute("aria-label", name);
+        });
+      }
     }
   }
 
-  function translateOption(option) {
-    const target = option.firstElementChild || option;
-    const original = option.dataset.i18nText || target.textContent;
-    option.dataset.i18nText = original;
-    const label = translated(original);
-    if (target.textContent !== label) target.textContent = label;
+  // select2 names its box after the chosen value only (empty until one is chosen), and
+  // its list of chosen values also holds a clear button, which a list may not hold.
+  function nameAutocompletes() {
+    document.querySelectorAll("select.admin-autocomplete[id]").forEach((select) => {
+      const label = document.querySelector(`label[for="${select.id}"]`);
+      const box = select.nextElementSibling;
+      if (!label || !box) return;
+      const name = label.textContent.replace(/[:：]\s*$/, "").trim();
+      box.querySelectorAll(".select2-selection, span.select2-selection__rendered, .select2-search__field")
+        .forEach((el) => {
+          if (el.getAttribute("aria-label") !== name) el.setAttribute("aria-label", name);
+        });
+      box.querySelectorAll("ul.select2-selection__rendered").forEach((list) => {
+        list.removeAttribute("aria-labelledby");
+        if (list.getAttribute("role") !== "presentation") list.setAttribute("role", "presentation");
+      });
+    });
   }
 
-  function nameEditingArea(editor) {
-    const textarea = editor.querySelector("textarea[id]");
-    const area = editor.querySelector("[contenteditable=true]");
-    if (!textarea || !area || area.hasAttribute("aria-labelledby")) return;
-    const label = document.querySelector(`label[for="${textarea.id}"]`);
-    if (!label) return;
-    if (!label.id) label.id = `${textarea.id}-label`;
-    area.setAttribute("aria-labelledby", label.id);
+  // A date-and-time field has one label for its two boxes, each preceded by its part's name.
+  function nameSplitDateTimes() {
+    document.querySelectorAll("p.datetime").forEach((p) => {
+      const row = p.closest(".form-row, .fieldBox");
+      const label = row && row.querySelector("label");
+      p.querySelectorAll("input:not([type=hidden])").forEach((input) => {
+        if (!unnamed(input)) return;
+        const part = input.previousSibling ? input.previousSibling.textContent : "";
+        const name = [label ? label.textContent : "", part].join(" ");
+        input.setAttribute("aria-label", name.replace(/[:：\s]+/g, " ").trim());
+      });
+    });
   }
 
-  function fix(root) {
-    root.querySelectorAll(".prose-menubar__button[title]").forEach(translateButton);
-    root.querySelectorAll(".prose-menubar__option").forEach(translateOption);
-    root.querySelectorAll(".prose-editor").forEach(nameEditingArea);
-    root.querySelectorAll("span[aria-label]:not([role])").forEach((span) => {
+  function fix() {
+    document.querySelectorAll("span[aria-label]:not([role])").forEach((span) => {
       span.setAttribute("role", "img");
     });
-  }
-
-  let pending = false;
-  function schedule() {
-    if (pending) return;
-    pending = true;
-    window.requestAnimationFrame(() => {
-      pending = false;
-      fix(document);
-    });
+    document.querySelectorAll("table").forEach(nameTableControls);
+    nameAutocompletes();
+    nameSplitDateTimes();
   }
 
   function start() {
-    fix(document);
-    new MutationObserver(schedule).observe(document.body, {
-      childList: true,
-      subtree: true,
-      attributes: true,
-      attributeFilter: ["title"],
-    });
+    fix();
+    let pending = false;
+    new MutationObserver(() => {
+      if (pending) return;
+      pending = true;
+      window.requestAnimationFrame(() => {
+        pending = false;
+        fix();
+      });
+    }).observe(document.body, { childList: true, subtree: true });
   }
 
   if (document.readyState === "loading") {

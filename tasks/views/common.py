@@ -73,8 +73,9 @@ def query_without_page(request) -> str:
     return params.urlencode()
 
 
-def filtered_assignments(request, day):
-    """The user's visible assignments, lit for ``day``, filtered by the query string."""
+def filtered_assignments(request, day, data=None):
+    """The user's visible assignments, lit for ``day``, filtered by ``data`` (a QueryDict;
+    the query string by default)."""
     # Default order: open work first, by due date; closed assignments last.
     queryset = (
         Assignment.objects.visible_to(request.user)
@@ -90,8 +91,9 @@ def filtered_assignments(request, day):
         )
         .order_by("is_closed", "due_on", "task__number", "pk")
     )
+    data = request.GET if data is None else data
     return AssignmentFilter(
-        request.GET or None, queryset=queryset, user=request.user, office=request.user.is_office
+        data or None, queryset=queryset, user=request.user, office=request.user.is_office
     )
 
 

@@ -30,16 +30,27 @@ from .common import (
 @require_safe
 @private
 def overview(request):
-    """/tasks/overview/: rates per unit and per category, lights, charts, drill-down."""
+    """/tasks/overview/: rates per unit and per category, lights, charts, drill-down.
+
+    Without ``?plan=`` it shows the current task list (a closed year's plan would
+    otherwise be counted with this year's); ``?plan=`` (empty) shows every plan.
+    """
     day = today()
-    filterset = filtered_assignments(request, day)
+    params = request.GET
+    default_plan = None
+    if "plan" not in params:
+        default_plan = selectors.current_plan(request.user)
+        if default_plan is not None:
+            params = params.copy()
+            params["plan"] = str(default_plan.pk)
+    filterset = filtered_assignments(request, day, params)
     queryset = filterset.qs
     by_unit = selectors.rate_rows(
         queryset,
         label="unit__name",
         key="unit_id",
         param="unit",
-        params=request.GET,
+        params=params,
         today=day,
         order="unit__ordering",
     )
@@ -48,7 +59,7 @@ def overview(request):
         label="task__category",
         key="task__category",
         param="category",
-        params=request.GET,
+        params=params,
         today=day,
     )
     # Every assignment has one unit: the units' rows add up to the totals and the count.
@@ -59,6 +70,7 @@ def overview(request):
         "tasks/overview.html",
         {
             "filter": filterset,
+            "default_plan": default_plan,
             "page": page,
             "rows": [
                 {"assignment": a, "can_remind": services.can_remind(a, request.user)} for a in page

@@ -346,10 +346,18 @@ def test_receipts_page_lists_each_unit_and_who_has_not_signed(
 def test_reminder_button_mails_only_the_units_that_have_not_signed(
     office_client, distributed_issue, django_capture_on_commit_callbacks
 ):
-    issue, _unit_a, _unit_b, _unit_c = distributed_issue
+    issue, unit_a, unit_b, unit_c = distributed_issue
     url = reverse("admin:bulletins_issue_receipts", args=[issue.pk])
+    # The button first says who will get the mail, and sends nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        response = office_client.post(url, {"remind": "1"}, follow=True)
+        asked = office_client.post(url, {"remind": "1"})
+    html = asked.content.decode()
+    assert "将向以下 2 个未签收单位的联络员发送催签邮件" in html
+    assert unit_b.name in html and unit_c.name in html and unit_a.name not in html
+    assert "确认发送（2 个单位）" in html
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office_client.post(url, {"remind": "1", "confirm": "yes"}, follow=True)
     assert "已向 2 个未签收单位发送催签邮件。" in messages_of(response)
     assert sorted(m.to[0] for m in mail.outbox) == ["gangkou@example.cn", "xinhai@example.cn"]
     assert all(f"/bulletins/{issue.pk}/" in m.body for m in mail.outbox)
@@ -360,7 +368,11 @@ def test_remind_action_on_the_changelist(
 ):
     issue = distributed_issue[0]
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_action(office_client, "remind_units", [issue])
+        asked = post_action(office_client, "remind_units", [issue])
+    assert "将向以下 2 个未签收单位的联络员发送催签邮件" in asked.content.decode()
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_action(office_client, "remind_units", [issue], confirm="yes")
     assert "已向 2 个单位发送催签邮件。" in messages_of(response)
     assert len(mail.outbox) == 2
 

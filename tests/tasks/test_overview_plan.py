@@ -1,0 +1,38 @@
+"""/tasks/overview/ counts the current task list by default, not every year's together."""
+
+from tasks.models import Plan
+from tests.factories import make_assignment, make_plan, make_task
+
+
+def _plans(unit_a, unit_b):
+    old = make_plan(2020, "2020年度产改任务清单", status=Plan.Status.CLOSED)
+    current = make_plan(2026, "2026年度产改任务清单", status=Plan.Status.ACTIVE)
+    make_assignment(make_task(old, "1.1", title="去年的任务"), unit_a)
+    make_assignment(make_task(old, "1.2", title="去年的另一项任务"), unit_b)
+    make_assignment(make_task(current, "1.1", title="今年的任务"), unit_a)
+    return old, current
+
+
+def test_overview_shows_the_current_plan_by_default(office_client, unit_a, unit_b, today):
+    _old, current = _plans(unit_a, unit_b)
+    response = office_client.get("/tasks/overview/")
+    html = response.content.decode()
+    assert "显示当前任务清单：2026年度产改任务清单（2026年）" in html
+    assert "今年的任务" in html and "去年的任务" not in html
+    assert response.context["totals"]["total"] == 1
+    assert f'<option value="{current.pk}" selected>' in html
+
+
+def test_overview_shows_every_plan_when_asked(office_client, unit_a, unit_b, today):
+    _plans(unit_a, unit_b)
+    response = office_client.get("/tasks/overview/?plan=")
+    assert response.context["totals"]["total"] == 3
+    assert "显示当前任务清单" not in response.content.decode()
+
+
+def test_overview_shows_the_plan_chosen(office_client, unit_a, unit_b, today):
+    old, _current = _plans(unit_a, unit_b)
+    response = office_client.get(f"/tasks/overview/?plan={old.pk}")
+    html = response.content.decode()
+    assert response.context["totals"]["total"] == 2
+    assert "去年的任务" in html and "今年的任务" not in html
