@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test install install-test chromium converters lint pdf-fonts messages
+.PHONY: run test install install-test chromium converters lint pdf-fonts messages gettext
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,14 +87,23 @@ converters:
 # (Debian package `gettext`); serving and testing the portal do not.
 MESSAGES_OPTS := --no-wrap --ignore='.venv/*' --ignore='build/*' --ignore='var/*' --ignore='tests/*' \
 	--ignore='bench/*' --ignore='staticfiles/*' --ignore='*.egg-info/*'
-messages: install
-	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans $(MESSAGES_OPTS)
-	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans $(MESSAGES_OPTS)
+messages: install gettext
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en $(MESSAGES_OPTS)
+	DEBUG=1 $(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en $(MESSAGES_OPTS)
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore='.venv/*'
+
+# GNU gettext (Debian `gettext`) for `make messages` and the translation test, which
+# extracts every marked string (tests/portal/test_translations.py).
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null) \
+	      || echo "Could not install gettext: the translation test will be skipped."; \
+	  else echo "gettext is not installed and cannot be installed here: the translation test will be skipped."; fi; }
 
 lint: install-test
 	$(BIN)/ruff check .
 
 # The whole suite; on PostgreSQL when DATABASE_URL is set.
-test: install-test chromium converters pdf-fonts
+test: install-test chromium converters gettext pdf-fonts
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -26,6 +26,7 @@ ANONYMOUS = ("anon", "deactivated")  # a switched-off account counts as nobody
 SITE_TABLE = [
     ("home", ANONYMOUS + SIGNED_IN, 200, "the home page is for everyone; its panels narrow what each sees"),
     ("healthz", ANONYMOUS + SIGNED_IN, 200, "the load balancer asks without signing in"),
+    ("javascript-catalog", ANONYMOUS + SIGNED_IN, 200, "the interface's translations are public text"),
     ("login", ANONYMOUS, 200, "whoever is not signed in may sign in"),
     ("login", SIGNED_IN, 302, "a signed-in user is sent on from the login page"),
     ("logout", ANONYMOUS + SIGNED_IN, 405, "logging out takes a POST only (no logout by a link)"),
