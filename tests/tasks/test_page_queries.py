@@ -64,8 +64,9 @@ def units(unit_a, unit_b):
         ("unit_a", "/tasks/", 8),
         # session, user, office group, the user's permissions (two); categories, plans,
         # units; the rates by unit and by category (their sum is the total and the
-        # count, no COUNT of their own), the page's rows
-        ("office", "/tasks/overview/", 11),
+        # count, no COUNT of their own), the page's rows; the current task list shown
+        # by default
+        ("office", "/tasks/overview/", 12),
     ],
     indirect=["persona"],
 )
