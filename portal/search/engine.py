@@ -20,6 +20,7 @@ every count, facet and snippet comes only from documents the user may see.
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -114,9 +115,17 @@ STEER = (
 UNSTEER = "SET LOCAL enable_seqscan = on; RESET max_parallel_workers_per_gather; RESET jit"
 
 
-def _steer(connection, sql):
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
+@contextmanager
+def _steered(connection, using):
+    """A cursor in a transaction whose planner is steered (``STEER``). SET LOCAL ends
+    with the transaction, so the settings are put back (``UNSTEER``, a round trip) only
+    when the caller's own transaction goes on after this block."""
+    nested = connection.in_atomic_block
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(STEER)
+        yield cursor
+        if nested:
+            cursor.execute(UNSTEER)
 
 
 def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
@@ -128,8 +137,7 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
             _values(matched.extra(order_by=["search_fts.rowid"]), query, order)[: LIMIT + 1]
         )
     elif uses_tsvector(connection):
-        with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute(STEER)
+        with _steered(connection, queryset.db) as cursor:
             try:
                 compiled = newest_sql(queryset, query)
             except EmptyResultSet:
@@ -143,7 +151,6 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
             if rows is None or any(a[0] > b[0] for a, b in zip(rows, rows[1:], strict=False)):
                 # No windows, or they came back out of order: sort every match.
                 rows = list(_values(matched.order_by("sort_key"), query, NEWEST)[: LIMIT + 1])
-            cursor.execute(UNSTEER)
         if order == RELEVANCE and rows:
             scores = dict(
                 matched.model.objects.filter(sort_key__in=[row[0] for row in rows[:LIMIT]])
@@ -281,11 +288,8 @@ def fetch(queryset) -> list:
     connection = connections[queryset.db]
     if not uses_tsvector(connection):
         return list(queryset)
-    with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-        cursor.execute(STEER)
-        rows = list(queryset)
-        cursor.execute(UNSTEER)
-    return rows
+    with _steered(connection, queryset.db):
+        return list(queryset)
 
 
 def all_matches(queryset, query: Query) -> list[int]:
