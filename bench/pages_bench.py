@@ -238,6 +238,8 @@ def main(argv=None):
             wrk(base + target[2], cookies[target[1]], duration=2, connections=args.connections)
         for r in range(args.rounds):
             hello = wrk(base + HELLO, "", duration=args.duration, connections=args.connections)
+            if not hello["rps"]:
+                sys.exit("the hello page answered nothing in a round: is the machine saturated?")
             row = {"hello": hello, "load": os.getloadavg()[0]}
             for name, persona, path, _target in pages:
                 row[name] = wrk(
