@@ -6,6 +6,7 @@ another reads; /healthz of each server and of the front answers 200."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import hashlib
 import json
@@ -85,7 +86,11 @@ async def _checks(shape: Shape) -> list[tuple[str, bool, str]]:
 def run_checks(shape: Shape) -> list[str]:
     """Print each check as ok/FAILED; return the names of the failed ones."""
     failures = []
-    for name, ok, detail in asyncio.run(_checks(shape)):
+    # A thread of its own: the caller's thread may already run an event loop (the
+    # test session's Playwright does), and asyncio.run refuses to nest.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        results = pool.submit(asyncio.run, _checks(shape)).result()
+    for name, ok, detail in results:
         print(f"{'ok    ' if ok else 'FAILED'} {name}" + (f"  ({detail})" if detail else ""))
         if not ok:
             failures.append(name)

@@ -256,20 +256,28 @@ def test_round_trip_from_and_to_s3(tmp_path, s3, settings, fresh_database):
     assert len(s3.keys(s3.prefix + "-restored/")) == len(before_sums)
 
 
+def private_folder(settings, path):
+    """Point the private store at an empty folder of this test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(path), "base_url": None},
+        },
+    }
+
+
 def test_restore_names_rows_whose_file_the_archive_lacks(tmp_path, settings, fresh_database):
+    # Files that earlier tests of this process left in the shared folder would
+    # be archived too: start from an empty store so the count is this test's.
+    private_folder(settings, tmp_path / "files")
     issue = make_issue("draft")
     kept = make_attachment(issue, name="留存.pdf")
     lost = make_attachment(issue, name="丢失.pdf")
     private_storage().delete(lost.file.name)  # lost before the backup ran
     archive = backup.write_backup(tmp_path)
     fresh_database(tmp_path)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "restored-files"), "base_url": None},
-        },
-    }
+    private_folder(settings, tmp_path / "restored-files")
     out, err = io.StringIO(), io.StringIO()
     call_command("restore", str(archive), stdout=out, stderr=err)
     assert "files: 1 written" in out.getvalue()
