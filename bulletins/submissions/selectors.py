@@ -40,7 +40,8 @@ def months_over(year: int, today: datetime.date, start: int = 1) -> list[int]:
 def year_table(*, year: int, today: datetime.date, units=None) -> list[dict]:
     """One row per unit (active units, or ``units``): ``{"unit", "sent", "adopted"
     (本刊), "rate" (whole percent or None), "upward" ({level: n}), "upward_total",
-    "missed_months", "points" (Decimal)}``, highest points first. Three queries."""
+    "missed_months", "points" (Decimal)}``, highest points first. Four queries (the
+    rules, the units, pieces by month, adoptions by level), however many units."""
     rule = rule_for(year)
     units = list(units if units is not None else Unit.objects.active())
     ids = [u.pk for u in units]

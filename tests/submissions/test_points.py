@@ -118,3 +118,13 @@ def test_the_office_edits_the_rules_and_a_bad_value_keeps_the_input(today, offic
     response = office_client.post(address, {**data, "missed_month_penalty": "1"})
     assert response.status_code == 302
     assert ScoringRule.objects.get(year=2026).monthly_quota == 3
+
+
+def test_the_year_table_costs_four_queries_however_many_units(
+    today, rule, pieces, django_assert_num_queries
+):
+    for n in range(20):
+        make_submission(UnitFactory(name=f"单位{n}"), "pending", sent_at=at(3))
+    with django_assert_num_queries(4):  # the rules, the units, pieces by month, adoptions
+        rows = selectors.year_table(year=2026, today=today)
+    assert len(rows) == 21
