@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id
+from portal.audit.services import record
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -150,4 +151,5 @@ def extension_evidence(request, pk):
         handle = ext.evidence.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
+    record("download.evidence", by=request.user, obj=ext, label=ext.evidence_name)
     return download_response(handle, filename=ext.evidence_name, content_type=ext.evidence_type)

@@ -6,6 +6,7 @@ from django.test import Client
 
 from portal.accounts.roles import AUDITOR, SECURITY_ADMIN, SYSTEM_ADMIN, ensure_role_groups
 from tests.factories import UserFactory
+from tests.submissions.conftest import category  # noqa: F401
 from tests.tasks.conftest import (  # noqa: F401
     assignment_a,
     assignment_b,

@@ -46,3 +46,21 @@ def test_adoption_is_recorded_with_the_issue(unit_a, office_user, draft_issue):
     s = make_submission(unit_a, "pending")
     services.adopt_submission(submission=s, by=office_user, issue=draft_issue, mode="article")
     assert _rows() == [("submission.adopt", "office", "done", str(draft_issue))]
+
+
+def test_downloads_of_submission_files_are_recorded(user_a, client_a, category):
+    from tests.factories import pdf
+
+    s = services.create_submission(
+        by=user_a,
+        fields={
+            "category": category, "title": "市人社局推进技能人才评价",
+            "body": "<p>今年以来开展职业技能等级认定1500人次。</p>", "author": "李敏",
+            "author_phone": "0518-85800001", "signer": "",
+        },
+        files=[pdf("培训名单.pdf")],
+    )  # fmt: skip
+    f = s.files.get()
+    assert client_a.get(f"/submissions/{s.pk}/files/{f.pk}/").status_code == 200
+    entry = AuditEntry.objects.get(action="download.attachment")
+    assert (entry.actor, entry.object_label, entry.object_id) == (user_a, "培训名单.pdf", str(f.pk))

@@ -129,3 +129,20 @@ def test_evidence_downloads_and_exports_are_recorded(report_a, client_a, user_a)
     assert client_a.get("/tasks/export.xlsx?light=red").status_code == 200
     export = AuditEntry.objects.get(action="export.xlsx")
     assert export.object_label == "产改任务-20260615.xlsx" and export.detail == "light=red"
+
+
+def test_downloads_of_extension_evidence_are_recorded(assignment_a, user_a, client_a, today):
+    from tests.factories import pdf
+
+    services.acknowledge_assignment(assignment=assignment_a, by=user_a)
+    request = services.request_extension(
+        assignment=assignment_a,
+        by=user_a,
+        due_date=assignment_a.task.due_date + dt.timedelta(days=20),
+        reason="停产检修",
+        evidence=pdf("停产通知.pdf"),
+    )
+    assert client_a.get(f"/tasks/extensions/{request.pk}/evidence/").status_code == 200
+    entry = AuditEntry.objects.get(action="download.evidence")
+    assert (entry.actor, entry.object_label) == (user_a, "停产通知.pdf")
+    assert entry.object_type == "tasks.extensionrequest"

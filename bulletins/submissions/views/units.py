@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit, is_office
+from portal.audit.services import record
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -225,8 +226,10 @@ def _open(field):
 @require_safe
 def file_download(request, pk, file_pk):
     f = _file(request, pk, file_pk)
+    handle = _open(f.file)
+    record("download.attachment", by=request.user, obj=f, label=f.original_name)
     return download_response(
-        _open(f.file),
+        handle,
         filename=f.original_name,
         content_type=f.content_type or "application/octet-stream",
     )
