@@ -52,9 +52,18 @@ def free_ports(count: int) -> list[int]:
 class SeaweedS3:
     """``ports`` (flag → port, as ``ports`` of a started server) and ``bucket`` start it
     again where it was: the same data folder, addresses and bucket (deploy/shape.py
-    restarts it so after a storage fault)."""
+    restarts it so after a storage fault). ``extra_args`` go to ``weed server``
+    (``-volume.minFreeSpace=100`` makes a store whose disk is full)."""
 
-    def __init__(self, folder: Path, *, ports: dict | None = None, bucket: str | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        ports: dict | None = None,
+        bucket: str | None = None,
+        extra_args: tuple[str, ...] = (),
+    ):
+        self.extra_args = tuple(extra_args)
         self.folder = Path(folder)
         self.process = None
         self.endpoint = ""
@@ -97,6 +106,7 @@ class SeaweedS3:
             f"-s3.config={config}",
             "-master.volumeSizeLimitMB=64",
             "-volume.max=0",
+            *self.extra_args,
         ]
         self.log = open(self.folder / "weed.log", "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen(

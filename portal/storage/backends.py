@@ -109,9 +109,11 @@ if S3Storage is not None:
                 # Small files stay in memory when read; larger ones spill to
                 # FILE_UPLOAD_TEMP_DIR (S3File's temporary copy).
                 max_memory_size=2 * 1024 * 1024,
+                # A store that cannot write (SeaweedFS with a full disk retries for
+                # about 60 s before it answers 500) fails the request within ~30 s.
                 client_config=Config(
                     connect_timeout=3,
-                    read_timeout=30,
+                    read_timeout=15,
                     retries={"max_attempts": 2, "mode": "standard"},
                     signature_version="s3v4",
                     s3={"addressing_style": "path"},

