@@ -143,8 +143,9 @@ def _issue_list(request, *, year=None):
     valid = filterset.is_valid()
     issues = filterset.qs if valid else base.none()
     # Unfiltered, the stored year counts say how many issues there are.
+    # (an unticked box, False, narrows nothing either)
     unfiltered = valid and not any(
-        value not in (None, "") for value in filterset.form.cleaned_data.values()
+        value not in (None, "", False) for value in filterset.form.cleaned_data.values()
     )
     total = (counts[year] if year is not None else sum(counts.values())) if unfiltered else None
     page = page_of(request, issues, PAGE_SIZE, count=total)
