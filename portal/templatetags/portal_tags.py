@@ -5,11 +5,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id, is_office
+from portal.accounts.services import can_manage_security
 from portal.audit.views import can_view_audit
 
 register = template.Library()
 
-# (url name, label, who: "all" | "member" (acting for a unit) | "office" | "audit").
+# (url name, label, who: "all" | "member" (acting for a unit) | "office" | "audit" |
+# "security").
 NAV_LINKS = [
     ("bulletins:issue_list", _("简报"), "all"),
     ("bulletins:meeting_list", _("会议纪要"), "all"),
@@ -19,6 +21,7 @@ NAV_LINKS = [
     ("tasks:overview", _("任务总览"), "office"),
     ("search:search", _("搜索"), "all"),
     ("audit:entry_list", _("审计日志"), "audit"),
+    ("accounts:security", _("安全管理"), "security"),
 ]
 
 
@@ -34,7 +37,10 @@ def nav_links(context):
         if who == "office" and not is_office(user):
             continue
         # Administrator roles are staff accounts: no permission query for the others.
-        if who == "audit" and not (getattr(user, "is_staff", False) and can_view_audit(user)):
+        staff = getattr(user, "is_staff", False)
+        if who == "audit" and not (staff and can_view_audit(user)):
+            continue
+        if who == "security" and not (staff and can_manage_security(user)):
             continue
         links.append({"url": reverse(name), "label": label, "current": current == name})
     return links

@@ -54,6 +54,14 @@ def test_the_audit_link_shows_for_the_auditor_only(auditor_client, office_client
     assert "审计日志" not in office_client.get("/").content.decode()
 
 
+def test_the_security_link_shows_for_the_security_administrator_only(
+    security_admin_client, auditor_client, office_client
+):
+    assert 'href="/accounts/security/"' in security_admin_client.get("/").content.decode()
+    for client in (auditor_client, office_client):
+        assert 'href="/accounts/security/"' not in client.get("/").content.decode()
+
+
 def test_an_auditor_without_the_export_right_may_read_but_not_export(auditor, auditor_client):
     from django.contrib.auth.models import Permission
 
