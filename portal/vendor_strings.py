@@ -19,6 +19,8 @@ DJANGO_ADMIN = [
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
     gettext_noop("Forgotten your login credentials?"),
     gettext_noop("In case you’ve forgotten, you are:"),
+    # One term per idea: the admin signs out with the site's word (退出, not 注销).
+    gettext_noop("Log out"),
 ]
 
 DJANGO_CORE = [

@@ -38,7 +38,7 @@ class AssignmentFilter(NarrowingFilterSet):
         field_name="task__category", choices=[], label=_("类别"), empty_label=_("全部")
     )
     unit = django_filters.ChoiceFilter(
-        choices=[], label=_("单位"), error_messages=MODEL_CHOICE_ERRORS
+        choices=[], label=_("单位"), error_messages=MODEL_CHOICE_ERRORS, empty_label=_("全部单位")
     )
     role = django_filters.ChoiceFilter(
         choices=Assignment.Role.choices, label=_("分工"), empty_label=_("全部")

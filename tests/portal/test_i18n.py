@@ -28,6 +28,8 @@ def test_admin_greets_by_name_without_an_english_full_stop(office_client, office
     html = office_client.get("/admin/").content.decode()
     assert "欢迎，<strong>徐明</strong>" in html
     assert "</strong>." not in html
+    # One term per idea: the admin signs out with the site's word.
+    assert ">退出</button>" in html and "注销" not in html
 
 
 def test_admin_search_box_is_named_in_chinese(office_client):
