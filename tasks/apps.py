@@ -11,7 +11,7 @@ class TasksConfig(AppConfig):
         from bulletins.panels import register_meeting_panel
         from portal.search.registry import register
 
-        from .search import ReportKind, TaskKind
+        from .search import DecisionKind, ReportKind, TaskKind
         from .views.decisions import meeting_panel
 
         register_meeting_panel(meeting_panel)
@@ -28,3 +28,4 @@ class TasksConfig(AppConfig):
         # What tasks gives full-text search (tasks/search.py).
         register(TaskKind())
         register(ReportKind())
+        register(DecisionKind())

@@ -1,8 +1,10 @@
-"""What the task app gives full-text search: tasks (任务) and progress reports (进展报送).
+"""What the task app gives full-text search: tasks (任务), progress reports (进展报送) and
+a meeting's decisions (议定事项).
 
 Registered from ``TasksConfig.ready()`` (portal/search/registry.py explains the
 fields). Who finds a task or report is ``visible_to`` of its model: the office
-all, a unit what is assigned to it.
+all, a unit what is assigned to it. A decision is found by whoever may see its
+meeting (``Decision.visible_to``) and links to the meeting page.
 """
 
 from datetime import date
@@ -16,7 +18,7 @@ from bulletins.layout import chinese_date, local_date
 from portal.accounts.models import acting_unit_id, is_office
 from portal.search.registry import Document, Follows, SearchKind
 
-from .models import Assignment, Plan, ProgressReport, Task
+from .models import Assignment, Decision, Plan, ProgressReport, Task
 
 # Saves of these fields change no text a search shows.
 ASSIGNMENT_UNINDEXED = frozenset(
@@ -150,5 +152,48 @@ class ReportKind(SearchKind):
             when=report.submitted_at or period_day,
             label=" · ".join(p for p in (unit.name, report.period, status) if p),
             year=facet_day.year if facet_day else None,
+            date=local,
+        )
+
+
+class DecisionKind(SearchKind):
+    name = "decision"
+    label = gettext_lazy("议定事项")
+    code = 6
+    model = Decision
+    ignore = frozenset({"task", "order"})
+    follows = (
+        # The meeting's title, date and place are in each decision's label and text.
+        Follows(
+            "bulletins.Meeting",
+            lambda meeting: meeting.decisions.values_list("pk", flat=True),
+            fields=frozenset({"title", "starts_at", "place"}),
+            created=False,
+        ),
+    )
+
+    def queryset(self):
+        return Decision.objects.select_related("meeting")
+
+    def link_data(self, user):
+        """A decision is read in the 议定事项 panel of its meeting's page."""
+        return {"meeting": Decision.objects.filter(pk=OuterRef("object_id")).values(
+            "meeting_id"
+        )[:1]}  # fmt: skip
+
+    def url(self, object_id, data, user):
+        meeting = reverse("bulletins:meeting_detail", kwargs={"pk": data["meeting"]})
+        return f"{meeting}#decision-{object_id}"
+
+    def document(self, decision) -> Document:
+        meeting = decision.meeting
+        when = chinese_date(meeting.starts_at)
+        local = local_date(meeting.starts_at)
+        return Document(
+            title=decision.title,
+            parts=[(decision.text, None), (meeting.title, False), (when, False)],
+            when=meeting.starts_at,
+            label=" · ".join(p for p in (meeting.title, when) if p),
+            year=local.year if local else None,
             date=local,
         )

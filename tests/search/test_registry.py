@@ -137,11 +137,12 @@ def test_the_registry_refuses_a_clash(db, attrs, message):
     assert registry.for_model(Notice) is None
 
 
-def test_the_apps_register_the_five_kinds():
+def test_the_apps_register_the_six_kinds():
     assert [(k.name, k.code, k.model._meta.label) for k in registry.kinds()] == [
         ("issue", 1, "bulletins.Issue"),
         ("meeting", 2, "bulletins.Meeting"),
         ("task", 3, "tasks.Task"),
         ("report", 4, "tasks.ProgressReport"),
         ("submission", 5, "submissions.Submission"),
+        ("decision", 6, "tasks.Decision"),
     ]
