@@ -25,7 +25,8 @@ def plan_list(request):
 
 
 def _plan_context(request, plan, *, assign_form=None, import_form=None):
-    tasks = plan.tasks.prefetch_related(
+    # Each task names the meeting it came from (议定事项 made tasks), as its assignments do.
+    tasks = plan.tasks.select_related("source_meeting").prefetch_related(
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit")),
         "milestones",
     )
@@ -41,14 +42,14 @@ def _plan_context(request, plan, *, assign_form=None, import_form=None):
 @require_safe
 @private
 def plan_detail(request, pk):
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(Plan.objects.select_related("source_issue", "source_meeting"), pk=pk)
     return render(request, "tasks/plan_detail.html", _plan_context(request, plan))
 
 
 @office_required
 @require_POST
 def plan_assign(request, pk):
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(Plan.objects.select_related("source_issue", "source_meeting"), pk=pk)
     form = AssignForm(request.POST, plan=plan)
     if form.is_valid():
         try:
@@ -64,7 +65,7 @@ def plan_assign(request, pk):
 @office_required
 @require_POST
 def plan_import(request, pk):
-    plan = get_object_or_404(Plan, pk=pk)
+    plan = get_object_or_404(Plan.objects.select_related("source_issue", "source_meeting"), pk=pk)
     form = ImportForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tasks import services
 from tasks.models import Assignment, Decision, Plan, Task
-from tests.factories import acknowledged, make_meeting
+from tests.factories import acknowledged, make_meeting, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +150,28 @@ def test_the_task_shows_the_meeting_it_came_from(decided, meeting, client_a):
     a = decided.assignments.get(unit__name="市人社局")
     page = client_a.get(reverse("tasks:assignment_detail", args=[a.pk])).content.decode()
     assert "来源会议：" in page and "产改工作推进会" in page
+
+
+def test_the_plan_page_shows_the_meeting_each_task_came_from(
+    decided, meeting, office_client, plan, office_user, today, unit_a, unit_b
+):
+    make_task(plan, "9.9", title="日常任务")
+    url = reverse("tasks:plan_detail", args=[plan.pk])
+    with CaptureQueriesContext(connection) as one_meeting_task:
+        page = office_client.get(url).content.decode()
+    meeting_url = reverse("bulletins:meeting_detail", args=[meeting.pk])
+    row = page.split(decided.title)[1].split("</tr>")[0]
+    assert "来源会议：" in row and f'href="{meeting_url}"' in row and "产改工作推进会" in row
+    plain = page.split("日常任务")[1].split("</tr>")[0]
+    assert "来源会议" not in plain  # a task not made from a decision names no meeting
+    # A second meeting's task costs no query more (the meeting comes with its task).
+    other = make_meeting(day=today - dt.timedelta(days=5), title="季度调度会")
+    second = services.add_decision(meeting=other, by=office_user, title="抓好技能培训")
+    tasked(second, office_user, plan, unit_a, unit_b, today)
+    with CaptureQueriesContext(connection) as two_meeting_tasks:
+        page = office_client.get(url).content.decode()
+    assert "季度调度会" in page
+    assert len(two_meeting_tasks) == len(one_meeting_task)
 
 
 def test_the_office_makes_a_task_through_the_form(
