@@ -5,6 +5,7 @@
  * - DJANGO_ADMIN_STRINGS lists messages of the admin's scripts that Django's own
  *   zh_Hans catalogue lacks (the 抄送单位 picker's help and links); listed here so that
  *   makemessages keeps them in the project's catalogue (locale/, djangojs domain).
+ * - The yes/no icons' alt text (True, False, None) is translated.
  * - The filter_horizontal picker puts an aria-label on a bare <span> (a role is needed
  *   for a name): it becomes an image with that name.
  * - Form controls in tables (tabular inlines, list_editable columns) have no <label>:
@@ -24,7 +25,12 @@
     gettext_noop("Choose selected %s"),
     gettext_noop("Remove selected %s"),
     gettext_noop("(click to clear)"),
+    // Django writes the alt text of its yes/no icons in English, untranslated.
+    gettext_noop("Yes"),
+    gettext_noop("No"),
+    gettext_noop("Unknown"),
   ];
+  const ICON_TEXT = { True: "Yes", False: "No", None: "Unknown" };
 
   // Read by makemessages only: the admin's own scripts ask for these strings.
   void DJANGO_ADMIN_STRINGS;
@@ -89,7 +95,16 @@
     });
   }
 
+  function translateYesNoIcons() {
+    const gettext = window.gettext || ((s) => s);
+    document.querySelectorAll('img[src*="/admin/img/icon-"][alt]').forEach((img) => {
+      const english = ICON_TEXT[img.getAttribute("alt")];
+      if (english) img.setAttribute("alt", gettext(english));
+    });
+  }
+
   function fix() {
+    translateYesNoIcons();
     document.querySelectorAll("span[aria-label]:not([role])").forEach((span) => {
       span.setAttribute("role", "img");
     });

@@ -44,3 +44,11 @@ def test_issue_form_picker_and_editor_toolbar_are_chinese(
     assert "全部移除抄送单位" in picker
     for english in ("Choose", "Remove all", "arrow button"):
         assert english not in picker
+
+
+def test_yes_no_icons_are_named_in_chinese(signed_in_page, office_user, user_a, live_server):
+    page = signed_in_page("office")
+    page.goto(f"{live_server.url}/admin/accounts/user/")
+    page.locator('img[src*="icon-yes"][alt="是"]').first.wait_for()
+    alts = page.eval_on_selector_all('img[src*="/admin/img/icon-"]', "els => els.map(e => e.alt)")
+    assert alts and set(alts) <= {"是", "否", "未知"}, alts
