@@ -7,8 +7,6 @@ download; the office does not see unit A's draft. A row marked ``changes`` takes
 effect; every other row must leave the database unchanged.
 """
 
-from typing import NamedTuple
-
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
@@ -18,6 +16,20 @@ from bulletins.models import Article
 from bulletins.submissions import urls as submission_urls
 from bulletins.submissions.models import Adoption, ScoringRule, Submission, SubmissionFile
 from tests.factories import make_adoption, make_submission, png_bytes
+from tests.permissions import (
+    ACTION_ONLY,
+    LOGIN,
+    OFFICE_PAGE,
+    READ_ONLY,
+    Cell,
+    assert_every_persona,
+    cases,
+    done,
+    hidden,
+    ok,
+    run_row,
+)
+from tests.permissions import office_only as shared_office_only
 
 ANON, DEAD, A, LEAD, B, OFFICE, STAFF = (
     "anon",
@@ -29,45 +41,14 @@ ANON, DEAD, A, LEAD, B, OFFICE, STAFF = (
     "other_staff",
 )
 PERSONAS = [ANON, DEAD, A, LEAD, B, OFFICE, STAFF]
-LOGIN = "login"
-
-
-class Cell(NamedTuple):
-    status: int | str
-    reason: str
-    changes: bool = False
-
-
-def ok(reason):
-    return Cell(200, reason)
-
-
-def done(reason):
-    return Cell(302, reason, changes=True)
-
-
-def hidden(reason):
-    return Cell(404, reason)
-
-
 SIGN_IN = Cell(LOGIN, "anonymous or switched off: sign in first, nothing shown")
-READ_ONLY = Cell(405, "a page to read: POST is not allowed")
-ACTION_ONLY = Cell(405, "an action: GET is not allowed")
 NOT_B = hidden("unit A's piece: unit B cannot see it")
 NOT_STAFF = hidden("staff outside the office act for no unit and see no piece")
-OFFICE_PAGE = hidden("an office page: to anyone else it does not exist")
 NOBODY = {ANON: (SIGN_IN, SIGN_IN), DEAD: (SIGN_IN, SIGN_IN)}
 
 
 def office_only(get: Cell, post: Cell) -> dict:
-    return {
-        **NOBODY,
-        A: (OFFICE_PAGE, OFFICE_PAGE),
-        LEAD: (OFFICE_PAGE, OFFICE_PAGE),
-        B: (OFFICE_PAGE, OFFICE_PAGE),
-        OFFICE: (get, post),
-        STAFF: (OFFICE_PAGE, OFFICE_PAGE),
-    }
+    return shared_office_only(get, post, personas=PERSONAS, nobody=NOBODY)
 
 
 def a_piece_to_read(office: Cell) -> dict:
@@ -237,18 +218,12 @@ ROUTES = {
     "rules": (url("rules", "year"), rule_form, office_only(ok("the rules"), done("saved"))),
 }
 
-CASES = [
-    pytest.param(name, who, method, id=f"{name}-{who}-{method}")
-    for name in ROUTES
-    for who in PERSONAS
-    for method in ("get", "post")
-]
+CASES = cases(ROUTES, PERSONAS)
 
 
 def test_every_route_has_expectations():
     assert {p.name for p in submission_urls.urlpatterns} == set(ROUTES)
-    for name, (_url, _data, table) in ROUTES.items():
-        assert set(table) == set(PERSONAS), f"{name}: a row for every persona"
+    assert_every_persona(ROUTES, PERSONAS)
 
 
 @pytest.fixture
@@ -310,22 +285,4 @@ def clients(request, leader_a):
 
 @pytest.mark.parametrize("name,who,method", CASES)
 def test_permission_table(name, who, method, objs, clients, today):
-    cell = ROUTES[name][2][who][0 if method == "get" else 1]
-    client = clients(who)
-    address = ROUTES[name][0](objs)
-    before = fingerprint()
-
-    if method == "get":
-        response = client.get(address)
-    else:
-        response = client.post(address, ROUTES[name][1](objs))
-
-    if cell.status == LOGIN:
-        assert response.status_code == 302, cell.reason
-        assert response["Location"].startswith("/accounts/login/"), cell.reason
-    else:
-        assert response.status_code == cell.status, (cell.reason, response.status_code)
-    if cell.changes:
-        assert fingerprint() != before, f"the action did not take effect: {cell.reason}"
-    else:
-        assert fingerprint() == before, f"changed something: {cell.reason}"
+    run_row(ROUTES, objs, name, who, method, clients(who), fingerprint)

@@ -7,8 +7,6 @@ effect, and every other row (refusals, pages, a refused service call answered wi
 redirect or with the bound form) must leave every row of the database unchanged.
 """
 
-from typing import NamedTuple
-
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,42 +21,25 @@ from tasks.models import (
     ProgressReport,
     Reminder,
 )
+from tests.permissions import (
+    ACTION_ONLY,
+    LOGIN,
+    READ_ONLY,
+    Cell,
+    assert_every_persona,
+    cases,
+    done,
+    hidden,
+    ok,
+    refused,
+    run_row,
+)
+from tests.permissions import office_only as shared_office_only
 
 ANON, A, B, OFFICE, STAFF = "anon", "unit_a", "unit_b", "office", "other_staff"
 PERSONAS = [ANON, A, B, OFFICE, STAFF]
-LOGIN = "login"  # a redirect to the login page
-
-
-class Cell(NamedTuple):
-    """What one persona gets for one method on one URL, and why."""
-
-    status: int | str
-    reason: str
-    changes: bool = False
-
-
-def ok(reason):
-    return Cell(200, reason)
-
-
-def done(status, reason):
-    """An action that takes effect (a redirect, or the calendar page with the new address)."""
-    return Cell(status, reason, changes=True)
-
-
-def hidden(reason):
-    return Cell(404, reason)
-
-
-def refused(reason):
-    return Cell(403, reason)
-
-
 # Reasons that many rows share.
 SIGN_IN = Cell(LOGIN, "anonymous: every task page asks to sign in first")
-READ_ONLY = Cell(405, "a page to read: POST is not allowed")
-ACTION_ONLY = Cell(405, "an action: GET is not allowed")
-OFFICE_PAGE = hidden("an office page: to anyone else it does not exist")
 NOT_B = hidden("unit A's object: unit B cannot see it")
 NOT_STAFF = hidden("staff outside the office act for no unit and see no unit's object")
 ANON_ROW = (SIGN_IN, SIGN_IN)
@@ -66,13 +47,7 @@ ANON_ROW = (SIGN_IN, SIGN_IN)
 
 def office_only(get: Cell, post: Cell) -> dict:
     """An office page: the office gets ``get`` / ``post``, everyone else 404 (or login)."""
-    return {
-        ANON: ANON_ROW,
-        A: (OFFICE_PAGE, OFFICE_PAGE),
-        B: (OFFICE_PAGE, OFFICE_PAGE),
-        OFFICE: (get, post),
-        STAFF: (OFFICE_PAGE, OFFICE_PAGE),
-    }
+    return shared_office_only(get, post, personas=PERSONAS, nobody={ANON: ANON_ROW})
 
 
 def report_data(o):
@@ -119,7 +94,7 @@ ROUTES = {
         lambda o: {"version": o["fresh"].version},
         {
             ANON: ANON_ROW,
-            A: (ACTION_ONLY, done(302, "unit A signs (签收) its own pending assignment")),
+            A: (ACTION_ONLY, done("unit A signs (签收) its own pending assignment")),
             B: (ACTION_ONLY, NOT_B),
             OFFICE: (
                 ACTION_ONLY,
@@ -133,7 +108,7 @@ ROUTES = {
         lambda o: {"period": "2026-06", "percent": "60", "text": "新报送"},
         {
             ANON: ANON_ROW,
-            A: (ACTION_ONLY, done(302, "unit A reports progress on its own assignment")),
+            A: (ACTION_ONLY, done("unit A reports progress on its own assignment")),
             B: (ACTION_ONLY, NOT_B),
             OFFICE: (ACTION_ONLY, refused("the office sees the assignment but does not report")),
             STAFF: (ACTION_ONLY, NOT_STAFF),
@@ -158,7 +133,7 @@ ROUTES = {
             ANON: ANON_ROW,
             A: (
                 ok("unit A opens its own pending report to edit"),
-                done(302, "unit A edits its own pending report"),
+                done("unit A edits its own pending report"),
             ),
             B: (NOT_B, NOT_B),
             OFFICE: (
@@ -173,7 +148,7 @@ ROUTES = {
         lambda o: {"decision": "accept", "comment": "", "version": o["report"].version},
         office_only(
             ok("the office opens a pending report to review"),
-            done(302, "the office accepts (通过) the pending report"),
+            done("the office accepts (通过) the pending report"),
         ),
     ),
     "evidence_download": (
@@ -192,7 +167,7 @@ ROUTES = {
         lambda o: {},
         {
             ANON: ANON_ROW,
-            A: (ACTION_ONLY, done(302, "unit A marks its own 催办 notice read")),
+            A: (ACTION_ONLY, done("unit A marks its own 催办 notice read")),
             B: (ACTION_ONLY, NOT_B),
             OFFICE: (
                 ACTION_ONLY,
@@ -208,11 +183,11 @@ ROUTES = {
             ANON: ANON_ROW,
             A: (
                 ok("unit A lists its own problems"),
-                done(302, "unit A raises a problem for itself"),
+                done("unit A raises a problem for itself"),
             ),
             B: (
                 ok("unit B lists its own problems, none of A's"),
-                done(302, "unit B raises a problem for itself"),
+                done("unit B raises a problem for itself"),
             ),
             OFFICE: (
                 ok("the office lists every unit's problems"),
@@ -234,7 +209,7 @@ ROUTES = {
                 refused("unit A may not answer its own problem"),
             ),
             B: (NOT_B, NOT_B),
-            OFFICE: (ok("the office reads every problem"), done(302, "the office answers")),
+            OFFICE: (ok("the office reads every problem"), done("the office answers")),
             STAFF: (NOT_STAFF, NOT_STAFF),
         },
     ),
@@ -246,7 +221,7 @@ ROUTES = {
             **{
                 who: (
                     ok("every signed-in user manages their own calendar address"),
-                    done(200, "every signed-in user renews their own address (shown once)"),
+                    done("every signed-in user renews their own address (shown once)", status=200),
                 )
                 for who in (A, B, OFFICE, STAFF)
             },
@@ -278,7 +253,7 @@ ROUTES = {
         lambda o: {"assignments": [o["assignment"].pk], "message": "请抓紧"},
         office_only(
             ok("the office opens the 催办 form"),
-            done(302, "the office sends a 催办 notice"),
+            done("the office sends a 催办 notice"),
         ),
     ),
     "plan_list": (
@@ -298,7 +273,7 @@ ROUTES = {
             "units": [o["unit_b"].pk],
             "role": "cooperate",
         },
-        office_only(ACTION_ONLY, done(302, "the office assigns (分派) a task to unit B")),
+        office_only(ACTION_ONLY, done("the office assigns (分派) a task to unit B")),
     ),
     "plan_import": (
         lambda o: reverse("tasks:plan_import", args=[o["plan"].pk]),
@@ -316,20 +291,11 @@ ROUTES = {
     "assessment_score": (
         lambda o: reverse("tasks:assessment_score", args=[o["plan"].pk, o["unit_a"].pk]),
         lambda o: {f"u{o['unit_a'].pk}-score": "88", f"u{o['unit_a'].pk}-version": "0"},
-        office_only(ACTION_ONLY, done(302, "the office scores unit A")),
+        office_only(ACTION_ONLY, done("the office scores unit A")),
     ),
 }
 
-CASES = [
-    pytest.param(name, who, method, id=f"{name}-{who}-{method}")
-    for name in ROUTES
-    for who in PERSONAS
-    for method in ("get", "post")
-]
-
-
-def _cell(name, who, method) -> Cell:
-    return ROUTES[name][2][who][0 if method == "get" else 1]
+CASES = cases(ROUTES, PERSONAS)
 
 
 def test_every_route_has_expectations():
@@ -338,8 +304,7 @@ def test_every_route_has_expectations():
     names = {p.name for p in task_urls.urlpatterns}
     tables = set(ROUTES) | set(FOLLOWUP_ROUTES)
     assert names == tables, "a new tasks route needs a row in a permission table"
-    for name, (_url, _data, table) in ROUTES.items():
-        assert set(table) == set(PERSONAS), f"{name}: a row for every persona"
+    assert_every_persona(ROUTES, PERSONAS)
 
 
 @pytest.fixture
@@ -396,22 +361,5 @@ def other_staff_client(other_staff):
 
 @pytest.mark.parametrize("name,who,method", CASES)
 def test_permission_table(name, who, method, objs, request):
-    cell = _cell(name, who, method)
     client = request.getfixturevalue(CLIENTS[who])
-    url = ROUTES[name][0](objs)
-    data = ROUTES[name][1](objs)
-    before = fingerprint()
-
-    response = client.get(url) if method == "get" else client.post(url, data)
-
-    if cell.status == LOGIN:
-        assert response.status_code == 302, cell.reason
-        assert response["Location"].startswith("/accounts/login/"), cell.reason
-    else:
-        assert response.status_code == cell.status, (cell.reason, response.status_code)
-        if cell.status == 302:
-            assert not response["Location"].startswith("/accounts/login/"), cell.reason
-    if cell.changes:
-        assert fingerprint() != before, f"the action did not take effect: {cell.reason}"
-    else:
-        assert fingerprint() == before, f"changed something: {cell.reason}"
+    run_row(ROUTES, objs, name, who, method, client, fingerprint)
