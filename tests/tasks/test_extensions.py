@@ -382,3 +382,21 @@ def test_the_unit_withdraws_a_waiting_request_and_may_ask_again(overdue_a, user_
     refused("decided", lambda: services.withdraw_extension(request=r, by=user_a, version=None), r)
     refused("decided", lambda: approve(r, office_user), r, overdue_a)
     ask(overdue_a, user_a, days=50)  # a new request may wait now
+
+
+def test_the_list_reads_on_a_phone_and_marks_the_status(overdue_a, user_a, office_user, client_a):
+    """Each stacked cell names what it is (a phone shows no header row); the status is a
+    coloured badge; a granted date other than the one asked is named as in the panel."""
+    granted = timezone.localdate() + dt.timedelta(days=20)
+    approve(ask(overdue_a, user_a), office_user, due_date=granted)
+    page = client_a.get(reverse("tasks:extension_list")).content.decode()
+    row = page.split("<tbody>")[1].split("</tr>")[0]
+    cells = re.findall(r"<td([^>]*)>", row)
+    assert cells and all("data-label=" in c for c in cells[:1] + cells[2:]), cells
+    assert 'data-label="申请时间"' in row
+    assert '<span class="badge badge--green">已同意</span>' in row
+    assert f"批准延期至 {granted:%Y-%m-%d}" in row
+    detail = client_a.get(
+        reverse("tasks:extension_detail", args=[overdue_a.extension_requests.get().pk])
+    )
+    assert '<span class="badge badge--green">已同意</span>' in detail.content.decode()
