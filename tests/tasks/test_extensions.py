@@ -400,3 +400,12 @@ def test_the_list_reads_on_a_phone_and_marks_the_status(overdue_a, user_a, offic
         reverse("tasks:extension_detail", args=[overdue_a.extension_requests.get().pk])
     )
     assert '<span class="badge badge--green">已同意</span>' in detail.content.decode()
+
+
+def test_the_office_decides_in_a_fieldset_named_by_its_legend(overdue_a, user_a, office_client):
+    """The 同意/不同意 choice is a group a screen reader names (审批), set apart from the reason."""
+    r = ask(overdue_a, user_a)
+    page = office_client.get(reverse("tasks:extension_detail", args=[r.pk])).content.decode()
+    group = re.search(r'<fieldset class="checks"><legend>审批</legend>(.*?)</fieldset>', page, re.S)
+    assert group and "同意延期" in group.group(1) and "不同意" in group.group(1)
+    assert '<span class="badge badge--yellow">待审批</span>' in page
