@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.text import CleanCharField, CleanTextField
+
 from .actions import action_label
 
 
@@ -50,7 +52,7 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    actor_name = models.CharField(_("账号名"), max_length=150, blank=True)
+    actor_name = CleanCharField(_("账号名"), max_length=150, blank=True)
     unit = models.ForeignKey(
         "units.Unit",
         verbose_name=_("单位"),
@@ -60,15 +62,15 @@ class AuditEntry(models.Model):
         blank=True,
         related_name="+",
     )
-    unit_name = models.CharField(_("单位名称"), max_length=200, blank=True)
+    unit_name = CleanCharField(_("单位名称"), max_length=200, blank=True)
     address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
-    action = models.CharField(_("操作"), max_length=64, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
-    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
-    object_label = models.CharField(_("对象"), max_length=300, blank=True)
+    action = CleanCharField(_("操作"), max_length=64, db_index=True)
+    object_type = CleanCharField(_("对象类型"), max_length=100, blank=True)
+    object_id = CleanCharField(_("对象编号"), max_length=64, blank=True)
+    object_label = CleanCharField(_("对象"), max_length=300, blank=True)
     result = models.CharField(_("结果"), max_length=10, choices=Result.choices)
-    reason = models.TextField(_("原因"), blank=True)
-    detail = models.TextField(_("详情"), blank=True)
+    reason = CleanTextField(_("原因"), blank=True)
+    detail = CleanTextField(_("详情"), blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
 

@@ -19,7 +19,7 @@ from .test_text import CONTROLS, has_control
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = ["bulletins", "tasks", "units", "accounts", "auth"]
+PROJECT_APPS = ["bulletins", "submissions", "tasks", "units", "accounts", "audit", "auth"]
 
 
 def dirty(ch: str, n: int) -> str:
