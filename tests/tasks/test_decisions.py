@@ -146,6 +146,17 @@ def test_the_meeting_page_shows_each_decision_with_light_and_progress(
     assert "light--" not in public and "%" not in public.split("decisions-title")[1]
 
 
+def test_the_office_goes_from_a_decision_to_its_tasks_plan(
+    decided, meeting, office_client, client_a
+):
+    url = reverse("bulletins:meeting_detail", args=[meeting.pk])
+    plan_url = reverse("tasks:plan_detail", args=[decided.plan_id])
+    page = office_client.get(url).content.decode()
+    panel = page[page.index('id="decisions-title"') :]
+    assert f'<a href="{plan_url}">{decided.number} {decided.title}</a>' in panel
+    assert plan_url not in client_a.get(url).content.decode()  # the plan page is the office's
+
+
 def test_the_task_shows_the_meeting_it_came_from(decided, meeting, client_a):
     a = decided.assignments.get(unit__name="市人社局")
     page = client_a.get(reverse("tasks:assignment_detail", args=[a.pk])).content.decode()
