@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import user_has_device
 
+from portal.text import one_line
+
 from . import services, two_factor
 
 
@@ -88,11 +90,12 @@ def security(request):
     if request.method == "POST":
         try:
             if "release" in request.POST:
-                username = request.POST.get("release", "")
+                # A typed or pasted name: control characters resolved (portal/text.py).
+                username = one_line(request.POST.get("release", "")).strip()
                 services.release_lockout(username=username, by=request.user)
                 messages.success(request, _("已解除 %(u)s 的锁定。") % {"u": username})
             elif "sign_out" in request.POST:
-                name = request.POST.get("sign_out", "").strip()
+                name = one_line(request.POST.get("sign_out", "")).strip()
                 account = get_user_model().objects.filter(username=name).first()
                 if account is None:
                     messages.error(request, _("没有账号 %(u)s。") % {"u": name})
