@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from portal.text import one_line
+
 from . import registry
 from .models import sort_key
 from .text import fold, plain_text
@@ -57,7 +59,8 @@ def make(kind: registry.SearchKind, obj) -> DocumentData:
         source_id=obj.pk,
         sort_key=sort_key(kind.code, obj.pk, doc.when),
         title=title_line,
-        label=doc.label[:300],
+        # Unit and series names of rows written before portal/text.py: resolved here.
+        label=one_line(doc.label)[:300],
         body="\n".join(lines),
         group=doc.group,
         year=doc.year,
