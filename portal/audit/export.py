@@ -8,11 +8,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from portal.text import normalize_text
+from portal.xlsx import FORMULA_PREFIXES, XLSX_CONTENT_TYPE
+
+__all__ = ["MAX_ROWS", "XLSX_CONTENT_TYPE", "build_workbook"]
 
 MAX_ROWS = 100_000
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# What a spreadsheet would run as a formula (SECURITY.md, "Content out").
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(sheet, value):
