@@ -20,13 +20,19 @@ class SubmissionFilter(NarrowingFilterSet):
     status = django_filters.ChoiceFilter(
         choices=Submission.Status.choices, label=_("状态"), empty_label=_("全部")
     )
-    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.none(), label=_("单位"))
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("栏目"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=Unit.objects.none(), label=_("单位"), empty_label=_("全部单位")
+    )
+    category = django_filters.ModelChoiceFilter(
+        queryset=Category.objects.all(), label=_("栏目"), empty_label=_("全部栏目")
+    )
     month = django_filters.CharFilter(
         label=_("报送月份"),
         method="filter_month",
         max_length=7,
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "2026-06"}),
+        widget=forms.TextInput(
+            attrs={"type": "month", "placeholder": "2026-06", "aria-label": _("报送月份")}
+        ),
     )
 
     class Meta:

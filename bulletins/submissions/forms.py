@@ -48,6 +48,7 @@ class SubmissionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.imported = None
         self.fields["category"].queryset = Category.objects.filter(active=True)
+        self.fields["category"].empty_label = _("请选择栏目")
         self.fields["title"].required = False  # may come from the Word file; see clean()
         self.fields["body"].required = False
         if remove_choices:
@@ -85,6 +86,7 @@ class AdoptForm(forms.Form):
         label=_("并入文章"),
         queryset=None,
         required=False,
+        empty_label=_("不并入已有文章"),
         help_text=_("作为已有文章的一节时选择，例如：工作动态"),
     )
     version = VersionField()

@@ -16,7 +16,7 @@ NAV_LINKS = [
     ("bulletins:issue_list", _("简报"), "all"),
     ("bulletins:meeting_list", _("会议纪要"), "all"),
     ("submissions:list", _("信息报送"), "member"),
-    ("submissions:list", _("信息采编"), "office"),
+    ("submissions:list", _("信息报送"), "office"),
     ("tasks:assignment_list", _("我的任务"), "member"),
     ("tasks:overview", _("任务总览"), "office"),
     ("search:search", _("搜索"), "all"),

@@ -123,3 +123,27 @@ def test_a_csrf_token_is_required(unit_a, office_user):
     assert response.status_code == 403
     piece.refresh_from_db()
     assert piece.status == Submission.Status.PENDING
+
+
+def test_the_list_reads_well_on_a_phone_and_in_one_term(office_client, client_a, unit_a, category):
+    make_submission(unit_a, "returned", title="人社局退回的")
+    page = office_client.get(reverse("submissions:list")).content.decode()
+    # One term for the function: the menu and the title say 信息报送, never 信息采编.
+    assert "<h1>信息报送</h1>" in page and "信息采编" not in page
+    # The filters start closed (the status comes from the tabs) with Chinese empty choices.
+    assert re.search(r'<details class="card filters-box"\s*>', page)
+    assert "全部单位" in page and "全部栏目" in page and "---------" not in page
+    page = office_client.get(reverse("submissions:list") + f"?unit={unit_a.pk}").content.decode()
+    assert re.search(r'<details class="card filters-box"\s*open>', page)
+    # Each cell names its column so the table stacks on a phone.
+    page = client_a.get(reverse("submissions:list") + "?status=returned").content.decode()
+    assert 'data-label="状态"' in page and 'data-label="栏目"' in page
+    assert re.search(r'<details class="card filters-box"\s*open>', page)
+
+
+def test_the_forms_name_their_empty_choices(client_a, office_client, unit_a, draft_issue):
+    page = client_a.get(reverse("submissions:create")).content.decode()
+    assert "请选择栏目" in page and "---------" not in page
+    piece = make_submission(unit_a, "pending")
+    page = office_client.get(reverse("submissions:detail", args=[piece.pk])).content.decode()
+    assert "不并入已有文章" in page and "---------" not in page

@@ -42,8 +42,12 @@ def submission_list(request):
         params["status"] = Submission.Status.PENDING
     filterset = SubmissionFilter(params, queryset=queryset, user=request.user)
     today = timezone.localdate()
+    # The 筛选与排序 box starts closed unless the user narrowed the list (the office's
+    # status comes from the tabs above it).
+    narrowing = set(request.GET) - {"page"} - ({"status"} if office else set())
     context = {
         "filter": filterset,
+        "filters_default": not any(request.GET.get(key) for key in narrowing),
         "page": page_of(request, filterset.qs, PAGE_SIZE),
         "office": office,
         "can_write": services.can_write(request.user),
