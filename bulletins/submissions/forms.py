@@ -78,7 +78,10 @@ class CommentForm(forms.Form):
 
 
 class AdoptForm(forms.Form):
-    issue = forms.ModelChoiceField(label=_("采用到期次"), queryset=None, empty_label=None)
+    # Radio buttons, not a select: an issue's long title wraps instead of being cut off.
+    issue = forms.ModelChoiceField(
+        label=_("采用到期次"), queryset=None, empty_label=None, widget=forms.RadioSelect
+    )
     mode = forms.ChoiceField(
         label=_("采用方式"), choices=Adoption.Mode.choices, widget=forms.RadioSelect
     )
@@ -95,6 +98,8 @@ class AdoptForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["issue"].queryset = issues
         self.fields["issue"].label_from_instance = lambda i: f"{i} · {i.title}"
+        if not self.is_bound:
+            self.fields["issue"].initial = issues.first()
         self.fields["article"].queryset = Article.objects.filter(issue__in=issues).select_related(
             "issue__series"
         )

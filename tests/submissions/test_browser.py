@@ -43,7 +43,7 @@ def test_write_sign_off_adopt_publish_and_see_the_points(
     office = signed_in_page("office")
     office.goto(f"{live_server.url}/submissions/")
     office.click("text=市人社局举办职业技能大赛")
-    office.select_option("#id_issue", value=str(draft_issue.pk))
+    office.check(f"input[name=issue][value='{draft_issue.pk}']")
     office.check("input[name=mode][value=article]")
     office.click("button:has-text('采用') >> nth=0")
     assert "已采用到" in office.inner_text("main")

@@ -147,3 +147,6 @@ def test_the_forms_name_their_empty_choices(client_a, office_client, unit_a, dra
     piece = make_submission(unit_a, "pending")
     page = office_client.get(reverse("submissions:detail", args=[piece.pk])).content.decode()
     assert "不并入已有文章" in page and "---------" not in page
+    # The issues are radio buttons whose long titles wrap; the first is chosen.
+    assert re.search(rf'type="radio" name="issue" value="{draft_issue.pk}"[^>]*checked', page)
+    assert draft_issue.title in page
