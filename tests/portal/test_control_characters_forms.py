@@ -2,6 +2,7 @@
 lands): each text field fed the six control characters gives a clean value or a Chinese
 message, never the character itself (portal/text.py)."""
 
+import copy
 import importlib
 import pkgutil
 
@@ -155,7 +156,10 @@ def test_no_filter_lets_a_nul_reach_the_database():
     checked = 0
     for filterset in project_filtersets():
         for name, flt in filterset.base_filters.items():
-            field = flt.field
+            # A copy: ``Filter.field`` caches the field it builds, and a field cached on
+            # the class's base filter would keep the choices of this moment for every
+            # later request of the process (a FilterSet fills some choices per request).
+            field = copy.deepcopy(flt).field
             if not isinstance(field, forms.CharField):
                 continue
             checked += 1
