@@ -21,6 +21,9 @@ DJANGO_ADMIN = [
     gettext_noop("In case you’ve forgotten, you are:"),
     # One term per idea: the admin signs out with the site's word (退出, not 注销).
     gettext_noop("Log out"),
+    # Form labels end in Django's label suffix, which its zh_Hans catalogue leaves as
+    # an ASCII colon ("审批:"); Chinese text takes the full-width one.
+    gettext_noop(":"),
 ]
 
 DJANGO_CORE = [
