@@ -29,13 +29,15 @@ install-test: $(VENV)/.installed-test
 DEMO_KEY := var/demo-secret-key
 DEMO_ENV = DEBUG=0 SECRET_KEY="$$(cat $(DEMO_KEY))" ALLOWED_HOSTS=127.0.0.1,localhost,[::1] \
 	SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 BEHIND_HTTPS_PROXY=0 \
-	SECURE_HSTS_SECONDS=0
+	SECURE_HSTS_SECONDS=0 \
+	EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH=var/demo-mail
 run: install pdf-fonts
 	@mkdir -p var && [ -s $(DEMO_KEY) ] || { umask 077; \
 	  $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $(DEMO_KEY); }
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(DEMO_ENV) $(BIN)/python manage.py load_demo --force $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD))
+	$(DEMO_ENV) LOG_LEVEL=WARNING $(BIN)/python manage.py load_demo --force $(if $(DEMO_PASSWORD),--password $(DEMO_PASSWORD))
+	@echo "The demo's notification e-mails are written to var/demo-mail/, one file per run."
 	@echo "Serving the portal at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	$(DEMO_ENV) $(BIN)/python manage.py serve_demo --port $(PORT)
 

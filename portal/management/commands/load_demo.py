@@ -38,5 +38,7 @@ class Command(BaseCommand):
                 continue
             accounts.extend(load(password=password, stdout=self.stdout) or [])
         self.stdout.write(self.style.SUCCESS("Demo loaded. Accounts (username / password / unit):"))
+        name_width = max((len(username) for username, _pw, _role in accounts), default=0)
+        pw_width = max((len(pw) for _username, pw, _role in accounts), default=0)
         for username, pw, role in accounts:
-            self.stdout.write(f"  {username:<10} {pw:<18} {role}")
+            self.stdout.write(f"  {username:<{name_width}}  {pw:<{pw_width}}  {role}")
