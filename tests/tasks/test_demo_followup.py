@@ -28,6 +28,19 @@ def test_demo_shows_extensions_in_every_state(demo):
     assert totals["extended"] == 2 and totals["on_time_extended"] == 1
 
 
+def test_no_overdue_notice_on_an_assignment_whose_extension_was_granted(demo):
+    from tasks.models import Reminder
+
+    today = timezone.localdate()
+    notices = Reminder.objects.filter(message__contains="超过完成时限").select_related(
+        "assignment__task"
+    )
+    assert notices.exists()
+    for notice in notices:
+        a = notice.assignment
+        assert (a.extended_due_date or a.task.due_date) < today, a
+
+
 def test_demo_is_idempotent(demo):
     rows = list(ExtensionRequest.objects.values_list("pk", "status", "version"))
     call_command("load_demo", password="demo-pass-xyz")
