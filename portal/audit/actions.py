@@ -56,6 +56,9 @@ ACTIONS = {
     "task.score": _("考核评分"),
     "task.extension_approve": _("批准延期"),
     "task.extension_decline": _("不予延期"),
+    # Operations (manage.py backup / restore).
+    "system.backup": _("数据备份"),
+    "system.restore": _("数据恢复"),
     # The audit trail itself.
     "audit.export": _("导出审计日志"),
     "audit.prune": _("清理审计日志"),

@@ -25,6 +25,7 @@ from bulletins import pdf_cache
 from bulletins.models import Issue, Meeting, Visibility
 from portal import backup
 from portal.accounts.models import User
+from portal.audit.models import AuditEntry
 from portal.files import private_storage
 from portal.storage.inventory import stored_names
 from tasks import services
@@ -185,8 +186,11 @@ def test_round_trip_gives_the_same_pages_files_and_counts(
     assert any(name.startswith("attachments/") for name in before_sums)
 
     out = io.StringIO()
+    audit_rows = before_counts["audit.AuditEntry"]
     call_command("backup", "--dir", str(tmp_path / "backups"), stdout=out)
     archive = next((tmp_path / "backups").glob("portal-backup-*.tar"))
+    made = AuditEntry.objects.get(action="system.backup")
+    assert made.result == "done" and made.object_label == str(archive)
     assert f"Backup written: {archive}" in out.getvalue()
     with tarfile.open(archive) as tar:
         names = tar.getnames()
@@ -203,7 +207,12 @@ def test_round_trip_gives_the_same_pages_files_and_counts(
     assert f"tasks.Evidence: {before_counts['tasks.Evidence']} rows" in report
 
     assert checksums() == before_sums
-    assert backup.row_counts() == before_counts
+    # The same rows, and the restore's own audit entry in the restored database (the
+    # backup's entry was written after the dump, so the archive does not hold it).
+    assert backup.row_counts() == {**before_counts, "audit.AuditEntry": audit_rows + 1}
+    restored = AuditEntry.objects.get(action="system.restore")
+    assert restored.result == "done" and restored.object_label == str(archive)
+    assert not AuditEntry.objects.filter(action="system.backup").exists()
     after_pages = pages()
     assert after_pages.keys() == before_pages.keys()
     for key, (status, text) in before_pages.items():
@@ -212,6 +221,8 @@ def test_round_trip_gives_the_same_pages_files_and_counts(
 
     with pytest.raises(CommandError, match="database is not empty"):
         call_command("restore", str(archive), stdout=io.StringIO())
+    refused = AuditEntry.objects.get(action="system.restore", result="refused")
+    assert "database is not empty" in refused.reason
 
 
 def test_a_damaged_archive_is_refused_before_anything_changes(tmp_path, own_store):
@@ -241,6 +252,7 @@ def test_keep_prunes_old_archives(tmp_path):
     call_command("backup", "--dir", str(tmp_path), "--keep", "2", stdout=io.StringIO())
     kept = sorted(p.name for p in tmp_path.glob("portal-backup-*.tar"))
     assert len(kept) == 2 and "portal-backup-20260101-030000.tar" not in kept
+    assert "deleted 2 older archives" in AuditEntry.objects.get(action="system.backup").detail
 
 
 @pytest.mark.s3
@@ -264,7 +276,8 @@ def test_round_trip_from_and_to_s3(tmp_path, s3, settings, fresh_database):
     assert checksums() == {}
     call_command("restore", str(archive), stdout=io.StringIO())
     assert checksums() == before_sums
-    assert backup.row_counts() == before_counts
+    audit_rows = before_counts["audit.AuditEntry"] + 1  # the restore's own entry
+    assert backup.row_counts() == {**before_counts, "audit.AuditEntry": audit_rows}
     assert len(s3.keys(s3.prefix + "-restored/")) == len(before_sums)
 
 

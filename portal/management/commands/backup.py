@@ -6,6 +6,7 @@ See portal/backup.py for what the archive holds; README, "Backup and restore".
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.audit.services import record, record_refusal
 from portal.backup import BackupError, prune, write_backup
 
 
@@ -27,8 +28,13 @@ class Command(BaseCommand):
         try:
             path = write_backup(folder)
         except BackupError as exc:
+            record_refusal("system.backup", exc, label=str(folder))
             raise CommandError(str(exc)) from exc
         size = path.stat().st_size
         self.stdout.write(f"Backup written: {path} ({size / 1024 / 1024:.1f} MB)")
-        for old in prune(folder, keep):
+        deleted = prune(folder, keep)
+        for old in deleted:
             self.stdout.write(f"Deleted old backup: {old}")
+        # After the dump: the archive itself does not hold the entry of its making.
+        detail = f"{size} bytes" + (f"; deleted {len(deleted)} older archives" if deleted else "")
+        record("system.backup", label=str(path), detail=detail)

@@ -6,6 +6,7 @@ Checks every sha256 first, refuses a database that holds rows unless
 
 from django.core.management.base import BaseCommand, CommandError
 
+from portal.audit.services import record, record_refusal
 from portal.backup import BackupError, restore_backup
 
 
@@ -24,7 +25,15 @@ class Command(BaseCommand):
         try:
             done = restore_backup(archive, force=force)
         except (BackupError, FileNotFoundError) as exc:
+            record_refusal("system.restore", exc, label=str(archive))
             raise CommandError(str(exc)) from exc
+        # Into the restored database, after its rows were counted for the report.
+        record(
+            "system.restore",
+            label=done.archive,
+            detail=f"made {done.created}, {done.engine}; {done.files} files"
+            + ("; replaced a database that held rows" if force else ""),
+        )
         self.stdout.write(f"Restored {done.archive} (made {done.created}, {done.engine})")
         for label, count in sorted(done.counts.items()):
             if count:
