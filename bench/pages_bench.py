@@ -96,7 +96,9 @@ def prepare(args) -> dict:
         fresh_database()
         connections.close_all()
     django.setup()
-    if not args.reuse:
+    if args.reuse:  # data of an older checkout: its schema and stored fields brought up to date
+        call_command("migrate", verbosity=0)
+    else:
         from django.utils import timezone
         from pages_data import generate
 
