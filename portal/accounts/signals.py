@@ -5,8 +5,10 @@
   must be changed at the next sign-in;
 - deactivated, or moved to another unit: every session of the account ends.
 
-``save(update_fields=["password"])`` alone is Django upgrading a hash at sign-in
-(same password): it is left alone.
+Django upgrading a hash at sign-in (same password) saves ``update_fields=["password"]``
+after clearing the raw password ``set_password`` keeps (``user._password``): that save
+is left alone. A ``set_password`` saved with ``update_fields=["password"]`` is a change
+like any other.
 """
 
 from django.contrib.auth import get_user_model
@@ -36,7 +38,8 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance.pk is None:
         return
     if update_fields is not None and set(update_fields) <= {"password", "last_login"}:
-        return
+        if "password" not in update_fields or getattr(instance, "_password", None) is None:
+            return  # a sign-in's last_login, or a hash upgrade of the same password
     before = User.objects.filter(pk=instance.pk).values("password", "is_active", "unit_id").first()
     if before is None:
         return
@@ -51,7 +54,7 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts_after_save")
-def _after_save(sender, instance, created, raw=False, **kwargs):
+def _after_save(sender, instance, created, raw=False, update_fields=None, **kwargs):
     if raw:
         return
     if created and instance.password:
@@ -63,3 +66,8 @@ def _after_save(sender, instance, created, raw=False, **kwargs):
     if old:
         PasswordHistory.objects.create(user=instance, password=old)
         instance._old_password = None
+        if update_fields is not None:  # the fields set before the save were not written
+            User.objects.filter(pk=instance.pk).update(
+                password_changed_at=instance.password_changed_at,
+                must_change_password=instance.must_change_password,
+            )

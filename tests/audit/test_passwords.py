@@ -68,6 +68,41 @@ def test_none_of_the_last_five_passwords(user_a):
     assert _messages(used[0], user_a) == []  # six changes ago: allowed again
 
 
+def test_a_password_saved_alone_joins_the_history(user_a):
+    """``save(update_fields=["password"])`` after ``set_password`` is a change like any
+    other: the old hash joins the history and the password's age starts again."""
+    before = user_a.password
+    long_ago = timezone.now() - dt.timedelta(days=200)
+    type(user_a).objects.filter(pk=user_a.pk).update(password_changed_at=long_ago)
+    user_a.set_password("Gongtou#alone1")
+    user_a.save(update_fields=["password"])
+    assert PasswordHistory.objects.filter(user=user_a, password=before).exists()
+    user_a.refresh_from_db()
+    assert user_a.password_changed_at > timezone.now() - dt.timedelta(minutes=1)
+    assert "不能使用最近 5 次用过的密码。" in _messages("Gongtou#alone1", user_a)
+
+
+def test_a_hash_upgrade_at_sign_in_is_not_a_change(user_a, settings):
+    """Django re-hashes a password with the preferred hasher at sign-in (same password):
+    no history row, the password's age unchanged."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    from django.contrib.auth.hashers import make_password
+
+    changed_at = timezone.now() - dt.timedelta(days=3)
+    type(user_a).objects.filter(pk=user_a.pk).update(
+        password=make_password(PASSWORD, hasher="md5"), password_changed_at=changed_at
+    )
+    rows = PasswordHistory.objects.filter(user=user_a).count()
+    _sign_in(user_a.username)
+    user_a.refresh_from_db()
+    assert user_a.password.startswith("pbkdf2_sha256$")  # upgraded
+    assert PasswordHistory.objects.filter(user=user_a).count() == rows
+    assert user_a.password_changed_at == changed_at
+
+
 def _sign_in(username, password=PASSWORD):
     client = Client()
     assert (
