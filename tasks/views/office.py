@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.pagination import page_of
 
-from .. import charts, selectors, services
+from .. import overview_html, selectors, services
 from ..forms import ReminderForm, ReviewForm
 from ..models import Assignment, Light, due_date_expr, today
 from .common import (
@@ -72,15 +72,10 @@ def overview(request):
             "filter": filterset,
             "default_plan": default_plan,
             "page": page,
-            "rows": [
-                {"assignment": a, "can_remind": services.can_remind(a, request.user)} for a in page
-            ],
+            "rows": overview_html.assignment_rows(page, request.user),
             "query": query_without_page(request),
-            "by_unit": by_unit,
-            "by_category": by_category,
+            "rates": overview_html.rates(by_unit, by_category),
             "totals": totals,
-            "unit_chart": charts.bar_chart(by_unit),
-            "category_chart": charts.bar_chart(by_category),
             "today": day,
             "lights": Light,
         },

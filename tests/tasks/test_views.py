@@ -186,6 +186,25 @@ def test_overview_has_rates_charts_and_links(report_a, assignment_b, office_clie
     assert "cdn" not in page.lower() and "<script" not in page
 
 
+def test_overview_escapes_what_units_and_tasks_are_named(assignment_b, office_client):
+    """The rows, tables and charts are written in Python: names are escaped there, long
+    names are cut in the chart, an extended due date shows its badge."""
+    unit = assignment_b.unit
+    unit.name, unit.short_name = "<b>很长很长的单位名称超过十二个字</b>", ""
+    unit.save()
+    Task.objects.filter(pk=assignment_b.task_id).update(title="<i>任务</i>", category="A&B")
+    Assignment.objects.filter(pk=assignment_b.pk).update(
+        extended_due_date=datetime.date(2030, 1, 2)
+    )
+    page = text(office_client.get(reverse("tasks:overview") + "?plan="))
+    assert "<b>" not in page and "<i>" not in page
+    assert "&lt;b&gt;很长很长的单位名称超过十二个字&lt;/b&gt;（" in page  # the row
+    chart_label = 'text-anchor="end">&lt;b&gt;很长很长的单'
+    assert chart_label in page and chart_label + "位名称" not in page  # cut in the chart
+    assert ">A&amp;B</a>" in page and "&lt;i&gt;任务&lt;/i&gt;</a>" in page
+    assert '2030-01-02 <span class="badge">已延期</span>' in page
+
+
 def test_remind_page_sends_notice_unit_sees_and_marks_read(
     assignment_a, office_client, client_a, mailoutbox, django_capture_on_commit_callbacks
 ):
