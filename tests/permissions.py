@@ -6,7 +6,8 @@ cell)})``; a ``Cell`` says what one persona gets for one method, and why. ``chec
 makes the request and checks the status, that a sign-in redirect goes to the login
 page and any other redirect does not, and that the database's ``fingerprint`` changed
 exactly when the cell says the request takes effect (every refusal, page and refused
-service call leaves it as it was).
+service call leaves it as it was). Every GET that takes no effect is sent again as
+HEAD, which must answer the same status with no body.
 """
 
 from collections.abc import Callable
@@ -96,6 +97,14 @@ def check_cell(client, method: str, url: str, data: dict, cell: Cell, fingerprin
         assert fingerprint() != before, f"the action did not take effect: {cell.reason}"
     else:
         assert fingerprint() == before, f"changed something: {cell.reason}"
+        if method == "get":
+            # HEAD answers as GET does (load balancers and link checkers probe with it),
+            # with no body and no effect.
+            head = client.head(url)
+            assert head.status_code == response.status_code, (cell.reason, "HEAD")
+            body = b"".join(head.streaming_content) if head.streaming else head.content
+            assert not body, (cell.reason, "HEAD has no body")
+            assert fingerprint() == before, f"HEAD changed something: {cell.reason}"
     return response
 
 
