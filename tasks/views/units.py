@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from portal.accounts.models import acting_unit_id
 from portal.audit.services import record
 from portal.files import content_disposition, download_response
-from portal.pagination import page_of
+from portal.pagination import counted_page_of
 from portal.storage import StorageUnavailable
 from portal.xlsx import XLSX_CONTENT_TYPE
 
 from .. import selectors, services
 from ..forms import ExtensionRequestForm, ReportForm, VersionForm
+from ..html import ASSIGNMENT_ROW_FIELDS, assignment_rows
 from ..models import Evidence, ProgressReport, Reminder, today
 from ..xlsx_export import build_workbook
 from .common import (
@@ -39,21 +40,26 @@ R = ProgressReport.Review
 @require_safe
 @private
 def assignment_list(request):
-    """/tasks/: my unit's assignments with lights, filters and sorting; unread 催办."""
+    """/tasks/: my unit's assignments with lights, filters and sorting; unread 催办.
+
+    The rows are read as values and written in Python (``tasks.html``), the list's
+    length counted beside them: no model instances, no template loop per row."""
     day = today()
     filterset = filtered_assignments(request, day)
-    page = page_of(request, filterset.qs, PAGE_SIZE)
+    page = counted_page_of(request, filterset.qs.values(*ASSIGNMENT_ROW_FIELDS), PAGE_SIZE)
     notices = list(selectors.unread_notices(request.user).select_related("assignment__task")[:20])
+    is_office = request.user.is_office
     return render(
         request,
         "tasks/assignment_list.html",
         {
             "filter": filterset,
             "page": page,
+            "rows": assignment_rows(page, office=is_office),
             "query": query_without_page(request),
             "notices": notices,
             "today": day,
-            "is_office": request.user.is_office,
+            "is_office": is_office,
         },
     )
 

@@ -1,0 +1,100 @@
+"""The assignment list's rows written in Python (tasks/html.py) are what the template
+loop printed, character for character, for a unit and for the office, in both
+languages; user text stays escaped."""
+
+import datetime as dt
+
+import pytest
+from django.http import QueryDict
+from django.template import engines
+from django.test import RequestFactory
+from django.utils import translation
+
+from tasks.html import ASSIGNMENT_ROW_FIELDS, assignment_rows, lamp_html
+from tasks.models import Assignment, Light
+from tasks.views.common import filtered_assignments
+from tests.factories import UnitFactory, make_task
+
+pytestmark = pytest.mark.django_db
+
+# The loop of templates/tasks/assignment_list.html before the rows moved to Python.
+TEMPLATE_LOOP = (
+    "{% load i18n task_tags %}"
+    '{% translate "编号" as t_number %}{% translate "单位" as t_unit %}'
+    '{% translate "分工" as t_role %}{% translate "状态" as t_status %}'
+    '{% translate "完成时限" as t_due %}{% translate "进度" as t_progress %}'
+    '{% translate "已延期" as t_extended %}'
+    """{% for a in page %}
+    <tr>
+      <td>{{ a.light|lamp }}</td>
+      <td data-label="{{ t_number }}">{{ a.task.number }}</td>
+      <td><a href="{% url 'tasks:assignment_detail' a.pk %}">{{ a.task.title }}</a><br><span class="meta">{{ a.task.plan.title }}{% if a.task.category %} · {{ a.task.category }}{% endif %}</span></td>
+      {% if is_office %}<td data-label="{{ t_unit }}">{{ a.unit.display_name }}</td>{% endif %}
+      <td data-label="{{ t_role }}">{{ a.get_role_display }}</td>
+      <td data-label="{{ t_status }}">{{ a.get_status_display }}</td>
+      <td data-label="{{ t_due }}" class="nowrap">{{ a.due_date|date:"Y-m-d" }}{% if a.is_extended %} <span class="badge">{{ t_extended }}</span>{% endif %}</td>
+      <td data-label="{{ t_progress }}">{{ a.progress }}%</td>
+    </tr>
+  {% empty %}
+    <tr><td colspan="8">{% translate "没有符合条件的任务。" %}</td></tr>
+  {% endfor %}"""
+)
+
+
+@pytest.fixture
+def rows(plan, unit_a, today):
+    """Assignments of unit A (and of a unit without a short name) in every state and
+    light, one extended, one without a category, titles with markup characters."""
+    plain = UnitFactory(name='单位 <"甲">', short_name="")
+    S = Assignment.Status
+    now = dt.datetime.combine(today, dt.time(9), tzinfo=dt.UTC)
+    for n, status in enumerate([S.PENDING, S.ACKNOWLEDGED, S.IN_PROGRESS, S.CLOSED]):
+        task = make_task(
+            plan,
+            f"{n}.<1>",
+            due=today + dt.timedelta(days=[-3, 3, 40, 10][n]),
+            category="" if n == 1 else "素质&提升",
+            title=f'任务 <b>"{n}"</b> & 事',
+        )
+        for unit in (unit_a, plain):
+            Assignment.objects.create(
+                task=task,
+                unit=unit,
+                role=Assignment.Role.COOPERATE if n % 2 else Assignment.Role.LEAD,
+                status=status,
+                progress=n * 30,
+                acknowledged_at=None if status == S.PENDING else now,
+                closed_at=now if status == S.CLOSED else None,
+                extended_due_date=today + dt.timedelta(days=60) if n == 2 else None,
+            )
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["office_user", "user_a"])
+def test_rows_are_what_the_template_printed(rows, who, language, request, today):
+    user = request.getfixturevalue(who)
+    http = RequestFactory().get("/tasks/")
+    http.user = user
+    queryset = filtered_assignments(http, today, QueryDict()).qs
+    with translation.override(language):
+        expected = (
+            engines["django"]
+            .from_string(TEMPLATE_LOOP)
+            .render({"page": list(queryset), "is_office": user.is_office})
+        )
+        written = assignment_rows(queryset.values(*ASSIGNMENT_ROW_FIELDS), office=user.is_office)
+        empty = assignment_rows([], office=user.is_office)
+        expected_empty = (
+            engines["django"].from_string(TEMPLATE_LOOP).render({"page": [], "is_office": False})
+        )
+    assert written == expected
+    assert empty == expected_empty
+    assert "&lt;b&gt;&quot;0&quot;&lt;/b&gt; &amp; 事" in written
+    assert "light--red" in written and "light--done" in written and "badge" in written
+
+
+def test_lamp_follows_the_language():
+    assert "逾期" in lamp_html(Light.RED)
+    with translation.override("en"):
+        assert "逾期" not in lamp_html(Light.RED)
+    assert lamp_html("done") == lamp_html(Light.DONE)
