@@ -45,23 +45,7 @@ def overview(request):
             params["plan"] = str(default_plan.pk)
     filterset = filtered_assignments(request, day, params)
     queryset = filterset.qs
-    by_unit = selectors.rate_rows(
-        queryset,
-        label="unit__name",
-        key="unit_id",
-        param="unit",
-        params=params,
-        today=day,
-        order="unit__ordering",
-    )
-    by_category = selectors.rate_rows(
-        queryset,
-        label="task__category",
-        key="task__category",
-        param="category",
-        params=params,
-        today=day,
-    )
+    by_unit, by_category = selectors.overview_rates(queryset, params=params, today=day)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
     page = page_of(request, queryset, PAGE_SIZE, count=totals["total"])
