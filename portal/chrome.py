@@ -1,0 +1,225 @@
+"""The frame every page shares (``templates/base.html``): header, navigation, footer.
+
+Built in Python rather than with ``{% url %}``, ``{% translate %}`` and an included
+navigation template: rendered that way the frame cost as much as a whole hello-world
+page (issue 11). What never changes while the process runs — the URLs of routes
+without arguments, the translated labels, the static files' URLs — is worked out once
+per (script prefix, language) and kept (``_fixed``; a changed setting, in tests,
+forgets it); what depends on the request (the user and their roles, the current page,
+the sign-in link's ``next``, the CSRF token) is put together per request from escaped
+parts.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from portal.accounts.models import acting_unit_id, is_office
+from portal.accounts.services import can_manage_security
+from portal.audit.views import can_view_audit
+
+# The navigation after 首页: (url name, label, who), who being "all", "member" (acting
+# for a unit), "office", "audit" (the audit role) or "security" (the security
+# administrator).
+NAV_LINKS = [
+    ("bulletins:issue_list", _("简报"), "all"),
+    ("bulletins:meeting_list", _("会议纪要"), "all"),
+    ("submissions:list", _("信息报送"), "member"),
+    ("submissions:list", _("信息报送"), "office"),
+    ("tasks:assignment_list", _("我的任务"), "member"),
+    ("tasks:overview", _("任务总览"), "office"),
+    ("search:search", _("搜索"), "all"),
+    ("audit:entry_list", _("审计日志"), "audit"),
+    ("accounts:security", _("安全管理"), "security"),
+]
+
+_CURRENT = ' aria-current="page"'
+_memo: dict = {}
+
+
+@receiver(setting_changed, dispatch_uid="portal_chrome_forget")
+def _forget(**kwargs):
+    _memo.clear()
+
+
+class _Fixed:
+    """The frame's parts that depend on nothing but the script prefix and the language."""
+
+    def __init__(self):
+        site = escape(settings.SITE_NAME)
+        home = escape(reverse("home"))
+        self.styles = (
+            f'<link rel="stylesheet" href="{escape(static("css/portal.css"))}">\n'
+            f'  <link rel="stylesheet" href="{escape(static("css/print.css"))}" media="print">'
+        )
+        self.session_attrs = (
+            f' data-idle-timeout="{int(getattr(settings, "SESSION_IDLE_TIMEOUT", 1800))}"'
+            f' data-keepalive="{escape(reverse("accounts:keepalive"))}"'
+        )
+        self.top = (
+            f'<a class="skip-link" href="#main">{escape(_("跳到正文"))}</a>\n'
+            '  <header class="site-header">\n'
+            '    <div class="site-header__inner">\n'
+            f'      <a class="site-brand" href="{home}">{site}</a>\n'
+            f'      <nav class="site-nav" aria-label="{escape(_("主导航"))}">\n'
+            "        <ul>\n"
+            f'          <li><a href="{home}"'
+        )
+        self.home_label = f">{escape(_('首页'))}</a></li>\n"
+        # (view name, who, the item, the item marked as the current page)
+        self.links = []
+        for name, label, who in NAV_LINKS:
+            start = f'          <li><a href="{escape(reverse(name))}"'
+            end = f">{escape(label)}</a></li>\n"
+            self.links.append((name, who, start + end, start + _CURRENT + end))
+        self.admin = (
+            f'          <li><a href="{escape(reverse("admin:index"))}">'
+            f"{escape(_('管理后台'))}</a></li>\n"
+        )
+        try:
+            search = reverse("search:search")
+        except NoReverseMatch:
+            search = None
+        form = (
+            f'      <form class="site-search" role="search" method="get" action="{escape(search)}">\n'
+            f'        <input type="search" name="q" aria-label="{escape(_("全站搜索"))}"'
+            f' placeholder="{escape(_("站内搜索"))}" maxlength="100">\n'
+            f'        <button type="submit">{escape(_("搜索"))}</button>\n'
+            "      </form>\n"
+            if search
+            else ""
+        )
+        self.after_nav = f'        </ul>\n      </nav>\n{form}      <div class="site-user">\n'
+        self.account = (
+            f'        <a href="{escape(reverse("password_change"))}">{escape(_("修改密码"))}</a>\n'
+            f'        <a href="{escape(reverse("accounts:two_factor"))}">'
+            f"{escape(_('账号安全'))}</a>\n"
+            f'        <form method="post" action="{escape(reverse("logout"))}" class="inline-form">'
+        )
+        self.sign_out = (
+            f'\n          <button type="submit" class="link-button">{escape(_("退出"))}</button>\n'
+            "        </form>\n"
+        )
+        self.sign_in = f'        <a href="{escape(reverse("login"))}?next='
+        self.sign_in_label = f'">{escape(_("登录"))}</a>\n'
+        self.end = "      </div>\n    </div>\n  </header>"
+        self.idle = (
+            '<div class="idle-warning" role="alert" hidden>\n'
+            f"    {escape(_('您已较长时间未操作，将在一分钟后自动退出。'))}\n"
+            f'    <button type="button" class="button">{escape(_("继续使用"))}</button>\n'
+            "  </div>\n"
+            f'  <script src="{escape(static("js/idle.js"))}" defer></script>\n  '
+        )
+        self.footer = (
+            '<footer class="site-footer">\n'
+            f"    <p>{escape(_('工投集团公司产改领导小组办公室'))} · {site}</p>\n"
+            "  </footer>"
+        )
+
+
+def _fixed() -> _Fixed:
+    key = (get_script_prefix(), get_language())
+    try:
+        return _memo[key]
+    except KeyError:
+        fixed = _memo[key] = _Fixed()
+        return fixed
+
+
+def _request_and_user(context):
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    return request, user
+
+
+def styles() -> SafeString:
+    """The site's two style sheets' ``<link>`` elements (screen and print)."""
+    return mark_safe(_fixed().styles)  # noqa: S308 (built from escaped parts)
+
+
+def session_attrs(context) -> SafeString:
+    """The ``<body>`` attributes of a signed-in page: the idle sign-out's timeout and
+    keep-alive address (``static/js/idle.js``); nothing for anonymous visitors."""
+    _, user = _request_and_user(context)
+    return mark_safe(_fixed().session_attrs if user else "")  # noqa: S308 (built from escaped parts)
+
+
+def _nav(fixed: _Fixed, request, user) -> list[str]:
+    match = getattr(request, "resolver_match", None)
+    current = getattr(match, "view_name", "")
+    parts = [
+        fixed.top,
+        _CURRENT if getattr(match, "url_name", "") == "home" else "",
+        fixed.home_label,
+    ]
+    staff = user is not None and user.is_staff
+    member = office = None  # asked once each, when a link needs them
+    for name, who, item, current_item in fixed.links:
+        if who == "member":
+            if member is None:
+                member = bool(acting_unit_id(user))
+            if not member:
+                continue
+        elif who == "office":
+            if office is None:
+                office = is_office(user)
+            if not office:
+                continue
+        elif who == "audit" and not (staff and can_view_audit(user)):
+            continue
+        elif who == "security" and not (staff and can_manage_security(user)):
+            continue
+        parts.append(current_item if name == current else item)
+    if staff:
+        parts.append(fixed.admin)
+    return parts
+
+
+def header(context) -> SafeString:
+    """The skip link and the site header: brand, navigation (the links the user's roles
+    reach, the current page marked), search box, and the account links or the sign-in
+    link that comes back to this page."""
+    fixed = _fixed()
+    request, user = _request_and_user(context)
+    parts = _nav(fixed, request, user)
+    parts.append(fixed.after_nav)
+    if user is not None:
+        unit = user.unit if user.unit_id else None
+        name = escape(user.display_name) + (f" · {escape(unit.display_name)}" if unit else "")
+        token = context.get("csrf_token")
+        token = str(token) if token else ""
+        csrf = (
+            f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+            if token and token != "NOTPROVIDED"
+            else ""
+        )
+        parts += [
+            f'        <span class="site-user__name">{name}</span>\n',
+            fixed.account,
+            csrf,
+            fixed.sign_out,
+        ]
+    else:
+        path = request.get_full_path() if request is not None else ""
+        parts += [fixed.sign_in, escape(quote(path)), fixed.sign_in_label]
+    parts.append(fixed.end)
+    return mark_safe("".join(parts))  # noqa: S308 (built from escaped parts)
+
+
+def footer(context) -> SafeString:
+    """The idle sign-out's warning and script (signed-in pages) and the site footer."""
+    fixed = _fixed()
+    _, user = _request_and_user(context)
+    return mark_safe((fixed.idle if user else "") + fixed.footer)  # noqa: S308 (built from escaped parts)
