@@ -9,8 +9,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from . import charts, services
-from .models import Assignment, Light
-from .templatetags.task_tags import lamp
+from .html import ASSIGNMENT_ROW_FIELDS, _date, _words, lamp_html
+from .models import Assignment
 
 LIGHT_DOTS = (
     '<span class="light light--red" aria-hidden="true"></span> {red} '
@@ -79,45 +79,48 @@ def rates(by_unit: list[dict], by_category: list[dict]) -> SafeString:
     )
 
 
-def assignment_rows(assignments, user) -> SafeString:
-    """The rows of the overview's assignment table (a page of ``Assignment`` lit by
-    ``with_light``), each with its 催办 checkbox when ``user`` may 催办 it."""
-    words = {
-        key: escape(word)
-        for key, word in (
-            ("pick", _("选择催办")),
-            ("number", _("编号")),
-            ("unit", _("单位")),
-            ("status", _("状态")),
-            ("due", _("完成时限")),
-            ("progress", _("进度")),
-            ("extended", _("已延期")),
-        )
-    }
-    lamps = {light: lamp(light) for light in Light}
-    roles = {value: escape(label) for value, label in Assignment.Role.choices}
-    statuses = {value: escape(label) for value, label in Assignment.Status.choices}
+# The columns ``assignment_rows`` reads: those of the unit's list but the task list's
+# title and the category, which the overview does not print.
+OVERVIEW_ROW_FIELDS = tuple(
+    f for f in ASSIGNMENT_ROW_FIELDS if f not in ("task__plan__title", "task__category")
+)
+
+
+def assignment_rows(rows, user) -> SafeString:
+    """The rows of the overview's assignment table for ``rows``, dictionaries of
+    ``OVERVIEW_ROW_FIELDS``, each with its 催办 checkbox when ``user`` may 催办 it."""
+    words = _words()
+    # ``services.can_remind`` asks the user and the assignment's state only: once a state.
+    remindable = {}
+    pick = escape(_("选择催办"))
     detail = reverse("tasks:assignment_detail", args=[0]).removesuffix("0/")
-    extended_badge = f' <span class="badge">{words["extended"]}</span>'
-    parts = []
-    for a in assignments:
-        pick = (
-            f'<input type="checkbox" name="assignment" value="{a.pk}" aria-label="{words["pick"]}">'
-            if services.can_remind(a, user)
+    extended = f' <span class="badge">{words["extended"]}</span>'
+    # Each cell opens with its column's name (the label of a stacked row on a phone).
+    td = {
+        key: f'<td data-label="{words[key]}">' for key in ("number", "unit", "status", "progress")
+    }
+    due_td = f'<td data-label="{words["due"]}" class="nowrap">'
+    html = []
+    for a in rows:
+        pk, status = a["pk"], a["status"]
+        if status not in remindable:
+            remindable[status] = services.can_remind(Assignment(status=status), user)
+        checkbox = (
+            f'<input type="checkbox" name="assignment" value="{pk}" aria-label="{pick}">'
+            if remindable[status]
             else ""
         )
-        unit = a.unit
-        parts.append(
-            f"\n    <tr>\n      <td>{pick}</td>\n      <td>{lamps[a.light]}</td>"
-            f'\n      <td data-label="{words["number"]}">{escape(a.task.number)}</td>'
-            f'\n      <td><a href="{detail}{a.pk}/">{escape(a.task.title)}</a></td>'
-            f'\n      <td data-label="{words["unit"]}">{escape(unit.short_name or unit.name)}'
-            f"（{roles.get(a.role) or escape(a.role)}）</td>"
-            f'\n      <td data-label="{words["status"]}">{statuses.get(a.status) or escape(a.status)}</td>'
-            f'\n      <td data-label="{words["due"]}" class="nowrap">{a.due_date.isoformat()}'
-            f"{extended_badge if a.is_extended else ''}</td>"
-            f'\n      <td data-label="{words["progress"]}">{a.progress}%</td>\n    </tr>\n    '
+        role = words.get("role:" + a["role"]) or escape(a["role"])
+        html.append(
+            f"\n    <tr>\n      <td>{checkbox}</td>\n      <td>{lamp_html(a['light'])}</td>"
+            f"\n      {td['number']}{escape(a['task__number'])}</td>"
+            f'\n      <td><a href="{detail}{pk}/">{escape(a["task__title"])}</a></td>'
+            f"\n      {td['unit']}{escape(a['unit__short_name'] or a['unit__name'])}（{role}）</td>"
+            f"\n      {td['status']}{words.get('status:' + status) or escape(status)}</td>"
+            f"\n      {due_td}{_date(a['due_on'])}"
+            f"{extended if a['extended_due_date'] is not None else ''}</td>"
+            f"\n      {td['progress']}{a['progress']}%</td>\n    </tr>\n    "
         )
-    if not parts:
-        parts.append(f'<tr><td colspan="8">{escape(_("没有符合条件的任务分工。"))}</td></tr>')
-    return mark_safe("".join(parts))
+    if not html:
+        html.append(f'<tr><td colspan="8">{escape(_("没有符合条件的任务分工。"))}</td></tr>')
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped

@@ -48,7 +48,12 @@ def overview(request):
     by_unit, by_category = selectors.overview_rates(queryset, params=params, today=day)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
-    page = page_of(request, queryset, PAGE_SIZE, count=totals["total"])
+    page = page_of(
+        request,
+        queryset.values(*overview_html.OVERVIEW_ROW_FIELDS),
+        PAGE_SIZE,
+        count=totals["total"],
+    )
     return render(
         request,
         "tasks/overview.html",
