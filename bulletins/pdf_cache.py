@@ -50,6 +50,7 @@ class Validators(NamedTuple):
     etag: str  # quoted, strong
     last_modified: object  # aware datetime, or None when the PDF is still to be made
     key: str  # the content key ("" for the office's own file)
+    stored: str = ""  # the stored generated PDF of ``key`` ("" when it is still to be made)
 
 
 def _official_etag(issue: Issue) -> str:
@@ -62,6 +63,21 @@ def _storage():
     return Issue._meta.get_field("generated_pdf").storage
 
 
+def _look_up(name: str) -> tuple[bool, object]:
+    """Whether the stored file ``name`` is there, and when it was written (None if unknown).
+
+    One look-up (a stat, or an S3 HEAD) where the store tells the time; a store
+    that does not, or answers otherwise than "not found", is asked ``exists()``.
+    """
+    storage = _storage()
+    try:
+        return True, storage.get_modified_time(name)
+    except FileNotFoundError:
+        return False, None
+    except Exception:  # noqa: BLE001 (no times here, or an S3 "404" error: ask plainly)
+        return storage.exists(name), None
+
+
 def _cached_name(issue: Issue, key: str) -> str | None:
     """The stored generated PDF for ``key``, if it is there (read from the loaded row)."""
     name = issue.generated_pdf.name if issue.generated_pdf_key == key else ""
@@ -70,35 +86,52 @@ def _cached_name(issue: Issue, key: str) -> str | None:
     return None
 
 
+def _complete(issue: Issue) -> Issue:
+    """``issue`` with every field loaded: a download reads a few columns, rendering all."""
+    if not issue.get_deferred_fields():
+        return issue
+    return Issue.objects.select_related("series").get(pk=issue.pk)
+
+
 def pdf_validators(issue: Issue) -> Validators:
     """ETag and Last-Modified of what ``issue_pdf`` returns, without rendering anything.
 
-    Lets a view answer a conditional GET (304) before any PDF is made.
+    Lets a view answer a conditional GET (304) before any PDF is made. Looks
+    the stored file up once; pass the result to ``issue_pdf``, which then opens
+    it without looking again.
     """
     if issue.official_pdf:
         return Validators(_official_etag(issue), _modified(issue.official_pdf, None), "")
-    key = pdf_key(issue)
-    name = _cached_name(issue, key)
-    modified = _modified(Issue(generated_pdf=name).generated_pdf, None) if name else None
-    return Validators(_etag(key), modified, key)
+    key = pdf_key(issue if issue.pdf_content_digest else _complete(issue))
+    name = issue.generated_pdf.name if issue.generated_pdf_key == key else ""
+    found, modified = _look_up(name) if name else (False, None)
+    return Validators(_etag(key), modified, key, name if found else "")
 
 
-def issue_pdf(issue: Issue, *, key: str | None = None) -> PdfFile:
+def issue_pdf(issue: Issue, *, validators: Validators | None = None) -> PdfFile:
     """The file a reader downloads for ``issue``: the office's own PDF or the generated one.
 
     The caller has already checked that the user may see the issue. Generates
-    (and stores) the PDF only when the cached one is missing or stale. ``key``
-    saves recomputing the content key when the caller has it (``pdf_validators``).
+    (and stores) the PDF only when the cached one is missing or stale.
+    ``validators`` (``pdf_validators``, just before) saves looking the stored
+    file up again.
     """
     filename = issue_filename(issue)
     if issue.official_pdf:
         official = issue.official_pdf
-        return PdfFile(
-            official.open("rb"), filename, _official_etag(issue), _modified(official, None)
-        )
-    key = key or pdf_key(issue)
+        modified = validators.last_modified if validators else _modified(official, None)
+        return PdfFile(official.open("rb"), filename, _official_etag(issue), modified)
+    validators = validators or pdf_validators(issue)
     storage = _storage()
-    name = _cached_name(issue, key) or _store(issue, key, render_issue_pdf(issue))
+    if validators.stored:
+        try:
+            fileobj = storage.open(validators.stored, "rb")
+        except FileNotFoundError:  # removed since the look-up: made again below
+            pass
+        else:
+            return PdfFile(fileobj, filename, validators.etag, validators.last_modified)
+    key = validators.key
+    name = _cached_name(issue, key) or _store(issue, key, render_issue_pdf(_complete(issue)))
     issue.generated_pdf.name = name
     issue.generated_pdf_key = key
     return PdfFile(

@@ -39,6 +39,23 @@ def _validator_headers(response, issue: Issue, validators) -> None:
     response["Cache-Control"] = _cache_control(issue)
 
 
+# What a download reads of the issue (and its series): the file name, the cache
+# key and who may keep a copy. Rendering, when the PDF is still to be made,
+# reads the whole row again (pdf_cache._complete).
+_PDF_FIELDS = (
+    "series__name",
+    "year",
+    "number",
+    "title",
+    "status",
+    "visibility",
+    "official_pdf",
+    "generated_pdf",
+    "generated_pdf_key",
+    "pdf_content_digest",
+)
+
+
 @require_safe
 def issue_pdf(request, pk):
     """The issue's PDF: the office's own file when uploaded, else the generated one.
@@ -47,7 +64,8 @@ def issue_pdf(request, pk):
     (bulletins/pdf_stamp.py): made per download, so it has no validators.
     """
     issue = get_object_or_404(
-        Issue.objects.visible_to(request.user).select_related("series"), pk=pk
+        Issue.objects.visible_to(request.user).select_related("series").only(*_PDF_FIELDS),
+        pk=pk,
     )
     stamped = pdf_stamp.needs_stamp(issue, request.user)
     validators = None
@@ -63,7 +81,7 @@ def issue_pdf(request, pk):
             _validator_headers(not_modified, issue, validators)
             return not_modified
     try:
-        result = pdf.issue_pdf(issue, key=validators.key or None if validators else None)
+        result = pdf.issue_pdf(issue, validators=validators)
     except FileNotFoundError as exc:  # the office's upload is gone from the storage
         raise Http404(_("文件不存在。")) from exc
     if stamped:

@@ -408,9 +408,8 @@ def content_disposition(filename: str, *, inline: bool = False) -> str:
 
 def download_response(fileobj, *, filename: str, content_type: str, inline: bool = False):
     """Stream a private file as an attachment with its Chinese name (``content_disposition``)."""
-    response = FileResponse(
-        fileobj, as_attachment=not inline, filename=filename, content_type=content_type
-    )
+    # No filename for FileResponse: its own Content-Disposition would be replaced.
+    response = FileResponse(fileobj, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename, inline=inline)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-cache"

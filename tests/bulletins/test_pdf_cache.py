@@ -102,6 +102,50 @@ def test_a_cached_download_costs_the_same_queries_whatever_the_issue_holds(
     assert renders == [issue.pk]
 
 
+def test_a_cached_download_looks_the_stored_file_up_once(renders, anon_client, monkeypatch):
+    issue = make_issue(visibility=Visibility.PUBLIC)
+    url = reverse("bulletins:issue_pdf", args=[issue.pk])
+    b"".join(anon_client.get(url).streaming_content)  # stores the PDF
+    storage = pdf_cache._storage()
+    looked = []
+    for name in ("exists", "get_modified_time"):
+        real = getattr(storage, name)
+        monkeypatch.setattr(
+            storage, name, lambda n, real=real, name=name: looked.append(name) or real(n)
+        )
+    response = anon_client.get(url)
+    assert b"".join(response.streaming_content).startswith(b"%PDF-1.4 issue")
+    assert looked == ["get_modified_time"]
+    assert response["Last-Modified"] and response["ETag"]
+
+
+def test_a_stored_pdf_removed_after_the_look_up_is_made_again(renders):
+    issue = Issue.objects.get(pk=make_issue(visibility=Visibility.PUBLIC).pk)
+    issue_pdf(issue).file.close()
+    issue = Issue.objects.get(pk=issue.pk)
+    validators = pdf_cache.pdf_validators(issue)
+    assert validators.stored
+    pdf_cache._storage().delete(validators.stored)
+    result = issue_pdf(issue, validators=validators)
+    assert result.file.read() == f"%PDF-1.4 issue {issue.pk} 2".encode()
+    result.file.close()
+
+
+def test_a_download_reading_a_few_columns_renders_from_the_whole_issue(anon_client, monkeypatch):
+    issue = make_issue(visibility=Visibility.PUBLIC, title="整期标题")
+    Issue.objects.filter(pk=issue.pk).update(pdf_content_digest="")
+    rendered = []
+
+    def render(issue):
+        rendered.append((issue.title, issue.get_deferred_fields()))
+        return b"%PDF-1.4 whole"
+
+    monkeypatch.setattr(pdf_cache, "render_issue_pdf", render)
+    response = anon_client.get(reverse("bulletins:issue_pdf", args=[issue.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 whole"
+    assert rendered == [("整期标题", set())]
+
+
 def test_the_year_zip_packs_stored_pdfs_without_rendering(
     renders, anon_client, office_user, django_capture_on_commit_callbacks
 ):
