@@ -9,8 +9,9 @@ class BulletinsConfig(AppConfig):
     def ready(self):
         from portal.search.registry import register
 
-        # System checks; the signals that keep PDF digests and year counts stored.
-        from . import checks, pdf_signals, year_counts  # noqa: F401
+        # System checks; the signals that keep PDF digests, reading copies and year
+        # counts stored.
+        from . import checks, pdf_signals, reading, year_counts  # noqa: F401
         from .search import IssueKind, MeetingKind
 
         register(IssueKind())

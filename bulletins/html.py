@@ -132,6 +132,38 @@ def without_repeated_title(html: str, title: str) -> str:
     return html[match.end() :] if first and first == _SPACE.sub("", title) else html
 
 
+# Dates, numbers with hyphens or slashes and codes (2020-09-30, GB/T 9704-2012):
+# browsers break after a hyphen, and a table cell on a phone shrinks to
+# 202/0-/09-/30. Wrapped in a span that table cells keep on one line (CSS .nobr).
+_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:_]*(?:[-/][0-9A-Za-z.:_]+| (?=\d)[0-9A-Za-z.:_]+)+")
+_TEXT_NODE = re.compile(r">([^<]+)<")
+
+
+def codes_whole(html: str) -> str:
+    """``html`` with each date, hyphenated number or code in its text kept on one line."""
+
+    def wrap(match):
+        code = match.group(0)
+        return f'<span class="nobr">{code}</span>' if len(code) <= 24 else code
+
+    return _TEXT_NODE.sub(lambda m: f">{_CODE.sub(wrap, m.group(1))}<", html)
+
+
+def page_html(text: str | None) -> str:
+    """Stored rich text as a page shows it: cleaned once more, codes kept whole.
+
+    Bodies are sanitised (nh3) before they are stored; cleaning again on the
+    way to a page keeps a row written around the models from reaching one.
+    """
+    return codes_whole(sanitize_html(text))
+
+
+def article_html(body: str | None, title: str) -> str:
+    """An article's body as the issue page shows it (``page_html``), without a first
+    paragraph that only repeats its title: what ``IssueReading`` stores."""
+    return page_html(without_repeated_title(body, title))
+
+
 # The rich-text editor's toolbar (django-prose-editor, bundled ProseMirror/Tiptap):
 # the same vocabulary as the sanitiser, so what the editor makes is what is stored.
 EDITOR_EXTENSIONS = {

@@ -257,6 +257,31 @@ class Article(models.Model):
         return self.title
 
 
+class IssueReading(models.Model):
+    """What the issue page shows of an issue's articles and files, stored at each save.
+
+    Derived once per revision (bulletins/reading.py keeps it in step with every
+    save and delete of an article or attachment and every change of the
+    issue's meetings), so the page reads it with the issue in one query rather
+    than cleaning every body again. An issue without a row (written around the
+    models) is read from its articles and files instead.
+    """
+
+    issue = models.OneToOneField(
+        Issue, on_delete=models.CASCADE, primary_key=True, related_name="reading"
+    )
+    # [[title, body as the page shows it (html.article_html)], …] in the issue's order.
+    articles = models.JSONField(default=list)
+    # [[pk, name, size in bytes], …]: the downloads (not the pictures of a body).
+    attachments = models.JSONField(default=list)
+    # Whether any meeting record names the issue (which of them a reader sees is
+    # ``Meeting.objects.visible_to``'s to say): none, no query.
+    has_meetings = models.BooleanField(default=False)
+
+    def __str__(self):
+        return str(self.issue_id)
+
+
 class AttachmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self.filter(issue__in=Issue.objects.visible_to(user))

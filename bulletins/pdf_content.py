@@ -49,28 +49,30 @@ def _printable(value):
 def issue_content(issue: Issue) -> dict:
     """Every value the PDF shows, in a stable form (the cache key hashes it), with
     control characters resolved (``portal.text.normalize_text``)."""
-    return _printable({
-        "series": issue.series.name,
-        "year": issue.year,
-        "number": issue.number,
-        "total_number": issue.total_number,
-        "title": issue.title,
-        "issue_date": chinese_date(issue.issue_date),
-        "printed_on": chinese_date(issue.printed_on),
-        "issuing_office": issue.issuing_office,
-        "distribution_line": issue.distribution_line,
-        "distribution": list(issue.distribution.values_list("name", flat=True)),
-        "visibility": issue.visibility,
-        "status": issue.status,
-        "articles": [
-            [a.pk, a.title, a.body]
-            for a in issue.articles.order_by("order", "id").only("title", "body")
-        ],
-        "attachments": [
-            [a.pk, a.title, a.original_name, a.is_inline, a.sha256, a.file.name]
-            for a in issue.attachments.order_by("order", "id")
-        ],
-    })
+    return _printable(
+        {
+            "series": issue.series.name,
+            "year": issue.year,
+            "number": issue.number,
+            "total_number": issue.total_number,
+            "title": issue.title,
+            "issue_date": chinese_date(issue.issue_date),
+            "printed_on": chinese_date(issue.printed_on),
+            "issuing_office": issue.issuing_office,
+            "distribution_line": issue.distribution_line,
+            "distribution": list(issue.distribution.values_list("name", flat=True)),
+            "visibility": issue.visibility,
+            "status": issue.status,
+            "articles": [
+                [a.pk, a.title, a.body]
+                for a in issue.articles.order_by("order", "id").only("title", "body")
+            ],
+            "attachments": [
+                [a.pk, a.title, a.original_name, a.is_inline, a.sha256, a.file.name]
+                for a in issue.attachments.order_by("order", "id")
+            ],
+        }
+    )
 
 
 def content_digest(issue: Issue) -> str:

@@ -63,6 +63,7 @@ BOTTOM_MARGIN = PAGE_HEIGHT - TOP_MARGIN - TYPE_HEIGHT
 FOOT_SIZE = 14  # 四号: page numbers and the 版记
 FOOT_PITCH = FOOT_SIZE * GRID_FACTOR
 
+
 class FootBlock(Flowable):
     """The 版记, pushed to the foot of the page it lands on (the last one)."""
 

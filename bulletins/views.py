@@ -6,7 +6,6 @@ answers 404, never 403.
 
 import mimetypes
 import os
-import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +25,7 @@ from portal.pagination import page_of
 
 from . import pdf
 from .filters import IssueFilter
-from .html import sanitize_html, without_repeated_title
+from .html import page_html
 from .layout import (
     chinese_date,
     chinese_datetime,
@@ -38,6 +37,7 @@ from .layout import (
 )
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .panels import meeting_panels
+from .reading import reading_copy
 from .receipts import acknowledge_issue, record_attachment_download, record_view
 from .year_counts import year_counts
 
@@ -58,27 +58,8 @@ def _keep_private(response, request, *, public: bool = False):
 
 
 def _rich_text(text: str):
-    """Stored rich text, cleaned again on the way out; plain text gets paragraphs.
-
-    Bodies are sanitised (nh3) before they are stored; cleaning once more here
-    costs little and keeps a row written around the admin from reaching a page.
-    """
-    return mark_safe(_codes_whole(sanitize_html(text)))  # noqa: S308 (sanitised just before)
-
-
-# Dates, numbers with hyphens or slashes and codes (2020-09-30, GB/T 9704-2012):
-# browsers break after a hyphen, and a table cell on a phone shrinks to
-# 202/0-/09-/30. Wrapped in a span that table cells keep on one line (CSS .nobr).
-_CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z.:_]*(?:[-/][0-9A-Za-z.:_]+| (?=\d)[0-9A-Za-z.:_]+)+")
-_TEXT_NODE = re.compile(r">([^<]+)<")
-
-
-def _codes_whole(html: str) -> str:
-    def wrap(match):
-        code = match.group(0)
-        return f'<span class="nobr">{code}</span>' if len(code) <= 24 else code
-
-    return _TEXT_NODE.sub(lambda m: f">{_CODE.sub(wrap, m.group(1))}<", html)
+    """Stored rich text as the page shows it (``page_html``), ready for the template."""
+    return mark_safe(page_html(text))  # noqa: S308 (sanitised just before)
 
 
 def _open_private(field):
@@ -217,20 +198,39 @@ def _unit_names(issue):
     yield from (unit.name for unit in issue.distribution.all())
 
 
+# What the issue page reads of the issue, its series and its stored reading copy.
+_DETAIL_FIELDS = (
+    "series__name",
+    "year",
+    "number",
+    "total_number",
+    "title",
+    "issue_date",
+    "printed_on",
+    "issuing_office",
+    "distribution_line",
+    "status",
+    "publish_at",
+    "withdrawn_at",
+    "visibility",
+    "official_pdf",
+    "reading__articles",
+    "reading__attachments",
+    "reading__has_meetings",
+)
+
+
 @require_safe
 def issue_detail(request, pk):
     issue = get_object_or_404(
-        Issue.objects.visible_to(request.user).select_related("series"), pk=pk
+        Issue.objects.visible_to(request.user)
+        .select_related("series", "reading")
+        .only(*_DETAIL_FIELDS),
+        pk=pk,
     )
     receipt = record_view(issue=issue, by=request.user)
+    reading = reading_copy(issue)
     org_line, kind_line = masthead_lines(issue.series.name)
-    articles = [
-        {
-            "title": article.title,
-            "body": _rich_text(without_repeated_title(article.body, article.title)),
-        }
-        for article in issue.articles.all()
-    ]
     is_public = issue.is_published and issue.visibility == Visibility.PUBLIC
     context = {
         "issue": issue,
@@ -241,17 +241,30 @@ def issue_detail(request, pk):
         "total_number": total_number_label(issue.total_number),
         "issue_date": chinese_date(issue.issue_date),
         "printed": printed_text(chinese_date(issue.printed_on or issue.issue_date)),
-        "articles": articles,
+        "articles": [
+            # Stored cleaned (bulletins/reading.py, html.article_html).
+            {"title": title, "body": mark_safe(body)}  # noqa: S308
+            for title, body in reading.articles
+        ],
         "distribution": distribution_text(issue.distribution_line, _unit_names(issue)),
-        "attachments": list(issue.attachments.filter(is_inline=False)),
+        "attachments": [
+            {
+                "url": reverse("bulletins:attachment_download", args=[issue.pk, attachment_pk]),
+                "name": name,
+                "size": size,
+            }
+            for attachment_pk, name, size in reading.attachments
+        ],
         "meetings": [
             {"meeting": meeting, "date": chinese_date(meeting.starts_at)}
             for meeting in Meeting.objects.visible_to(request.user).filter(issues=issue)
-        ],
+        ]
+        if reading.has_meetings
+        else [],
         "banner": "" if issue.is_published else _preview_banner(issue),
         # The office's preview names what the PDF cannot print (no face has it).
         "unprintable": (
-            "".join(pdf.unprintable_characters(issue))
+            "".join(pdf.unprintable_characters(_whole_issue(issue)))
             if is_office(request.user) and not issue.is_published
             else ""
         ),
@@ -262,6 +275,11 @@ def issue_detail(request, pk):
     }
     response = render(request, "bulletins/issue_detail.html", context)
     return _keep_private(response, request, public=is_public)
+
+
+def _whole_issue(issue):
+    """``issue`` with every field (the page reads a few; the PDF's checks read them all)."""
+    return Issue.objects.select_related("series").get(pk=issue.pk)
 
 
 @require_POST

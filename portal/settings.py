@@ -169,8 +169,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # while the server is alive); 0: none.
 _pg = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 DB_QUERY_DEADLINE_MS = int(
-    os.environ.get("DB_QUERY_DEADLINE_MS")
-    or (_statement_ms + 2000 if _pg and _statement_ms else 0)
+    os.environ.get("DB_QUERY_DEADLINE_MS") or (_statement_ms + 2000 if _pg and _statement_ms else 0)
 )
 DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
 
