@@ -113,9 +113,11 @@ def prepare(args) -> dict:
             cursor.execute("VACUUM ANALYZE")
     from bulletins.pdf_cache import store_issue_pdf
     from bulletins.pdf_signals import refresh_content_digest
+    from bulletins.reading import refresh_reading
 
     issue = reference_issue()
     refresh_content_digest(issue.pk)  # what publishing stores
+    refresh_reading(issue.pk, create=True)  # what saving its articles stores
     store_issue_pdf(issue.pk)
     report["issue"] = issue.pk
     call_command("collectstatic", interactive=False, verbosity=0)  # the manifest, up to date
