@@ -1,19 +1,52 @@
 """Filters of the assignment lists; each starts from the ``visible_to`` queryset and only
 narrows it: an invalid value (another unit's id, an unknown plan) yields nothing."""
 
+import copy
 import functools
 
 import django_filters
+from django.db.models import F, Window
+from django.db.models.functions import DenseRank
 from django.forms import ModelChoiceField
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from portal.accounts.models import acting_unit_id
 from portal.filters import NarrowingFilterSet
 from portal.units.models import Unit
 
-from .models import Assignment, Light, Plan, Task
+from .models import Assignment, Light, Task
 
 MODEL_CHOICE_ERRORS = {"invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]}
+
+
+def _copy(filter_):
+    """A copy of a class's filter for one filter set: its own ``extra`` (the choices
+    set per request) and its own method proxy; the rest (labels, lookups) is shared
+    and never changed."""
+    copied = copy.copy(filter_)
+    copied.extra = dict(filter_.extra)
+    if filter_.method is not None:
+        copied.method = filter_.method  # a FilterMethod that finds this copy's parent
+    return copied
+
+
+def _plans_and_categories(tasks):
+    """The plans (``[(pk, title), …]``, newest year first, then by title) and the
+    categories (``[(category, category), …]``, in the database's order) of ``tasks``,
+    in one query: the categories' order is their rank beside the plans' rows."""
+    rows = (
+        tasks.annotate(category_rank=Window(DenseRank(), order_by=F("category").asc()))
+        .values_list("plan_id", "plan__title", "category", "category_rank")
+        .order_by("-plan__year", "plan__title", "plan_id")
+        .distinct()
+    )
+    plans, ranks = {}, {}
+    for plan_id, title, category, rank in rows:
+        plans.setdefault(plan_id, title)
+        if category:
+            ranks[category] = rank
+    return list(plans.items()), [(c, c) for c in sorted(ranks, key=ranks.__getitem__)]
 
 
 def _choices(queryset):
@@ -25,8 +58,9 @@ class AssignmentFilter(NarrowingFilterSet):
     q = django_filters.CharFilter(
         field_name="task__title", lookup_expr="icontains", label=_("任务名称"), max_length=100
     )
-    # Plans and units as (pk, name) choices read once, when first needed: a model
-    # choice field reads them through a server-side cursor on each use (issue 11).
+    # Plans and units as (pk, name) choices, not model choice fields: those read them
+    # through a server-side cursor on each use (issue 11). The plans are read with the
+    # categories; the units once, when first needed.
     plan = django_filters.ChoiceFilter(
         field_name="task__plan",
         choices=[],
@@ -74,16 +108,23 @@ class AssignmentFilter(NarrowingFilterSet):
         model = Assignment
         fields = []
 
-    def __init__(self, *args, user, office: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        tasks = Task.objects.visible_to(user)
-        self.filters["plan"].extra["choices"] = _choices(
-            Plan.objects.filter(pk__in=tasks.values("plan_id")).order_by("-year", "title")
-        )
-        categories = (
-            tasks.exclude(category="").order_by("category").values_list("category", flat=True)
-        )
-        self.filters["category"].extra["choices"] = [(c, c) for c in dict.fromkeys(categories)]
+    def __init__(self, data=None, queryset=None, *, user, office: bool, request=None, prefix=None):
+        # BaseFilterSet.__init__, with the class's filters copied one level deep: its
+        # deep copy went through every label, choice and error message (issue 11).
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+        plans, categories = _plans_and_categories(Task.objects.visible_to(user))
+        self.filters["plan"].extra["choices"] = plans
+        self.filters["category"].extra["choices"] = categories
         if office:
             units = Unit.objects.filter(active=True)
         else:
@@ -91,6 +132,16 @@ class AssignmentFilter(NarrowingFilterSet):
             # which narrows to nothing (the page hides the field).
             units = Unit.objects.filter(pk=acting_unit_id(user))
         self.filters["unit"].extra["choices"] = _choices(units)
+
+    @property
+    def form(self):
+        """The filters' form. Its fields are the filters' own, made for this filter set:
+        a form class would deep-copy the fields declared on it once more."""
+        if not hasattr(self, "_form"):
+            form = self._meta.form(self.data if self.is_bound else None, prefix=self.form_prefix)
+            form.fields = {name: filter_.field for name, filter_ in self.filters.items()}
+            self._form = form
+        return self._form
 
     def filter_extended(self, queryset, name, value):
         """Assignments an approved extension (延期) moved, or those it did not."""

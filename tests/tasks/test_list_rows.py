@@ -10,8 +10,9 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
 
+from tasks.filters import AssignmentFilter
 from tasks.html import ASSIGNMENT_ROW_FIELDS, assignment_rows, lamp_html
-from tasks.models import Assignment, Light
+from tasks.models import Assignment, Light, Plan
 from tasks.views.common import filtered_assignments
 from tests.factories import UnitFactory, make_task
 
@@ -98,3 +99,31 @@ def test_lamp_follows_the_language():
     with translation.override("en"):
         assert "逾期" not in lamp_html(Light.RED)
     assert lamp_html("done") == lamp_html(Light.DONE)
+
+
+def test_filter_offers_the_visible_plans_and_categories_in_order(plan, unit_a, unit_b, user_a):
+    older = Plan.objects.create(year=2025, title="2025年任务清单", status=Plan.Status.ACTIVE)
+    other = Plan.objects.create(year=2026, title="2026年另一清单", status=Plan.Status.ACTIVE)
+    for n, (task_plan, category, unit) in enumerate(
+        [
+            (plan, "素质提升", unit_a),
+            (older, "思想引领", unit_a),
+            (plan, "", unit_a),
+            (plan, "权益维护", unit_a),
+            (older, "素质提升", unit_a),
+            (other, "组织保障", unit_b),  # not unit A's
+        ]
+    ):
+        Assignment.objects.create(task=make_task(task_plan, f"{n}", category=category), unit=unit)
+    form = AssignmentFilter(None, queryset=Assignment.objects.all(), user=user_a, office=False).form
+    assert list(form.fields["plan"].choices) == [
+        ("", "全部任务清单"),
+        (plan.pk, plan.title),
+        (older.pk, older.title),
+    ]
+    assert [c for c, _ in form.fields["category"].choices] == [
+        "",
+        "思想引领",
+        "权益维护",
+        "素质提升",
+    ]

@@ -63,14 +63,14 @@ def units(unit_a, unit_b):
 @pytest.mark.parametrize(
     "persona, url, queries",
     [
-        # session, user, the user's unit; categories, plans, the rows with their count
+        # session, user, the user's unit; plans and categories, the rows with their count
         # (COUNT(*) OVER ()); unread 催办
-        ("unit_a", "/tasks/", 7),
-        # session, user, office group, the user's permissions (two); categories, plans,
-        # units; the rates by unit and by category in one statement on PostgreSQL
-        # (their sum is the total and the count, no COUNT of their own), the page's
-        # rows; the current task list shown by default
-        ("office", "/tasks/overview/", 11 if connection.vendor == "postgresql" else 12),
+        ("unit_a", "/tasks/", 6),
+        # session, user, office group, the user's permissions (two); plans and
+        # categories, units; the rates by unit and by category in one statement on
+        # PostgreSQL (their sum is the total and the count, no COUNT of their own), the
+        # page's rows; the current task list shown by default
+        ("office", "/tasks/overview/", 10 if connection.vendor == "postgresql" else 11),
     ],
     indirect=["persona"],
 )
