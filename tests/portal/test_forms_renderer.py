@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bulletins.filters import IssueFilter
 from bulletins.models import Issue
-from portal.forms_renderer import FormRenderer
+from portal.forms_renderer import FormRenderer, field_widget_html
 from tasks.filters import AssignmentFilter
 from tasks.models import Assignment
 from tests.factories import make_issue
@@ -115,3 +115,30 @@ def test_the_filter_forms_are_the_same_markup(office_user, user_a):
         forms_.append([str(field) for form in (issues.form, tasks.form) for field in form])
     assert forms_[0] == forms_[1]
     assert any("<select" in html for html in forms_[1])
+
+
+@pytest.mark.parametrize(
+    "data, initial",
+    [(None, None), (None, {"choice": "a", "day": dt.date(2020, 6, 2), "number": 5}), (BOUND, None)],
+)
+def test_a_field_written_from_its_choices_is_the_same_markup(data, initial):
+    django, ours = _both(EveryWidget, data, initial=initial)
+    for name in EveryWidget.base_fields:
+        assert field_widget_html(ours[name]) == str(django[name]), name
+        assert field_widget_html(django[name]) == str(django[name]), name
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "data",
+    [None, {"q": "<任务>", "light": "red", "ordering": "-due"}, {"unit": "999", "status": "x"}],
+)
+def test_the_task_filter_fields_are_the_same_markup(office_user, data):
+    django, ours = (
+        AssignmentFilter(data, queryset=Assignment.objects.all(), user=office_user, office=True)
+        for _ in range(2)
+    )
+    django.form.renderer = DjangoTemplates()
+    assert [field_widget_html(field) for field in ours.form] == [
+        str(field) for field in django.form
+    ]
