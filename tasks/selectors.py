@@ -117,27 +117,37 @@ RATE_COUNTS = (
 )
 
 # ``rate_rows`` by unit and by category in one statement (PostgreSQL's GROUPING SETS),
-# over the filtered queryset's ids and lights (its compiled SQL, ``{filtered}``). The
-# counts are ``_rate_aggregates`` written out; tests compare the two on every state.
+# over the filtered queryset's rows as Django compiles them (``{filtered}``: the
+# columns of ``_RATES_COLUMNS``), so the filters and the light keep one definition.
+# The counts are ``_rate_aggregates`` written out; tests compare the two on every state.
+_RATES_COLUMNS = (
+    "pk",
+    "light",
+    "unit_id",
+    "unit__name",
+    "unit__ordering",
+    "task__category",
+    "status",
+    "closed_at",
+    "extended_due_date",
+    "task__due_date",
+)
 _RATES_SQL = """
-SELECT GROUPING(a.unit_id), a.unit_id, u.name, t.category,
+SELECT GROUPING(f.unit_id), f.unit_id, f.unit__name, f.task__category,
     COUNT(*),
-    COUNT(*) FILTER (WHERE a.status = %s),
-    COUNT(*) FILTER (WHERE a.status = %s AND (a.closed_at AT TIME ZONE %s)::date <= t.due_date),
+    COUNT(*) FILTER (WHERE f.status = %s),
+    COUNT(*) FILTER (WHERE f.status = %s AND (f.closed_at AT TIME ZONE %s)::date <= f.task__due_date),
     COUNT(*) FILTER (
-        WHERE a.status = %s AND a.extended_due_date IS NOT NULL
-        AND (a.closed_at AT TIME ZONE %s)::date > t.due_date
-        AND (a.closed_at AT TIME ZONE %s)::date <= a.extended_due_date
+        WHERE f.status = %s AND f.extended_due_date IS NOT NULL
+        AND (f.closed_at AT TIME ZONE %s)::date > f.task__due_date
+        AND (f.closed_at AT TIME ZONE %s)::date <= f.extended_due_date
     ),
-    COUNT(*) FILTER (WHERE a.extended_due_date IS NOT NULL),
-    COUNT(*) FILTER (WHERE a.status = %s OR COALESCE(a.extended_due_date, t.due_date) < %s),
+    COUNT(*) FILTER (WHERE f.extended_due_date IS NOT NULL),
+    COUNT(*) FILTER (WHERE f.status = %s OR COALESCE(f.extended_due_date, f.task__due_date) < %s),
     {lights}
 FROM ({filtered}) f
-JOIN tasks_assignment a ON a.id = f.pk
-JOIN tasks_task t ON t.id = a.task_id
-JOIN units_unit u ON u.id = a.unit_id
-GROUP BY GROUPING SETS ((a.unit_id, u.name, u.ordering), (t.category))
-ORDER BY GROUPING(a.unit_id), u.ordering, u.name, t.category
+GROUP BY GROUPING SETS ((f.unit_id, f.unit__name, f.unit__ordering), (f.task__category))
+ORDER BY GROUPING(f.unit_id), f.unit__ordering, f.unit__name, f.task__category
 """.format(
     lights=", ".join("COUNT(*) FILTER (WHERE f.light = %s)" for _light in Light),
     filtered="{filtered}",
@@ -188,7 +198,7 @@ def overview_rates(queryset, *, params, today: datetime.date) -> tuple[list[dict
     one statement on PostgreSQL, ``rate_rows_by_unit_and_category`` elsewhere."""
     if connections[queryset.db].vendor != "postgresql":
         return rate_rows_by_unit_and_category(queryset, params=params, today=today)
-    lit = queryset.order_by().values("pk", "light")
+    lit = queryset.order_by().values(*_RATES_COLUMNS)
     try:
         filtered, filtered_params = lit.query.get_compiler(lit.db).as_sql()
     except EmptyResultSet:  # the filters match nothing (an invalid form: ``.none()``)
