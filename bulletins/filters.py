@@ -15,6 +15,16 @@ KEYWORD_MAX_LENGTH = 50
 KEYWORD_MAX_WORDS = 5
 
 
+def series_choices(issues) -> list[tuple[int, str]]:
+    """(pk, name) of the series that have issues in ``issues``, in the series' order:
+    one index probe per series (there are a handful), not a scan of the issues."""
+    return list(
+        Series.objects.filter(Exists(issues.filter(series=OuterRef("pk")))).values_list(
+            "pk", "name"
+        )
+    )
+
+
 class CheckboxFilter(django_filters.Filter):
     """A tick box: ticked (``=on``) filters, unticked or absent does not."""
 
@@ -66,12 +76,7 @@ class IssueFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, years=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
-        # One index probe per series (there are a handful), not a scan of the issues.
-        self.filters["series"].extra["choices"] = list(
-            Series.objects.filter(Exists(self.queryset.filter(series=OuterRef("pk")))).values_list(
-                "pk", "name"
-            )
-        )
+        self.filters["series"].extra["choices"] = series_choices(self.queryset)
         if years is None:
             years = self.queryset.order_by("-year").values_list("year", flat=True).distinct()
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .numerals import chinese_number
 
@@ -74,12 +75,16 @@ def local_date(value: date | datetime | None) -> date | None:
     return value
 
 
+# The format of ``chinese_date`` (translated when used).
+DATE = gettext_noop("%(y)s年%(m)s月%(d)s日")
+
+
 def chinese_date(value: date | datetime | None) -> str:
     """2020年6月2日. A datetime prints its date in the site's time zone; None prints ""."""
     day = local_date(value)
     if not day:
         return ""
-    return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+    return _(DATE) % {"y": day.year, "m": day.month, "d": day.day}
 
 
 def chinese_datetime(value: datetime | None) -> str:

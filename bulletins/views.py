@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -24,7 +23,7 @@ from portal.files import download_response
 from portal.pagination import page_of
 
 from . import pdf
-from .filters import IssueFilter
+from .filters import IssueFilter, series_choices
 from .html import page_html
 from .layout import (
     chinese_date,
@@ -35,6 +34,7 @@ from .layout import (
     printed_text,
     total_number_label,
 )
+from .list_html import ISSUE_ROW_FIELDS, empty_filter_form_html, rows_html, year_links_html
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .panels import meeting_panels
 from .reading import reading_copy
@@ -100,12 +100,13 @@ DEEP_OFFSET = 200
 
 
 def _page_rows(page):
-    """The page's issues, in order. Deep pages read their ids first from the list's
-    index alone (an OFFSET walks index entries, not rows), then those twenty rows."""
+    """The page's rows (``values()`` of ``ISSUE_ROW_FIELDS``), in order. Deep pages read
+    their ids first from the list's index alone (an OFFSET walks index entries, not
+    rows), then those twenty rows."""
     if page.start_index() <= DEEP_OFFSET:
         return list(page.object_list)
     ids = list(page.object_list.values_list("pk", flat=True))
-    by_id = Issue.objects.select_related("series").in_bulk(ids)
+    by_id = {row["pk"]: row for row in Issue.objects.filter(pk__in=ids).values(*ISSUE_ROW_FIELDS)}
     return [by_id[pk] for pk in ids]
 
 
@@ -114,69 +115,65 @@ def _issue_list(request, *, year=None):
     counts = {row["year"]: row["count"] for row in year_counts(request.user)}
     if year is not None and year not in counts:
         raise Http404(_("该年度没有简报。"))
-    base = visible.select_related("series")
-    if year is not None:
-        base = base.filter(year=year)
-    filterset = IssueFilter(request.GET, queryset=base, request=request, years=list(counts))
-    if year is not None:
-        del filterset.filters["year"]
-    # An invalid filter value narrows to nothing rather than being ignored.
-    valid = filterset.is_valid()
-    issues = filterset.qs if valid else base.none()
+    base = visible if year is None else visible.filter(year=year)
+    unit_id = acting_unit_id(request.user)
+    names = [n for n in IssueFilter.base_filters if (n != "year" or year is None)]
+    if not unit_id:
+        names.remove("awaiting")
+    if any(name in request.GET for name in names):
+        filterset = IssueFilter(request.GET, queryset=base, request=request, years=list(counts))
+        if year is not None:
+            del filterset.filters["year"]
+        # An invalid filter value narrows to nothing rather than being ignored.
+        valid = filterset.is_valid()
+        issues = filterset.qs if valid else base.none()
+        # (an unticked box, False, narrows nothing either)
+        unfiltered = valid and not any(
+            value not in (None, "", False) for value in filterset.form.cleaned_data.values()
+        )
+        form_fields = None
+    else:
+        # Nothing asked for: no form to validate, its empty fields written directly.
+        filterset, issues, unfiltered = None, base, True
+        form_fields = empty_filter_form_html(
+            series=series_choices(base),
+            years=[(y, str(y)) for y in counts],
+            with_year=year is None,
+            awaiting=bool(unit_id),
+        )
     # Unfiltered, the stored year counts say how many issues there are.
-    # (an unticked box, False, narrows nothing either)
-    unfiltered = valid and not any(
-        value not in (None, "", False) for value in filterset.form.cleaned_data.values()
-    )
     total = (counts[year] if year is not None else sum(counts.values())) if unfiltered else None
-    page = page_of(request, issues, PAGE_SIZE, count=total)
-    page.object_list = _page_rows(page)
+    page = page_of(request, issues.values(*ISSUE_ROW_FIELDS), PAGE_SIZE, count=total)
+    rows = page.object_list = _page_rows(page)
 
     acknowledged = set()
-    if acting_unit_id(request.user) and page.object_list:
+    if unit_id and rows:
         acknowledged = set(
             ReadReceipt.objects.visible_to(request.user)
-            .filter(issue__in=[issue.pk for issue in page], acknowledged_at__isnull=False)
+            .filter(issue__in=[row["pk"] for row in rows], acknowledged_at__isnull=False)
             .values_list("issue_id", flat=True)
         )
-    # Everything a row prints, ready: the template's loop only places it (issue 11).
-    rows = [
-        {
-            "issue": issue,
-            "url": issue.get_absolute_url(),
-            "number": _("%(year)s年%(number)s")
-            % {"year": issue.year, "number": number_label(issue.number)},
-            "date": chinese_date(issue.issue_date),
-            "iso_date": issue.issue_date.isoformat() if issue.issue_date else "",
-            "summary": Truncator(issue.summary).chars(140) if issue.summary else "",
-            "is_internal": issue.visibility == Visibility.INTERNAL,
-            "acknowledged": issue.pk in acknowledged,
-        }
-        for issue in page
-    ]
-    years = [
-        {
-            "year": y,
-            "label": _("%(year)s年") % {"year": y},
-            "count": count,
-            "url": reverse("bulletins:year_archive", args=[y]),
-            "current": y == year,
-        }
-        for y, count in counts.items()
-    ]
+    is_filtered = any(v for k, v in request.GET.items() if k in names)
     response = render(
         request,
         "bulletins/issue_list.html",
         {
             "filter": filterset,
+            "form_fields": form_fields,
             "page": page,
             "rows": rows,
-            "years": years,
-            "year": year,
-            "is_filtered": any(
-                v for k, v in request.GET.items() if k != "page" and k in filterset.filters
+            "rows_html": mark_safe(  # noqa: S308 (built from escaped parts)
+                rows_html(
+                    rows,
+                    shows_ack=bool(unit_id),
+                    acknowledged=acknowledged,
+                    is_filtered=is_filtered,
+                )
             ),
-            "shows_ack": bool(acting_unit_id(request.user)),
+            "years": [{"year": y, "count": count} for y, count in counts.items()],
+            "year_links": mark_safe(year_links_html(counts, year)),  # noqa: S308 (escaped parts)
+            "year": year,
+            "is_filtered": is_filtered,
         },
     )
     return _keep_private(response, request, public=True)

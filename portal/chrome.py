@@ -45,11 +45,13 @@ NAV_LINKS = [
 
 _CURRENT = ' aria-current="page"'
 _memo: dict = {}
+_url_memo: dict = {}
 
 
 @receiver(setting_changed, dispatch_uid="portal_chrome_forget")
 def _forget(**kwargs):
     _memo.clear()
+    _url_memo.clear()
 
 
 class _Fixed:
@@ -223,3 +225,25 @@ def footer(context) -> SafeString:
     fixed = _fixed()
     _, user = _request_and_user(context)
     return mark_safe((fixed.idle if user else "") + fixed.footer)  # noqa: S308 (built from escaped parts)
+
+
+_ID_PLACEHOLDER = 9_876_543_210
+
+
+def url_parts(name: str) -> tuple[str, str]:
+    """The text before and after the id in ``reverse(name, args=[id])``, for a route
+    whose one argument is an ``<int:…>``: reversed once per script prefix and kept."""
+    key = (get_script_prefix(), name)
+    try:
+        return _url_memo[key]
+    except KeyError:
+        url = reverse(name, args=[_ID_PLACEHOLDER])
+        before, _placeholder, after = url.partition(str(_ID_PLACEHOLDER))
+        parts = _url_memo[key] = before, after
+        return parts
+
+
+def url_with_id(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` without resolving the route again (``url_parts``)."""
+    before, after = url_parts(name)
+    return f"{before}{int(pk)}{after}"

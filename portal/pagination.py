@@ -2,7 +2,9 @@
 
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Window
-from django.http import Http404
+from django.http import Http404, QueryDict
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 
@@ -42,3 +44,28 @@ def counted_page_of(request, queryset, per_page: int) -> Page:
     paginator = Paginator(rows, per_page)
     paginator.count = rows[0]["list_count"] if rows else 0
     return Page(rows, number, paginator)
+
+
+def pagination_html(request, page) -> SafeString:
+    """The ``<nav class="pagination">`` under a list (``includes/pagination.html``): the
+    previous and next pages' links, which keep the rest of the query string, and "第 n /
+    m 页"; nothing for a list of one page. Written in Python: the template's
+    ``{% querystring %}`` and translations cost more than the links (issue 11)."""
+    if page is None or page.paginator.num_pages <= 1:
+        return mark_safe("")
+
+    def link(number, text, rel):
+        params = request.GET.copy() if request is not None else QueryDict(mutable=True)
+        params["page"] = number
+        return (
+            f'<a class="button button--secondary" href="?{escape(params.urlencode())}"'
+            f' rel="{rel}">{escape(text)}</a>'
+        )
+
+    previous = link(page.previous_page_number(), _("上一页"), "prev") if page.has_previous() else ""
+    following = link(page.next_page_number(), _("下一页"), "next") if page.has_next() else ""
+    where = _("第 %(n)s / %(total)s 页") % {"n": page.number, "total": page.paginator.num_pages}
+    return mark_safe(  # noqa: S308 (built from escaped parts)
+        f'\n<nav class="pagination" aria-label="{escape(_("分页"))}">\n'
+        f"  {previous}\n  <span>{escape(where)}</span>\n  {following}\n</nav>\n"
+    )

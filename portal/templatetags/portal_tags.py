@@ -3,6 +3,7 @@
 from django import template
 
 from portal import chrome
+from portal.pagination import pagination_html
 
 register = template.Library()
 
@@ -29,3 +30,9 @@ def site_header(context):
 def site_footer(context):
     """The idle sign-out's warning (signed-in pages) and the site footer."""
     return chrome.footer(context)
+
+
+@register.simple_tag(takes_context=True)
+def pagination_nav(context):
+    """The list's page links (``portal.pagination.pagination_html``) for ``page``."""
+    return pagination_html(context.get("request"), context.get("page"))

@@ -30,7 +30,7 @@ def _detail(issue):
 
 
 def _titles(response):
-    return [row["issue"].title for row in response.context["rows"]]
+    return [row["title"] for row in response.context["rows"]]
 
 
 # --- the list ----------------------------------------------------------------------
