@@ -127,7 +127,8 @@ def year_links_html(counts: dict, year: int | None) -> str:
 
 def _select(name: str, empty: str, choices) -> str:
     options = "".join(
-        f'\n  <option value="{esc(str(value))}">{esc(str(text))}</option>\n' for value, text in choices
+        f'\n  <option value="{esc(str(value))}">{esc(str(text))}</option>\n'
+        for value, text in choices
     )
     return (
         f'<select name="{name}" id="id_{name}">\n'
