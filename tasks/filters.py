@@ -15,7 +15,7 @@ from portal.accounts.models import acting_unit_id
 from portal.filters import NarrowingFilterSet
 from portal.units.models import Unit
 
-from .models import Assignment, Light, Task
+from .models import Assignment, Light, Task, today
 
 MODEL_CHOICE_ERRORS = {"invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]}
 
@@ -108,7 +108,9 @@ class AssignmentFilter(NarrowingFilterSet):
         model = Assignment
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, user, office: bool, request=None, prefix=None):
+    def __init__(
+        self, data=None, queryset=None, *, user, office: bool, day=None, request=None, prefix=None
+    ):
         # BaseFilterSet.__init__, with the class's filters copied one level deep: its
         # deep copy went through every label, choice and error message (issue 11).
         if queryset is None:
@@ -118,6 +120,7 @@ class AssignmentFilter(NarrowingFilterSet):
         self.queryset = queryset
         self.request = request
         self.form_prefix = prefix
+        self.day = day or today()  # the lights' day
         self.filters = {name: _copy(filter_) for name, filter_ in self.base_filters.items()}
         for filter_ in self.filters.values():
             filter_.model = queryset.model
@@ -149,4 +152,8 @@ class AssignmentFilter(NarrowingFilterSet):
         return extended if value == "yes" else queryset.exclude(pk__in=extended.values("pk"))
 
     def filter_light(self, queryset, name, value):
-        return queryset.filter(light=value)  # the view annotates with_light(today)
+        """Assignments of one light on the filter set's day (the queryset may be lit
+        already: ``filtered_assignments``)."""
+        if "light" not in queryset.query.annotations:
+            queryset = queryset.with_light(self.day)
+        return queryset.filter(light=value)

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .models import Assignment, Light
+from .models import Assignment, Light, light_for
 
 _LAMPS: dict[str | None, dict[str, SafeString]] = {}
 _WORDS: dict[str | None, dict[str, str]] = {}
@@ -83,15 +83,26 @@ ASSIGNMENT_ROW_FIELDS = (
 )
 
 
+# The same without ``light``, with what ``light_for`` works it out from
+# (``filtered_assignments(lit=False)``).
+UNLIT_ROW_FIELDS = (
+    *(field for field in ASSIGNMENT_ROW_FIELDS if field != "light"),
+    "reported",
+    "task__start_date",
+)
+
+
 def _date(day: datetime.date) -> str:
     """``{{ day|date:"Y-m-d" }}``."""
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
-def assignment_rows(rows: Iterable[Mapping], *, office: bool) -> SafeString:
+def assignment_rows(
+    rows: Iterable[Mapping], *, office: bool, day: datetime.date | None = None
+) -> SafeString:
     """The ``<tr>`` rows of the assignment list (/tasks/) for ``rows``, dictionaries of
-    ``ASSIGNMENT_ROW_FIELDS``; with a unit column for the office. No rows: the one row
-    that says so."""
+    ``ASSIGNMENT_ROW_FIELDS``, or of ``UNLIT_ROW_FIELDS`` lit here for ``day``; with a
+    unit column for the office. No rows: the one row that says so."""
     words = _words()
     detail = reverse("tasks:assignment_detail", args=[0])[: -len("0/")]
     extended = f' <span class="badge">{words["extended"]}</span>'
@@ -107,9 +118,16 @@ def assignment_rows(rows: Iterable[Mapping], *, office: bool) -> SafeString:
         meta = escape(a["task__plan__title"]) + (f" · {escape(category)}" if category else "")
         unit = f"{unit_td}{escape(a['unit__short_name'] or a['unit__name'])}</td>" if office else ""
         badge = extended if a["extended_due_date"] is not None else ""
+        light = a.get("light") or light_for(
+            day,
+            closed=a["status"] == Assignment.Status.CLOSED,
+            due=a["due_on"],
+            start=a["task__start_date"],
+            reported=a["reported"],
+        )
         html.append(
             "\n    <tr>"
-            f"\n      <td>{lamp_html(a['light'])}</td>"
+            f"\n      <td>{lamp_html(light)}</td>"
             f"\n      {number_td}{escape(a['task__number'])}</td>"
             f'\n      <td><a href="{detail}{a["pk"]}/">{escape(a["task__title"])}</a>'
             f'<br><span class="meta">{meta}</span></td>'

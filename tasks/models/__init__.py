@@ -26,6 +26,7 @@ from .assignments import (
     due_date_expr,
     due_q,
     light_conditions,
+    light_for,
     reported_this_month_q,
     today,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "due_date_expr",
     "due_q",
     "light_conditions",
+    "light_for",
     "reported_this_month_q",
     "today",
 ]

@@ -85,6 +85,24 @@ def light_conditions(today: datetime.date) -> dict[str, Q]:
     }
 
 
+def light_for(day: datetime.date, *, closed: bool, due, start, reported) -> Light:
+    """The traffic light on ``day`` from its inputs: whether the assignment is closed, its
+    due date, its task's start date and whether it reported in ``day``'s month
+    (``reported_this_month_q``; a bool, or a callable asked only when it decides). The
+    rules of ``light_conditions``, for rows read without the CASE annotation."""
+    if closed:
+        return Light.DONE
+    if due < day:
+        return Light.RED
+    if due <= day + datetime.timedelta(days=DUE_SOON_DAYS):
+        return Light.YELLOW
+    if start and start > day:
+        return Light.GREEN
+    if callable(reported):
+        reported = reported()
+    return Light.GREEN if reported else Light.YELLOW
+
+
 def closed_on_time_q() -> Q:
     """Closed by the task's own due date: ``closed_at`` as a local date, due date included.
 
@@ -209,22 +227,17 @@ class Assignment(models.Model):
 
     def light_on(self, day: datetime.date) -> Light:
         """The traffic light on ``day``; the same rules as ``with_light`` (one query at most)."""
-        if self.status == self.Status.CLOSED:
-            return Light.DONE
-        due = self.due_date
-        if due < day:
-            return Light.RED
-        if due <= day + datetime.timedelta(days=DUE_SOON_DAYS):
-            return Light.YELLOW
-        start = self.task.start_date
-        if start and start > day:
-            return Light.GREEN
-        reported = (
-            self.reports.filter(period=day.strftime("%Y-%m"))
-            .exclude(review_status=ProgressReport.Review.RETURNED)
-            .exists()
+        return light_for(
+            day,
+            closed=self.status == self.Status.CLOSED,
+            due=self.due_date,
+            start=self.task.start_date,
+            reported=lambda: (
+                self.reports.filter(period=day.strftime("%Y-%m"))
+                .exclude(review_status=ProgressReport.Review.RETURNED)
+                .exists()
+            ),
         )
-        return Light.GREEN if reported else Light.YELLOW
 
     @property
     def light(self) -> Light:

@@ -16,7 +16,7 @@ from portal.files import upload_name
 
 from ..filters import AssignmentFilter
 from ..forms import VersionForm
-from ..models import Assignment, ProgressReport, due_date_expr
+from ..models import Assignment, ProgressReport, due_date_expr, reported_this_month_q
 
 PAGE_SIZE = 50
 private = cache_control(private=True, no_cache=True)
@@ -73,14 +73,20 @@ def query_without_page(request) -> str:
     return params.urlencode()
 
 
-def filtered_assignments(request, day, data=None):
+def filtered_assignments(request, day, data=None, *, lit: bool = True):
     """The user's visible assignments, lit for ``day``, filtered by ``data`` (a QueryDict;
-    the query string by default)."""
+    the query string by default). ``lit=False``: annotated with ``reported`` (this
+    month) instead of ``light``, for a list that works each light out with
+    ``light_for``: the CASE of ``with_light`` costs more to build than to read (the
+    light filter still adds it)."""
+    queryset = Assignment.objects.visible_to(request.user)
+    if lit:
+        queryset = queryset.with_light(day)
+    else:
+        queryset = queryset.annotate(reported=reported_this_month_q(day))
     # Default order: open work first, by due date; closed assignments last.
     queryset = (
-        Assignment.objects.visible_to(request.user)
-        .with_light(day)
-        .select_related("task__plan", "unit")
+        queryset.select_related("task__plan", "unit")
         .annotate(
             is_closed=Case(
                 When(status=Assignment.Status.CLOSED, then=Value(1)),
@@ -93,7 +99,11 @@ def filtered_assignments(request, day, data=None):
     )
     data = request.GET if data is None else data
     return AssignmentFilter(
-        data or None, queryset=queryset, user=request.user, office=request.user.is_office
+        data or None,
+        queryset=queryset,
+        user=request.user,
+        office=request.user.is_office,
+        day=day,
     )
 
 

@@ -19,7 +19,7 @@ from portal.xlsx import XLSX_CONTENT_TYPE
 
 from .. import selectors, services
 from ..forms import ExtensionRequestForm, ReportForm, VersionForm
-from ..html import ASSIGNMENT_ROW_FIELDS, assignment_rows
+from ..html import UNLIT_ROW_FIELDS, assignment_rows
 from ..models import Evidence, ProgressReport, Reminder, today
 from ..xlsx_export import build_workbook
 from .common import (
@@ -45,8 +45,8 @@ def assignment_list(request):
     The rows are read as values and written in Python (``tasks.html``), the list's
     length counted beside them: no model instances, no template loop per row."""
     day = today()
-    filterset = filtered_assignments(request, day)
-    page = counted_page_of(request, filterset.qs.values(*ASSIGNMENT_ROW_FIELDS), PAGE_SIZE)
+    filterset = filtered_assignments(request, day, lit=False)
+    page = counted_page_of(request, filterset.qs.values(*UNLIT_ROW_FIELDS), PAGE_SIZE)
     notices = list(selectors.unread_notices(request.user).select_related("assignment__task")[:20])
     is_office = request.user.is_office
     return render(
@@ -55,7 +55,7 @@ def assignment_list(request):
         {
             "filter": filterset,
             "page": page,
-            "rows": assignment_rows(page, office=is_office),
+            "rows": assignment_rows(page, office=is_office, day=day),
             "query": query_without_page(request),
             "notices": notices,
             "today": day,

@@ -3,6 +3,7 @@ loop printed, character for character, for a unit and for the office, in both
 languages; user text stays escaped."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.http import QueryDict
@@ -11,8 +12,8 @@ from django.test import RequestFactory
 from django.utils import translation
 
 from tasks.filters import AssignmentFilter
-from tasks.html import ASSIGNMENT_ROW_FIELDS, assignment_rows, lamp_html
-from tasks.models import Assignment, Light, Plan
+from tasks.html import ASSIGNMENT_ROW_FIELDS, UNLIT_ROW_FIELDS, assignment_rows, lamp_html
+from tasks.models import Assignment, Light, Plan, ProgressReport
 from tasks.views.common import filtered_assignments
 from tests.factories import UnitFactory, make_task
 
@@ -49,25 +50,38 @@ def rows(plan, unit_a, today):
     plain = UnitFactory(name='单位 <"甲">', short_name="")
     S = Assignment.Status
     now = dt.datetime.combine(today, dt.time(9), tzinfo=dt.UTC)
-    for n, status in enumerate([S.PENDING, S.ACKNOWLEDGED, S.IN_PROGRESS, S.CLOSED]):
+    statuses = [S.PENDING, S.ACKNOWLEDGED, S.IN_PROGRESS, S.CLOSED, S.IN_PROGRESS, S.PENDING]
+    for n, status in enumerate(statuses):
         task = make_task(
             plan,
             f"{n}.<1>",
-            due=today + dt.timedelta(days=[-3, 3, 40, 10][n]),
+            due=today + dt.timedelta(days=[-3, 3, 40, 10, 50, 50][n]),
+            start=today + dt.timedelta(days=5) if n == 5 else None,  # not started: green
             category="" if n == 1 else "素质&提升",
             title=f'任务 <b>"{n}"</b> & 事',
         )
         for unit in (unit_a, plain):
-            Assignment.objects.create(
+            a = Assignment.objects.create(
                 task=task,
                 unit=unit,
                 role=Assignment.Role.COOPERATE if n % 2 else Assignment.Role.LEAD,
                 status=status,
-                progress=n * 30,
+                progress=n * 15,
                 acknowledged_at=None if status == S.PENDING else now,
                 closed_at=now if status == S.CLOSED else None,
                 extended_due_date=today + dt.timedelta(days=60) if n == 2 else None,
             )
+            # Reported this month: green (n == 4); returned: still yellow (n == 2).
+            if n in (2, 4):
+                ProgressReport.objects.create(
+                    assignment=a,
+                    period=f"{today:%Y-%m}",
+                    text="进展",
+                    submitted_at=now,
+                    review_status=ProgressReport.Review.RETURNED
+                    if n == 2
+                    else ProgressReport.Review.ACCEPTED,
+                )
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -77,21 +91,26 @@ def test_rows_are_what_the_template_printed(rows, who, language, request, today)
     http = RequestFactory().get("/tasks/")
     http.user = user
     queryset = filtered_assignments(http, today, QueryDict()).qs
+    unlit = filtered_assignments(http, today, QueryDict(), lit=False).qs
     with translation.override(language):
         expected = (
             engines["django"]
             .from_string(TEMPLATE_LOOP)
             .render({"page": list(queryset), "is_office": user.is_office})
         )
-        written = assignment_rows(queryset.values(*ASSIGNMENT_ROW_FIELDS), office=user.is_office)
-        empty = assignment_rows([], office=user.is_office)
+        written = assignment_rows(unlit.values(*UNLIT_ROW_FIELDS), office=user.is_office, day=today)
+        lit = assignment_rows(queryset.values(*ASSIGNMENT_ROW_FIELDS), office=user.is_office)
+        empty = assignment_rows([], office=user.is_office, day=today)
         expected_empty = (
             engines["django"].from_string(TEMPLATE_LOOP).render({"page": [], "is_office": False})
         )
     assert written == expected
+    assert lit == expected
     assert empty == expected_empty
     assert "&lt;b&gt;&quot;0&quot;&lt;/b&gt; &amp; 事" in written
-    assert "light--red" in written and "light--done" in written and "badge" in written
+    for light in Light:
+        assert f"light--{light.value}" in written
+    assert "badge" in written
 
 
 def test_lamp_follows_the_language():
@@ -127,3 +146,10 @@ def test_filter_offers_the_visible_plans_and_categories_in_order(plan, unit_a, u
         "权益维护",
         "素质提升",
     ]
+
+
+@pytest.mark.parametrize("light", [light.value for light in Light])
+def test_the_light_filter_shows_that_light_only(rows, client_a, light):
+    page = client_a.get("/tasks/", {"light": light}).content.decode()
+    shown = set(re.findall(r"light--(\w+)", page))
+    assert shown == {light}
