@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Select
 from django.utils.formats import localize
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
@@ -45,6 +46,8 @@ OPTION_TEMPLATE = _WIDGETS + "select_option.html"
 
 def _text(value) -> str:
     """``{{ value }}``: what the template engine prints (localised, escaped)."""
+    if isinstance(value, (str, Promise)):  # a label: nothing to localise
+        return conditional_escape(value)
     value = localize(template_localtime(value))
     if not isinstance(value, str):
         value = str(value)

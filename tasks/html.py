@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from html import escape as html_escape
 
 from django.urls import reverse
 from django.utils.html import escape, format_html
@@ -112,11 +113,15 @@ def assignment_rows(
     status_td = f'<td data-label="{words["status"]}">'
     due_td = f'<td data-label="{words["due"]}" class="nowrap">'
     progress_td = f'<td data-label="{words["progress"]}">'
+    lamps = {light: lamp_html(light) for light in Light}
+    # The columns are plain strings from the database: the standard library's escape,
+    # which django.utils.html.escape applies after its lazy-string checks.
+    esc = html_escape
     html = []
     for a in rows:
         category = a["task__category"]
-        meta = escape(a["task__plan__title"]) + (f" · {escape(category)}" if category else "")
-        unit = f"{unit_td}{escape(a['unit__short_name'] or a['unit__name'])}</td>" if office else ""
+        meta = esc(a["task__plan__title"]) + (f" · {esc(category)}" if category else "")
+        unit = f"{unit_td}{esc(a['unit__short_name'] or a['unit__name'])}</td>" if office else ""
         badge = extended if a["extended_due_date"] is not None else ""
         light = a.get("light") or light_for(
             day,
@@ -127,13 +132,13 @@ def assignment_rows(
         )
         html.append(
             "\n    <tr>"
-            f"\n      <td>{lamp_html(light)}</td>"
-            f"\n      {number_td}{escape(a['task__number'])}</td>"
-            f'\n      <td><a href="{detail}{a["pk"]}/">{escape(a["task__title"])}</a>'
+            f"\n      <td>{lamps[light]}</td>"
+            f"\n      {number_td}{esc(a['task__number'])}</td>"
+            f'\n      <td><a href="{detail}{a["pk"]}/">{esc(a["task__title"])}</a>'
             f'<br><span class="meta">{meta}</span></td>'
             f"\n      {unit}"
-            f"\n      {role_td}{words.get('role:' + a['role']) or escape(a['role'])}</td>"
-            f"\n      {status_td}{words.get('status:' + a['status']) or escape(a['status'])}</td>"
+            f"\n      {role_td}{words.get('role:' + a['role']) or esc(a['role'])}</td>"
+            f"\n      {status_td}{words.get('status:' + a['status']) or esc(a['status'])}</td>"
             f"\n      {due_td}{_date(a['due_on'])}{badge}</td>"
             f"\n      {progress_td}{a['progress']}%</td>"
             "\n    </tr>\n  "
