@@ -25,6 +25,7 @@ from portal.pagination import page_of
 from . import pdf
 from .filters import IssueFilter, series_choices
 from .html import page_html
+from .issue_html import issue_content
 from .layout import (
     chinese_date,
     chinese_datetime,
@@ -270,6 +271,7 @@ def issue_detail(request, pk):
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,
         "acknowledged_at": chinese_datetime(receipt.acknowledged_at if receipt else None),
     }
+    context["content"] = issue_content(request, context)
     response = render(request, "bulletins/issue_detail.html", context)
     return _keep_private(response, request, public=is_public)
 
