@@ -74,9 +74,14 @@ class IssueFilter(django_filters.FilterSet):
         model = Issue
         fields = ["series", "year", "date_from", "date_to", "q", "awaiting"]
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, years=None):
+    def __init__(
+        self, data=None, queryset=None, *, request=None, prefix=None, years=None, series=None
+    ):
         super().__init__(data, queryset, request=request, prefix=prefix)
-        self.filters["series"].extra["choices"] = series_choices(self.queryset)
+        # ``series``: the choices when the caller has them (the stored counts' series).
+        if series is None:
+            series = series_choices(self.queryset)
+        self.filters["series"].extra["choices"] = series
         if years is None:
             years = self.queryset.order_by("-year").values_list("year", flat=True).distinct()
         self.filters["year"].extra["choices"] = [(y, str(y)) for y in years]

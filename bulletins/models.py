@@ -416,17 +416,21 @@ class ReadReceipt(models.Model):
 
 
 class IssueYearCount(models.Model):
-    """How many published issues a year holds, per visibility: stored on every save or
-    delete of an issue (bulletins/year_counts.py) and read by the reading list's year
-    links and page count instead of counting the issues on each request."""
+    """How many published issues a year holds, per visibility and series: stored on every
+    save or delete of an issue (bulletins/year_counts.py) and read by the reading list's
+    year links, page count and series choices instead of counting the issues on each
+    request."""
 
     year = models.PositiveSmallIntegerField()
     visibility = models.CharField(max_length=20, choices=Visibility.choices)
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["year", "visibility"], name="one_count_per_year")
+            models.UniqueConstraint(
+                fields=["year", "visibility", "series"], name="one_count_per_year_series"
+            )
         ]
 
     def __str__(self):

@@ -23,7 +23,7 @@ from portal.files import download_response
 from portal.pagination import page_of
 
 from . import pdf
-from .filters import IssueFilter, series_choices
+from .filters import IssueFilter
 from .html import page_html
 from .issue_html import issue_content
 from .layout import (
@@ -40,7 +40,7 @@ from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
 from .panels import meeting_panels
 from .reading import reading_copy
 from .receipts import acknowledge_issue, record_attachment_download, record_view
-from .year_counts import year_counts
+from .year_counts import list_counts
 
 PAGE_SIZE = 20
 MEETINGS_PAGE_SIZE = 20
@@ -113,7 +113,8 @@ def _page_rows(page):
 
 def _issue_list(request, *, year=None):
     visible = Issue.objects.visible_to(request.user).published()
-    counts = {row["year"]: row["count"] for row in year_counts(request.user)}
+    # The years' counts and the series offered, from the stored counts.
+    counts, series = list_counts(request.user, year)
     if year is not None and year not in counts:
         raise Http404(_("该年度没有简报。"))
     base = visible if year is None else visible.filter(year=year)
@@ -122,7 +123,9 @@ def _issue_list(request, *, year=None):
     if not unit_id:
         names.remove("awaiting")
     if any(name in request.GET for name in names):
-        filterset = IssueFilter(request.GET, queryset=base, request=request, years=list(counts))
+        filterset = IssueFilter(
+            request.GET, queryset=base, request=request, years=list(counts), series=series
+        )
         if year is not None:
             del filterset.filters["year"]
         # An invalid filter value narrows to nothing rather than being ignored.
@@ -137,7 +140,7 @@ def _issue_list(request, *, year=None):
         # Nothing asked for: no form to validate, its empty fields written directly.
         filterset, issues, unfiltered = None, base, True
         form_fields = empty_filter_form_html(
-            series=series_choices(base),
+            series=series,
             years=[(y, str(y)) for y in counts],
             with_year=year is None,
             awaiting=bool(unit_id),
