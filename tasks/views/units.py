@@ -47,7 +47,16 @@ def assignment_list(request):
     day = today()
     filterset = filtered_assignments(request, day, lit=False)
     page = counted_page_of(request, filterset.qs.values(*UNLIT_ROW_FIELDS), PAGE_SIZE)
-    notices = list(selectors.unread_notices(request.user).select_related("assignment__task")[:20])
+    notices = list(
+        selectors.unread_notices(request.user).values(
+            "pk",
+            "sent_at",
+            "message",
+            "assignment_id",
+            "assignment__task__number",
+            "assignment__task__title",
+        )[:20]
+    )
     is_office = request.user.is_office
     return render(
         request,
