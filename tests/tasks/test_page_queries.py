@@ -144,3 +144,20 @@ def test_the_overview_rates_are_those_of_rate_rows(query, plan, units, today, rf
     assert _shown(by_unit) == _shown(orm_unit) and by_category == orm_category
     if query in ("", "plan=&page=3"):
         assert by_unit and by_category and any(row["on_time_extended"] for row in by_unit)
+
+
+def test_the_lists_light_follows_the_day(plan, unit_a, today, rf, office_user):
+    """The lit list is built once per day and kept: another day lights it afresh."""
+    task = Task.objects.create(
+        plan=plan, number="9", title="任务", due_date=today + dt.timedelta(days=3)
+    )
+    Assignment.objects.create(task=task, unit=unit_a)  # 待签收
+    request = rf.get("/tasks/overview/")
+    request.user = office_user
+
+    def lights(day):
+        return list(filtered_assignments(request, day).qs.values_list("light", flat=True))
+
+    assert lights(today) == ["yellow"]  # due within the week
+    assert lights(today + dt.timedelta(days=4)) == ["red"]  # overdue by then
+    assert lights(today) == ["yellow"]
