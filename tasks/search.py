@@ -10,13 +10,12 @@ meeting (``Decision.visible_to``) and links to the meeting page.
 from datetime import date
 
 from django.db.models import OuterRef
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bulletins.layout import chinese_date, local_date
 from portal.accounts.models import acting_unit_id, is_office
-from portal.search.registry import Document, Follows, SearchKind
+from portal.search.registry import Document, Follows, SearchKind, reverse_pk
 
 from .models import Assignment, Decision, Plan, ProgressReport, Task
 
@@ -64,8 +63,8 @@ class TaskKind(SearchKind):
 
     def url(self, object_id, data, user):
         if data.get("assignment"):
-            return reverse("tasks:assignment_detail", kwargs={"pk": data["assignment"]})
-        return reverse("tasks:plan_detail", kwargs={"pk": data["plan"]})
+            return reverse_pk("tasks:assignment_detail", data["assignment"])
+        return reverse_pk("tasks:plan_detail", data["plan"])
 
     def document(self, task) -> Document:
         plan = task.plan
@@ -133,7 +132,7 @@ class ReportKind(SearchKind):
         )[:1]}  # fmt: skip
 
     def url(self, object_id, data, user):
-        return reverse("tasks:assignment_detail", kwargs={"pk": data["assignment"]})
+        return reverse_pk("tasks:assignment_detail", data["assignment"])
 
     def document(self, report) -> Document:
         task = report.assignment.task
@@ -182,7 +181,7 @@ class DecisionKind(SearchKind):
         )[:1]}  # fmt: skip
 
     def url(self, object_id, data, user):
-        meeting = reverse("bulletins:meeting_detail", kwargs={"pk": data["meeting"]})
+        meeting = reverse_pk("bulletins:meeting_detail", data["meeting"])
         return f"{meeting}#decision-{object_id}"
 
     def document(self, decision) -> Document:

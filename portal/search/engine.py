@@ -20,7 +20,6 @@ every count, facet and snippet comes only from documents the user may see.
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -90,6 +89,7 @@ class Outcome:
     keys: list[int]
     capped: bool
     facets: dict[str, Counter] | None = field(default=None)
+    kinds: dict[int, str] = field(default_factory=dict)  # each key's kind
 
     @property
     def total(self) -> int:
@@ -115,17 +115,25 @@ STEER = (
 UNSTEER = "SET LOCAL enable_seqscan = on; RESET max_parallel_workers_per_gather; RESET jit"
 
 
-@contextmanager
-def _steered(connection, using):
-    """A cursor in a transaction whose planner is steered (``STEER``). SET LOCAL ends
-    with the transaction, so the settings are put back (``UNSTEER``, a round trip) only
-    when the caller's own transaction goes on after this block."""
-    nested = connection.in_atomic_block
-    with transaction.atomic(using=using), connection.cursor() as cursor:
+def steered(connection, sql: str, params) -> list[tuple]:
+    """Rows of one statement run under the steered planner (``STEER``), PostgreSQL only.
+
+    Outside a transaction, in one round trip: the settings and the statement go as
+    one string, which PostgreSQL runs as one implicit transaction, so ``SET LOCAL``
+    lasts exactly that statement. Inside the caller's transaction (tests, a
+    view in ``atomic``), in a savepoint, and the settings are put back after it
+    (``UNSTEER``), since SET LOCAL would otherwise last to the caller's COMMIT.
+    """
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{STEER}; {sql}", params)
+            return cursor.fetchall()
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute(STEER)
-        yield cursor
-        if nested:
-            cursor.execute(UNSTEER)
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        cursor.execute(UNSTEER)
+        return rows
 
 
 def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
@@ -137,20 +145,19 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
             _values(matched.extra(order_by=["search_fts.rowid"]), query, order)[: LIMIT + 1]
         )
     elif uses_tsvector(connection):
-        with _steered(connection, queryset.db) as cursor:
+        try:
+            compiled = newest_sql(queryset, query)
+        except EmptyResultSet:
+            compiled, rows = None, []
+        else:
+            rows = None if compiled is None else steered(connection, *compiled)
+        if rows is None or any(a[0] > b[0] for a, b in zip(rows, rows[1:], strict=False)):
+            # No windows, or they came back out of order: sort every match.
+            every = _values(matched.order_by("sort_key"), query, NEWEST)[: LIMIT + 1]
             try:
-                compiled = newest_sql(queryset, query)
+                rows = steered(connection, *every.query.get_compiler(queryset.db).as_sql())
             except EmptyResultSet:
-                compiled, rows = None, []
-            else:
-                if compiled is None:
-                    rows = None
-                else:
-                    cursor.execute(*compiled)
-                    rows = cursor.fetchall()
-            if rows is None or any(a[0] > b[0] for a, b in zip(rows, rows[1:], strict=False)):
-                # No windows, or they came back out of order: sort every match.
-                rows = list(_values(matched.order_by("sort_key"), query, NEWEST)[: LIMIT + 1])
+                rows = []
         if order == RELEVANCE and rows:
             scores = dict(
                 matched.model.objects.filter(sort_key__in=[row[0] for row in rows[:LIMIT]])
@@ -172,7 +179,12 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
             "group": Counter((row[1], row[2]) for row in rows if row[2]),
             "year": Counter(row[3] for row in rows if row[3]),
         }
-    return Outcome(keys=[row[0] for row in rows], capped=capped, facets=facets)
+    return Outcome(
+        keys=[row[0] for row in rows],
+        capped=capped,
+        facets=facets,
+        kinds={row[0]: row[1] for row in rows},
+    )
 
 
 FIRST_YEAR, LAST_YEAR = 1970, 2229  # what a sort key can encode (models.MINUTE_BITS)
@@ -277,19 +289,6 @@ def newest_sql(queryset, query: Query) -> tuple[str, list] | None:
         f"WHERE {where} LIMIT %s"
     )
     return sql, [*params, *where_params, LIMIT + 1]
-
-
-def fetch(queryset) -> list:
-    """Evaluate a queryset of a few documents (a results page) with the same plan steering.
-
-    Without it PostgreSQL checks visible_to's EXISTS by hashing every visible
-    issue, growing with the corpus, where 20 index probes would do.
-    """
-    connection = connections[queryset.db]
-    if not uses_tsvector(connection):
-        return list(queryset)
-    with _steered(connection, queryset.db):
-        return list(queryset)
 
 
 def all_matches(queryset, query: Query) -> list[int]:

@@ -22,13 +22,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from html import escape
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 MAX_CODE = 15  # models.KIND_BITS: a kind's code is part of every sort key
+DEFAULT_HIT_TEMPLATE = "search/hit.html"
 
 
 @dataclass(frozen=True)
@@ -108,8 +114,9 @@ class SearchKind:
     # Many-to-many fields of ``model`` whose rows are part of the text (抄送 units).
     m2m: Sequence[str] = ()
     facet: Facet | None = None
-    # How a hit is shown; gets ``hit`` (views.Hit). Override for a kind of its own look.
-    template: str = "search/hit.html"
+    # A template of the kind's own look for its hits, given ``hit`` (views.Hit);
+    # by default ``render_hit`` writes the common markup.
+    template: str = DEFAULT_HIT_TEMPLATE
     # ``reverse(url_name, kwargs={"pk": id})`` is the link of a hit, unless ``url`` says more.
     url_name: str = ""
 
@@ -139,10 +146,53 @@ class SearchKind:
 
     def url(self, object_id: int, data: dict, user) -> str | None:
         """The link of a hit; ``data`` holds the values ``link_data`` named."""
-        return reverse(self.url_name, kwargs={"pk": object_id})
+        return reverse_pk(self.url_name, object_id)
+
+    def render_hit(self, hit) -> SafeString:
+        """The ``<li>`` of one hit (views.Hit): the kind's ``template`` if it names one,
+        else the markup of ``search/hit.html`` written here (a template include per
+        hit cost a fifth of a results page, issue 11). ``hit.title`` and
+        ``hit.snippet`` are safe already; everything else is escaped."""
+        if self.template != DEFAULT_HIT_TEMPLATE:
+            return render_to_string(self.template, {"hit": hit})
+        title = conditional_escape(hit.title)
+        if hit.url:
+            title = f'<a href="{escape(hit.url)}">{title}</a>'
+        snippet = conditional_escape(hit.snippet)
+        if snippet:
+            snippet = f'<p class="search-hit__snippet">{snippet}</p>'
+        return mark_safe(
+            f'<li class="search-hit search-hit--{escape(hit.kind)}">\n'
+            f'  <p class="search-hit__meta"><span class="badge">{escape(hit.kind_label)}</span>'
+            f" {escape(hit.meta)}</p>\n"
+            f'  <h2 class="search-hit__title">{title}</h2>\n'
+            f"  {snippet}\n"
+            "</li>\n"
+        )
 
     def __repr__(self):
         return f"<SearchKind {self.name}>"
+
+
+_PK = 918273645  # stands for the pk while a route is reversed once (reverse_pk)
+_routes: dict[tuple, tuple[str, str]] = {}
+
+
+def reverse_pk(url_name: str, pk: int) -> str:
+    """``reverse(url_name, kwargs={"pk": pk})``, each route reversed once per process.
+
+    The route is reversed with a stand-in pk and cut around it; the pieces are kept
+    per script prefix and URLconf, which is all a reversed URL depends on besides
+    its arguments. Twenty links a results page cost no resolver work.
+    """
+    key = (url_name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    pieces = _routes.get(key)
+    if pieces is None:
+        head, stand_in, tail = reverse(url_name, kwargs={"pk": _PK}).partition(str(_PK))
+        if not stand_in:
+            return reverse(url_name, kwargs={"pk": pk})
+        pieces = _routes[key] = (head, tail)
+    return f"{pieces[0]}{int(pk)}{pieces[1]}"
 
 
 @dataclass

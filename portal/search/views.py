@@ -3,9 +3,11 @@
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.exceptions import FullResultSet
+from django.db import connections
 from django.db.models import Case, Subquery, When
 from django.shortcuts import render
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -13,8 +15,8 @@ from portal.pagination import page_of
 
 from . import engine, registry
 from .filters import SearchFilter
-from .forms import SearchForm
-from .models import SearchDocument
+from .forms import SearchForm, fields_html
+from .models import SearchDocument, uses_tsvector
 from .text import Query, highlight, snippet
 
 PAGE_SIZE = 20
@@ -24,61 +26,99 @@ PAGE_SIZE = 20
 class Hit:
     kind: str
     kind_label: str
-    template: str  # the kind's result template (registry.SearchKind.template)
     url: str | None
     title: SafeString
     snippet: SafeString
     meta: str  # series · 2020年第四期 · date, or date · place
 
 
-def _link_data(user) -> dict[str, tuple[str, str, Case]]:
-    """Per registered kind, the values its links need, as annotations of the page's query.
+# Where a results page reads its documents: the document table unaliased, as the
+# scope's WHERE (visibility.py) names it.
+PAGE_SQL = (
+    'SELECT "search_searchdocument"."sort_key", "search_searchdocument"."kind", '
+    '"search_searchdocument"."object_id", "search_searchdocument"."title", '
+    '"search_searchdocument"."label", "search_searchtext"."text", "search_searchtext"."body"'
+    '{links} FROM "search_searchdocument" LEFT OUTER JOIN "search_searchtext" '
+    'ON ("search_searchdocument"."sort_key" = "search_searchtext"."document_id") '
+    'WHERE "search_searchdocument"."sort_key" IN ({keys}) AND {where}'
+)
 
-    Each is probed only for documents of its own kind (CASE on the kind).
+
+def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], str, list]:
+    """What the links of ``kinds`` need (registry.SearchKind.link_data), as extra columns.
+
+    Each value is probed only for documents of its own kind (CASE on the kind).
+    Returns ``[(kind name, value name)]`` in column order, the columns' SQL and params.
     """
-    out = {}
-    for kind in registry.kinds():
+    names, annotations = [], {}
+    for kind in kinds:
         for name, values in kind.link_data(user).items():
-            annotation = f"link_{kind.name}_{name}"
-            value = Case(When(kind=kind.name, then=Subquery(values)), default=None)
-            out[annotation] = (kind.name, name, value)
-    return out
+            names.append((kind.name, name))
+            annotations[f"link_{kind.name}_{name}"] = Case(
+                When(kind=kind.name, then=Subquery(values)), default=None
+            )
+    if not annotations:
+        return [], "", []
+    docs = SearchDocument.objects.annotate(**annotations)
+    compiler = docs.query.get_compiler(connection=connection)
+    columns, params = [], []
+    for annotation in annotations:
+        sql, column_params = compiler.compile(docs.query.annotations[annotation])
+        columns.append(f", {sql}")
+        params += column_params
+    return names, "".join(columns), params
 
 
-def _hits(queryset, keys: list[int], query: Query, user) -> list[Hit]:
+def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) -> list[Hit]:
     """The documents of one page, in the order of ``keys``, ready to display (one query).
 
+    ``queryset`` is the search's scope (visible_to and the filters, checked again
+    here: nothing hidden since the search shows); ``kinds`` the kind of each key.
     What a kind's links need (registry.SearchKind.link_data) is read in the same query.
     """
-    docs = queryset.filter(sort_key__in=keys).select_related("content")
-    docs = docs.only(
-        "sort_key", "kind", "object_id", "title", "label", "content__text", "content__body"
+    if not keys:
+        return []
+    connection = connections[queryset.db]
+    try:
+        where, where_params = queryset.query.get_compiler(connection=connection).compile(
+            queryset.query.where
+        )
+    except FullResultSet:
+        where, where_params = "TRUE", []
+    on_page = {kinds[key] for key in keys}
+    names, link_columns, link_params = _link_sql(
+        [kind for kind in registry.kinds() if kind.name in on_page], user, connection
     )
-    links = _link_data(user)
-    docs = docs.annotate(**{annotation: value for annotation, (_k, _n, value) in links.items()})
-    by_key = {doc.sort_key: doc for doc in engine.fetch(docs)}
+    sql = PAGE_SQL.format(links=link_columns, keys=", ".join(["%s"] * len(keys)), where=where)
+    params = [*link_params, *keys, *where_params]
+    if uses_tsvector(connection):
+        rows = engine.steered(connection, sql, params)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    by_key = {row[0]: row for row in rows}
     hits = []
     for key in keys:
-        doc = by_key.get(key)
-        if doc is None:  # changed between the two queries: skip rather than guess
+        row = by_key.get(key)
+        if row is None:  # changed between the two queries: skip rather than guess
             continue
-        kind = registry.get(doc.kind)
+        _key, kind_name, object_id, title, label, text, body, *links = row
+        kind = registry.get(kind_name)
         data = {
-            name: getattr(doc, annotation)
-            for annotation, (kind_name, name, _v) in links.items()
-            if kind_name == kind.name
+            name: value for (of, name), value in zip(names, links, strict=True) if of == kind_name
         }
-        title_end = len(doc.title) + 1
-        body, text = doc.content.body, doc.content.text
+        title_end = len(title) + 1
         hits.append(
-            Hit(
-                kind=doc.kind,
-                kind_label=kind.label,
-                template=kind.template,
-                url=kind.url(doc.object_id, data, user),
-                title=highlight(doc.title, query.words),
-                snippet=snippet(body[title_end:], text[title_end:], query.words),
-                meta=doc.label,
+            kind.render_hit(
+                Hit(
+                    kind=kind_name,
+                    kind_label=kind.label,
+                    url=kind.url(object_id, data, user),
+                    title=highlight(title, query.words),
+                    snippet=snippet(body[title_end:], text[title_end:], query.words),
+                    meta=label,
+                )
             )
         )
     return hits
@@ -127,20 +167,21 @@ def search(request):
     user = request.user
     data = request.GET if request.GET else None
     form = SearchForm(data)
-    filterset = SearchFilter(
-        data, queryset=SearchDocument.objects.visible_to(user), request=request
-    )
+    filterset = SearchFilter(data, request=request)
     context = {"form": form, "filterset": filterset, "searched": "q" in request.GET}
-    if context["searched"] and form.is_valid() and filterset.is_valid():
+    valid = context["searched"] and form.is_valid() and filterset.is_valid()
+    context["fields_html"] = fields_html(form, filterset)
+    if valid:
         query = form.cleaned_data["q"]
-        queryset = filterset.qs
+        queryset = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
         outcome = engine.find(queryset, query, order=form.cleaned_data["order"])
         page = page_of(request, outcome.keys, PAGE_SIZE)
+        hits = _hits(queryset, list(page.object_list), outcome.kinds, query, user)
         context.update(
             query=query,
             outcome=outcome,
             page=page,
-            hits=_hits(queryset, list(page.object_list), query, user),
+            hits_html=mark_safe("".join(f"\n            \n{hit}\n          " for hit in hits)),
             facets=_facets(outcome, filterset, request.GET),
             limit=engine.LIMIT,
             relevance=form.cleaned_data["order"] == engine.RELEVANCE,

@@ -146,3 +146,25 @@ def test_the_apps_register_the_six_kinds():
         ("submission", 5, "submissions.Submission"),
         ("decision", 6, "tasks.Decision"),
     ]
+
+
+@pytest.mark.parametrize("url", ["/bulletins/7/?a=1&b=<2>", None])
+@pytest.mark.parametrize("snippet", ["<mark>工人</mark> &amp; 队伍", ""])
+def test_a_hit_written_in_python_is_the_markup_of_search_hit_html(url, snippet):
+    """SearchKind.render_hit writes search/hit.html's markup without the template."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from portal.search.views import Hit
+
+    hit = Hit(
+        kind="issue",
+        kind_label="简报<b>",
+        url=url,
+        title=mark_safe("产业<mark>工人</mark> &lt;队伍&gt;"),
+        snippet=mark_safe(snippet),
+        meta="系列 & <期> · 2020年6月1日",
+    )
+    kind = registry.get("issue")
+    expected = render_to_string("search/hit.html", {"hit": hit})
+    assert kind.render_hit(hit) == expected.removeprefix("\n")

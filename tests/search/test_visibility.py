@@ -117,3 +117,28 @@ def test_counts_and_facets_come_only_from_visible_documents(corpus, persona, tot
     text = re.sub(r"<[^>]+>|\s+", "", facets.group(0))
     for item in facet:
         assert item in text
+
+
+USERS = {
+    ANON: None,
+    A: "user_a",
+    B: "user_b",
+    OFFICE: "office_user",
+    STAFF: "other_staff",
+    GONE: "deactivated_user",
+}
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_the_raw_condition_finds_what_visible_to_finds(corpus, request, who):
+    """The results page's WHERE (visibility.py, each kind compiled on its own) and
+    SearchDocumentQuerySet.visible_to (Django's Exists) agree for every persona."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.search.models import SearchDocument
+
+    user = request.getfixturevalue(USERS[who]) if USERS[who] else AnonymousUser()
+    raw = set(SearchDocument.objects.visible_where(user).values_list("pk", flat=True))
+    orm = set(SearchDocument.objects.visible_to(user).values_list("pk", flat=True))
+    assert raw == orm
+    assert raw  # every persona sees something of the corpus

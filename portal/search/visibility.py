@@ -1,0 +1,96 @@
+"""``visible_to(user)`` of the search documents as one SQL condition, built cheaply.
+
+``SearchDocumentQuerySet.visible_to`` ORs one ``Q(kind=…) & Exists(…)`` per kind:
+Django resolves each ``Exists`` into the outer query (cloning and relabelling the
+kind's whole query) and compiles it again on every use, about 6 ms a results page
+(issue 11). Here each kind's own ``visible_to(user)`` queryset is compiled on its
+own, WHERE and FROM only, and wrapped in the same correlated EXISTS by hand:
+
+    ("search_searchdocument"."kind" = 'issue' AND EXISTS(
+        SELECT 1 FROM "bulletins_issue" WHERE (<the kind's rule>)
+        AND "bulletins_issue"."id" = "search_searchdocument"."object_id"))
+
+The same rows as ``visible_to`` (tests/search/test_visibility.py runs every
+persona through both). The condition names the document table unaliased, so it
+serves top-level queries of documents only (``SearchDocumentQuerySet.visible_where``),
+never a subquery. A kind whose query cannot be cut down this way (slicing,
+grouping, ``DISTINCT ON``, a union) goes through Django's ``Exists`` instead.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db.models import Exists, OuterRef, Q
+
+from . import registry
+
+
+def _plain(query) -> bool:
+    """Whether the kind's query means "rows matching WHERE" and nothing more."""
+    return not (
+        query.is_sliced
+        or query.combinator
+        or query.distinct_fields
+        or query.group_by is not None
+        or query.where.contains_aggregate
+        or query.where.contains_over_clause
+    )
+
+
+def _kind_sql(kind, user, connection, table: str) -> tuple[str, list] | None:
+    """The kind's part of the condition, or None when the user sees none of it."""
+    queryset = kind.visible_to(user)
+    query = queryset.query
+    quote = connection.ops.quote_name
+    kind_sql = f'{quote(table)}."kind" = %s'
+    if not _plain(query):
+        return _orm_kind_sql(kind, queryset, connection)
+    compiler = query.get_compiler(connection=connection)
+    try:
+        where, params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        where, params = "", []
+    base = query.base_table or query.get_meta().db_table
+    from_parts, from_params = compiler.get_from_clause()
+    if not from_parts:  # nothing referenced a table: the rule is "every row"
+        from_parts = [quote(base)]
+    from_sql = " ".join(from_parts)
+    if quote(table) in from_sql:  # the kind's query reads documents itself: keep Django's
+        return _orm_kind_sql(kind, queryset, connection)
+    pk = f"{quote(base)}.{quote(query.get_meta().pk.column)}"
+    condition = f'{pk} = {quote(table)}."object_id"'
+    if where:
+        condition = f"({where}) AND {condition}"
+    return (
+        f"({kind_sql} AND EXISTS(SELECT 1 FROM {from_sql} WHERE {condition}))",
+        [kind.name, *from_params, *params],
+    )
+
+
+def _orm_kind_sql(kind, queryset, connection) -> tuple[str, list] | None:
+    from .models import SearchDocument
+
+    docs = SearchDocument.objects.filter(
+        Q(kind=kind.name) & Exists(queryset.filter(pk=OuterRef("object_id")))
+    )
+    compiler = docs.query.get_compiler(connection=connection)
+    try:
+        return compiler.compile(docs.query.where)
+    except EmptyResultSet:
+        return None
+
+
+def visible_sql(user, connection, table: str) -> tuple[str, list] | None:
+    """``(sql, params)``: the documents of ``table`` whose object ``user`` may see, or
+    None when the user may see no kind at all."""
+    parts, params = [], []
+    for kind in registry.kinds():
+        part = _kind_sql(kind, user, connection, table)
+        if part is not None:
+            parts.append(part[0])
+            params += part[1]
+    if not parts:
+        return None
+    return f"({' OR '.join(parts)})", params
