@@ -9,17 +9,23 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.search.registry import Document, Facet, Follows, SearchKind
+from portal.search.registry import Document, Facet, Follows, SearchKind, audience
+from portal.search.visibility import kept_rows
 
 from .layout import chinese_date, local_date, printed_text, total_number_label
 from .models import AgendaItem, Article, Attachment, Issue, Meeting, Series
 
 
 def visible_series(user):
-    """Series with at least one issue the user may see (a hidden series' name is not offered)."""
-    return Series.objects.filter(
-        Exists(Issue.objects.visible_to(user).filter(series=OuterRef("pk")))
-    ).values_list("pk", "name")
+    """Series with at least one issue the user may see (a hidden series' name is not
+    offered): ``(id, name)`` rows, the query compiled once per ``audience``, all that
+    Issue.visible_to depends on (IssueKind.visibility_key)."""
+    return kept_rows(
+        ("bulletins.visible_series", audience(user)),
+        lambda: Series.objects.filter(
+            Exists(Issue.objects.visible_to(user).filter(series=OuterRef("pk")))
+        ).values_list("pk", "name"),
+    )
 
 
 def _issue_ids(queryset):
@@ -62,6 +68,10 @@ class IssueKind(SearchKind):
         empty_label=gettext_lazy("全部系列"),
         choices=visible_series,
     )
+
+    def visibility_key(self, user):
+        """IssueQuerySet.visible_to branches on the office and being signed in."""
+        return audience(user)
 
     def queryset(self):
         return Issue.objects.select_related("series").prefetch_related(
@@ -115,6 +125,10 @@ class MeetingKind(SearchKind):
     model = Meeting
     url_name = "bulletins:meeting_detail"
     follows = (Follows(AgendaItem, lambda item: [item.meeting_id], deleted=True),)
+
+    def visibility_key(self, user):
+        """MeetingQuerySet.visible_to branches on being signed in."""
+        return audience(user)
 
     def queryset(self):
         return Meeting.objects.prefetch_related("agenda_items")

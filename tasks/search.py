@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from bulletins.layout import chinese_date, local_date
 from portal.accounts.models import acting_unit_id, is_office
-from portal.search.registry import Document, Follows, SearchKind, reverse_pk
+from portal.search.registry import Document, Follows, SearchKind, audience, reverse_pk
 
 from .models import Assignment, Decision, Plan, ProgressReport, Task
 
@@ -45,6 +45,10 @@ class TaskKind(SearchKind):
     model = Task
     # The plan's title is in each task's text.
     follows = (Follows(Plan, lambda plan: plan.tasks.values_list("pk", flat=True), created=False),)
+
+    def visibility_key(self, user):
+        """TaskQuerySet.visible_to branches on the office and the acting unit."""
+        return audience(user)
 
     def queryset(self):
         return Task.objects.select_related("plan")
@@ -119,6 +123,10 @@ class ReportKind(SearchKind):
         ),
     )
 
+    def visibility_key(self, user):
+        """Through Assignment.visible_to: the office and the acting unit."""
+        return audience(user)
+
     def queryset(self):
         return ProgressReport.objects.select_related("assignment__task", "assignment__unit")
 
@@ -170,6 +178,10 @@ class DecisionKind(SearchKind):
             created=False,
         ),
     )
+
+    def visibility_key(self, user):
+        """Through Meeting.visible_to: being signed in."""
+        return audience(user)
 
     def queryset(self):
         return Decision.objects.select_related("meeting")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from bulletins.layout import local_date
 from portal.accounts.models import acting_unit_id, is_office
-from portal.search.registry import Document, Follows, SearchKind
+from portal.search.registry import Document, Follows, SearchKind, audience
 
 from .models import Category, Submission
 
@@ -36,6 +36,10 @@ class SubmissionKind(SearchKind):
             created=False,
         ),
     )
+
+    def visibility_key(self, user):
+        """SubmissionQuerySet.visible_to branches on the office and the acting unit."""
+        return audience(user)
 
     def queryset(self):
         return Submission.objects.select_related("unit", "category")

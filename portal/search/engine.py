@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from operator import gt
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, transaction
@@ -139,7 +141,7 @@ def steered(connection, sql: str, params) -> list[tuple]:
 def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
     """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first."""
     connection = connections[queryset.db]
-    matched = match(queryset, query)
+    matched = None if uses_tsvector(connection) else match(queryset, query)
     if uses_fts5(connection):
         rows = list(
             _values(matched.extra(order_by=["search_fts.rowid"]), query, order)[: LIMIT + 1]
@@ -151,8 +153,10 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
             compiled, rows = None, []
         else:
             rows = None if compiled is None else steered(connection, *compiled)
-        if rows is None or any(a[0] > b[0] for a, b in zip(rows, rows[1:], strict=False)):
+        keys = None if rows is None else [row[0] for row in rows]
+        if keys is None or any(map(gt, keys, keys[1:])):
             # No windows, or they came back out of order: sort every match.
+            matched = match(queryset, query)
             every = _values(matched.order_by("sort_key"), query, NEWEST)[: LIMIT + 1]
             try:
                 rows = steered(connection, *every.query.get_compiler(queryset.db).as_sql())
@@ -160,7 +164,7 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
                 rows = []
         if order == RELEVANCE and rows:
             scores = dict(
-                matched.model.objects.filter(sort_key__in=[row[0] for row in rows[:LIMIT]])
+                queryset.model.objects.filter(sort_key__in=[row[0] for row in rows[:LIMIT]])
                 .annotate(score=relevance(query))
                 .values_list("sort_key", "score")
             )
@@ -216,7 +220,7 @@ def _span(newest: int, oldest: int) -> list[str]:
     return out
 
 
-def time_windows(now: datetime) -> list[list[str]]:
+def time_windows(now: datetime) -> tuple[tuple[str, ...], ...]:
     """Newest-first windows of time, each as tsquery alternatives of month lexemes.
 
     The future, then windows of 1, 1, 2, 4, 8, … months back to 1970, so that
@@ -225,7 +229,12 @@ def time_windows(now: datetime) -> list[list[str]]:
     (models.time_lexemes) lie in exactly one window.
     """
     now = now.astimezone(UTC)
-    y, m = now.year, now.month
+    return _month_windows(now.year, now.month)
+
+
+@cache
+def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
+    """time_windows of any moment of month ``m`` of year ``y`` (UTC); kept per month."""
     future = [_month(y, mm) for mm in range(m + 1, 13)]
     # Years up to the end of the decade after next, then decade and century
     # prefixes ('¦y204':* is 2040-2049, '¦y21':* the 2100s).
@@ -245,7 +254,7 @@ def time_windows(now: datetime) -> list[list[str]]:
         newest = oldest - 1
         if len(windows) > 2:
             size *= 2
-    return [w for w in windows if w]
+    return tuple(tuple(w) for w in windows if w)
 
 
 def newest_sql(queryset, query: Query) -> tuple[str, list] | None:

@@ -19,7 +19,7 @@ no app (tests/portal/test_code_rules.py checks it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
@@ -30,8 +30,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
+
+from portal.accounts.models import acting_unit_id, is_office
 
 MAX_CODE = 15  # models.KIND_BITS: a kind's code is part of every sort key
 DEFAULT_HIT_TEMPLATE = "search/hit.html"
@@ -131,6 +132,17 @@ class SearchKind:
         """The objects ``user`` may see: the model's own ``visible_to``."""
         return self.model.objects.visible_to(user)
 
+    def visibility_key(self, user) -> Hashable | None:
+        """What ``visible_to(user)`` depends on, when that is less than the user.
+
+        Users with equal keys must get the same ``visible_to`` query: the SQL
+        compiled for one of them (visibility.py) then serves them all for the life
+        of the process. None, the default: compiled again on every search.
+        ``audience(user)`` suits a rule that branches only on the office, the
+        acting unit and being signed in.
+        """
+        return None
+
     def offered_to(self, user) -> bool:
         """Whether the type filter offers this kind to ``user`` (it may still find none)."""
         return True
@@ -155,10 +167,10 @@ class SearchKind:
         ``hit.snippet`` are safe already; everything else is escaped."""
         if self.template != DEFAULT_HIT_TEMPLATE:
             return render_to_string(self.template, {"hit": hit})
-        title = conditional_escape(hit.title)
+        title = _safe(hit.title)
         if hit.url:
             title = f'<a href="{escape(hit.url)}">{title}</a>'
-        snippet = conditional_escape(hit.snippet)
+        snippet = _safe(hit.snippet)
         if snippet:
             snippet = f'<p class="search-hit__snippet">{snippet}</p>'
         return mark_safe(
@@ -193,6 +205,19 @@ def reverse_pk(url_name: str, pk: int) -> str:
             return reverse(url_name, kwargs={"pk": pk})
         pieces = _routes[key] = (head, tail)
     return f"{pieces[0]}{int(pk)}{pieces[1]}"
+
+
+def _safe(text) -> str:
+    """``conditional_escape`` without its lazy-string wrapper (twice a hit)."""
+    return str(text) if isinstance(text, SafeData) else escape(str(text))
+
+
+def audience(user) -> tuple[bool, int | None, bool]:
+    """Who ``user`` is to the visibility rules of the portal (DESIGN.md, "Who may see"):
+    office staff, the unit they act for, signed in and active. A ``visibility_key``
+    for kinds whose ``visible_to`` branches on nothing else."""
+    signed_in = bool(user is not None and user.is_authenticated and user.is_active)
+    return is_office(user), acting_unit_id(user), signed_in
 
 
 @dataclass

@@ -24,8 +24,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from html import escape  # Django's escape is this, behind a lazy-string check per call
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -341,7 +341,7 @@ def highlight(display: str, words, *, folded: str | None = None, start=0, end=No
     pos = start
     for a, b in _spans(folded, words, start, end):
         out.append(escape(display[pos:a]))
-        out.append("<mark>" + escape(display[a:b]) + "</mark>")
+        out.append(f"<mark>{escape(display[a:b])}</mark>")
         pos = b
     out.append(escape(display[pos:end]))
     return mark_safe("".join(out).replace("\n", " "))

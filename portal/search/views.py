@@ -98,6 +98,7 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     by_key = {row[0]: row for row in rows}
+    labels = {name: str(registry.get(name).label) for name in on_page}  # translated once
     hits = []
     for key in keys:
         row = by_key.get(key)
@@ -113,7 +114,7 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
             kind.render_hit(
                 Hit(
                     kind=kind_name,
-                    kind_label=kind.label,
+                    kind_label=labels[kind_name],
                     url=kind.url(object_id, data, user),
                     title=highlight(title, query.words),
                     snippet=snippet(body[title_end:], text[title_end:], query.words),

@@ -15,11 +15,16 @@ persona through both). The condition names the document table unaliased, so it
 serves top-level queries of documents only (``SearchDocumentQuerySet.visible_where``),
 never a subquery. A kind whose query cannot be cut down this way (slicing,
 grouping, ``DISTINCT ON``, a union) goes through Django's ``Exists`` instead.
+
+A kind that declares ``visibility_key(user)`` (what its rule depends on: the
+office, the acting unit, being signed in) has its part compiled once per key and
+process, a per-process memo of SQL that never changes while the process runs.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 
 from . import registry
@@ -37,8 +42,29 @@ def _plain(query) -> bool:
     )
 
 
+# (kind, its visibility_key, database, table) -> the kind's part of the condition.
+_compiled: dict[tuple, tuple[str, list] | None] = {}
+MEMO_SIZE = 4096  # a few entries per unit; cleared whole if ever exceeded
+
+
 def _kind_sql(kind, user, connection, table: str) -> tuple[str, list] | None:
-    """The kind's part of the condition, or None when the user sees none of it."""
+    """The kind's part of the condition, or None when the user sees none of it; kept
+    per ``kind.visibility_key(user)`` when the kind declares one."""
+    key = kind.visibility_key(user)
+    if key is None:
+        return _compile(kind, user, connection, table)
+    memo_key = (type(kind), kind.name, key, connection.alias, table)
+    try:
+        return _compiled[memo_key]
+    except KeyError:
+        pass
+    if len(_compiled) >= MEMO_SIZE:
+        _compiled.clear()
+    part = _compiled[memo_key] = _compile(kind, user, connection, table)
+    return part
+
+
+def _compile(kind, user, connection, table: str) -> tuple[str, list] | None:
     queryset = kind.visible_to(user)
     query = queryset.query
     quote = connection.ops.quote_name
@@ -84,7 +110,7 @@ def _orm_kind_sql(kind, queryset, connection) -> tuple[str, list] | None:
 
 def visible_sql(user, connection, table: str) -> tuple[str, list] | None:
     """``(sql, params)``: the documents of ``table`` whose object ``user`` may see, or
-    None when the user may see no kind at all."""
+    None when the user may see no kind at all. Params are a new list each time."""
     parts, params = [], []
     for kind in registry.kinds():
         part = _kind_sql(kind, user, connection, table)
@@ -94,3 +120,30 @@ def visible_sql(user, connection, table: str) -> tuple[str, list] | None:
     if not parts:
         return None
     return f"({' OR '.join(parts)})", params
+
+
+_kept: dict[tuple, tuple[str, str, list] | None] = {}
+
+
+def kept_rows(key: tuple, build) -> list[tuple]:
+    """The rows of the queryset ``build()`` (a ``values_list``), its SQL compiled once
+    per ``key`` and process: for a query that, like a ``visible_to`` condition,
+    depends only on what the key names (a facet's choices per ``audience``)."""
+    compiled = _kept.get(key, False)
+    if compiled is False:
+        queryset = build()
+        try:
+            sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            compiled = None
+        else:
+            compiled = (queryset.db, sql, list(params))
+        if len(_kept) >= MEMO_SIZE:
+            _kept.clear()
+        _kept[key] = compiled
+    if compiled is None:
+        return []
+    using, sql, params = compiled
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -142,3 +142,27 @@ def test_the_raw_condition_finds_what_visible_to_finds(corpus, request, who):
     orm = set(SearchDocument.objects.visible_to(user).values_list("pk", flat=True))
     assert raw == orm
     assert raw  # every persona sees something of the corpus
+
+
+def test_users_with_one_visibility_key_get_one_condition(corpus, request, unit_a):
+    """A kind's compiled condition is kept per visibility_key (visibility.py): users
+    with equal keys must compile to the same SQL, and the kept one is that SQL."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+
+    from portal.search import registry, visibility
+    from portal.search.models import SearchDocument
+    from tests.factories import UserFactory
+
+    users = [request.getfixturevalue(name) for name in USERS.values() if name]
+    users += [AnonymousUser(), UserFactory(username="renshe2", unit=unit_a)]
+    table = SearchDocument._meta.db_table
+    for kind in registry.kinds():
+        by_key = {}
+        for user in users:
+            key = kind.visibility_key(user)
+            assert key is not None, kind
+            fresh = visibility._compile(kind, user, connection, table)
+            assert by_key.setdefault(key, fresh) == fresh, (kind, user)
+            assert visibility._kind_sql(kind, user, connection, table) == fresh, (kind, user)
+        assert len(by_key) > 1, kind  # the personas differ for every kind
