@@ -115,10 +115,25 @@ class FormRenderer(DjangoTemplates):
         return super().render(template_name, context, request=request)
 
 
-def field_widget_html(field) -> str:
+def select_options(choices) -> list[tuple[str, str, str]] | None:
+    """``(value, value as written, label as written)`` of each of ``choices`` for
+    ``field_widget_html``; None when they are grouped. Labels are translated and
+    escaped here: a caller may keep the list for choices that never change."""
+    options = []
+    for option_value, label in choices:
+        if isinstance(label, (list, tuple)):
+            return None  # option groups
+        if option_value is None:
+            option_value = ""
+        options.append((str(option_value), _as_string(option_value), _text(label)))
+    return options
+
+
+def field_widget_html(field, options: list | None = None) -> str:
     """``str(field)`` (a ``BoundField``) for a plain one-choice ``<select>``, written from
     the field's choices without the option dictionaries Django's ``optgroups`` builds for
-    the template (a filter form's selects were a tenth of a list page, issue 11). Every
+    the template (a filter form's selects were a tenth of a list page, issue 11);
+    ``options``: the choices as ``select_options`` gives them, kept by the caller. Every
     other widget, or a form rendered by another renderer: ``str(field)``."""
     widget = field.field.widget
     if (
@@ -127,24 +142,23 @@ def field_widget_html(field) -> str:
         or not isinstance(field.form.renderer, FormRenderer)
     ):
         return str(field)
+    if options is None:
+        options = select_options(widget.choices)
+        if options is None:
+            return str(field)
     attrs = field.build_widget_attrs({}, widget)
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     value = widget.format_value(field.value())
-    options = []
+    html = []
     selected = False
-    for option_value, label in widget.choices:
-        if isinstance(label, (list, tuple)):
-            return str(field)  # option groups
-        if option_value is None:
-            option_value = ""
-        here = not selected and str(option_value) in value
+    for option_value, written, label in options:
+        here = not selected and option_value in value
         selected |= here
-        options.append(
-            f'\n  <option value="{_as_string(option_value)}"{" selected" if here else ""}>'
-            f"{_text(label)}</option>\n"
+        html.append(
+            f'\n  <option value="{written}"{" selected" if here else ""}>{label}</option>\n'
         )
     return mark_safe(  # noqa: S308 - written from escaped parts, as _select does
         f'<select name="{_text(field.html_name)}"{_attrs(widget.build_attrs(widget.attrs, attrs))}>'
-        f"{''.join(options)}\n</select>"
+        f"{''.join(html)}\n</select>"
     )

@@ -108,6 +108,10 @@ class AssignmentFilter(NarrowingFilterSet):
         model = Assignment
         fields = []
 
+    # Fields whose label and choices are this class's own, not read per request: the
+    # filter form keeps them written per language (tasks/templatetags/task_tags.py).
+    fixed_fields = ("q", "role", "status", "light", "extended", "ordering")
+
     def __init__(
         self, data=None, queryset=None, *, user, office: bool, day=None, request=None, prefix=None
     ):

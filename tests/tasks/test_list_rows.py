@@ -153,3 +153,13 @@ def test_the_light_filter_shows_that_light_only(rows, client_a, light):
     page = client_a.get("/tasks/", {"light": light}).content.decode()
     shown = set(re.findall(r"light--(\w+)", page))
     assert shown == {light}
+
+
+def test_the_filter_form_follows_the_language(client_a, assignment_a):
+    """The fixed fields' labels and choices are kept per language."""
+    zh = client_a.get("/tasks/", {"status": "pending"}).content.decode()
+    en = client_a.get("/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    again = client_a.get("/tasks/", {"status": "pending"}).content.decode()
+    assert '<option value="pending" selected>待签收</option>' in zh
+    assert '<option value="pending">待签收</option>' not in en and "状态" not in en
+    assert '<option value="pending" selected>待签收</option>' in again
