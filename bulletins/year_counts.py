@@ -18,7 +18,7 @@ from django.db.models import Count, Sum
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Issue, IssueYearCount, Visibility, sees_internal_issues
+from .models import Issue, IssueYearCount, Series, Visibility, sees_internal_issues
 
 # What a save must touch to change a count.
 _COUNTED_FIELDS = {"status", "visibility", "year", "series"}
@@ -68,15 +68,35 @@ def list_counts(user, year: int | None = None) -> tuple[dict[int, int], list[tup
     """What the reading list needs of the counts, in one query: ``{year: count}`` of
     the published issues ``user`` may see, newest year first (as ``year_counts``), and
     the (pk, name) of the series that have any of them (in ``year`` when given), in the
-    series' order."""
-    rows = _visible_counts(user).values_list("year", "series_id", "series__name", "count")
+    series' order.
+
+    The statement is fixed, so it is written out (``_LIST_COUNTS``) rather than
+    compiled by the ORM on every request."""
+    public_only = not sees_internal_issues(user)
+    with connection.cursor() as cursor:
+        cursor.execute(_LIST_COUNTS[public_only], [Visibility.PUBLIC] if public_only else [])
+        rows = cursor.fetchall()
     by_year: dict[int, int] = {}
     series: dict[int, str] = {}  # in the order the rows come: the series' order
-    for y, pk, name, count in rows.order_by("series__ordering", "series__name"):
+    for y, pk, name, count in rows:
         by_year[y] = by_year.get(y, 0) + count
         if year is None or y == year:
             series[pk] = name
     return dict(sorted(by_year.items(), reverse=True)), list(series.items())
+
+
+def _list_counts_sql(public_only: bool) -> str:
+    counts, series = IssueYearCount._meta.db_table, Series._meta.db_table
+    visibility = " AND c.visibility = %s" if public_only else ""
+    return (
+        f"SELECT c.year, c.series_id, s.name, c.count FROM {counts} c"
+        f" INNER JOIN {series} s ON s.id = c.series_id"
+        f" WHERE c.count > 0{visibility} ORDER BY s.ordering, s.name"
+    )
+
+
+# (internal ones included, public only); the series' order is theirs (Series.Meta).
+_LIST_COUNTS = {public_only: _list_counts_sql(public_only) for public_only in (False, True)}
 
 
 @receiver(post_save, sender=Issue)
