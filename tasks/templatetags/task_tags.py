@@ -2,8 +2,12 @@
 
 from django import template
 from django.forms.widgets import Select
+from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from portal.forms_renderer import field_widget_html, select_options
 
@@ -49,3 +53,67 @@ def filter_fields(filterset, show_unit) -> str:
             label, options = field.label_tag(), None
         html.append(f"\n  <p>{label} {field_widget_html(field, options)}</p>\n  ")
     return mark_safe("".join(html))  # noqa: S308 - label and widget come escaped
+
+
+# The task pages' navigation (tasks/base.html): (url name, label) of the office's
+# links, then everyone's.
+_OFFICE_LINKS = (
+    ("overview", _lazy("总览")),
+    ("review_queue", _lazy("审核")),
+    ("remind", _lazy("催办")),
+    ("plan_list", _lazy("任务清单")),
+)
+_SHARED_LINKS = (
+    ("extension_list", _lazy("延期申请")),
+    ("problem_list", _lazy("问题收集")),
+    ("calendar", _lazy("日历订阅")),
+)
+_NAV: dict = {}
+
+
+def _nav_parts() -> dict:
+    """The navigation's escaped URLs and labels for the script prefix and language,
+    worked out once: they never change while the process runs."""
+    key = (get_script_prefix(), get_language())
+    parts = _NAV.get(key)
+    if parts is None:
+        names = ("assignment_list",) + tuple(n for n, _ in _OFFICE_LINKS + _SHARED_LINKS)
+        parts = _NAV[key] = {
+            "label": escape(_("任务导航")),
+            "all": escape(_("全部分工")),
+            "mine": escape(_("我的任务")),
+            "urls": {name: escape(reverse(f"tasks:{name}")) for name in names},
+            "labels": {name: escape(str(label)) for name, label in _OFFICE_LINKS + _SHARED_LINKS},
+        }
+    return parts
+
+
+@register.simple_tag(takes_context=True)
+def tasks_nav(context) -> str:
+    """The task pages' navigation, the current page marked: what tasks/base.html
+    printed with a {% url %} and an {% if %} per link, from parts kept per language."""
+    parts = _nav_parts()
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = match.url_name if match else None
+    user = context.get("user")
+    office = bool(getattr(user, "is_office", False))
+    urls = parts["urls"]
+
+    def item(name, label):
+        mark = 'aria-current="page"' if name == current else ""
+        return f'  <li><a href="{urls[name]}" {mark}>{label}</a></li>\n'
+
+    html = [
+        f'\n<ul class="tasks-nav" aria-label="{parts["label"]}">\n',
+        item("assignment_list", parts["all"] if office else parts["mine"]),
+        "  ",
+    ]
+    if office:
+        html.append("\n")
+        html.extend(item(name, parts["labels"][name]) for name, _ in _OFFICE_LINKS)
+        html.append("  ")
+    html.append("\n")
+    html.extend(item(name, parts["labels"][name]) for name, _ in _SHARED_LINKS)
+    html.append("</ul>\n")
+    return mark_safe("".join(html))  # noqa: S308 - escaped URLs and labels

@@ -163,3 +163,12 @@ def test_the_filter_form_follows_the_language(client_a, assignment_a):
     assert '<option value="pending" selected>待签收</option>' in zh
     assert '<option value="pending">待签收</option>' not in en and "状态" not in en
     assert '<option value="pending" selected>待签收</option>' in again
+
+
+def test_the_task_navigation_marks_the_current_page(client_a, office_client):
+    unit = client_a.get("/tasks/problems/").content.decode()
+    assert '<li><a href="/tasks/problems/" aria-current="page">' in unit
+    assert '<li><a href="/tasks/" >我的任务</a></li>' in unit and "/tasks/overview/" not in unit
+    office = office_client.get("/tasks/overview/").content.decode()
+    assert '<li><a href="/tasks/overview/" aria-current="page">总览</a></li>' in office
+    assert '<li><a href="/tasks/" >全部分工</a></li>' in office
