@@ -19,10 +19,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.core.signals import setting_changed
 from django.db import DatabaseError
 from django.dispatch import receiver
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -73,21 +74,42 @@ class IdleTimeoutMiddleware:
 
 
 def _keepalive() -> str:
-    return reverse("accounts:keepalive")
+    return _paths()[0]
 
 
-def exempt_paths() -> set[str]:
+def exempt_paths() -> frozenset[str]:
     """The account pages a session may reach whatever it still owes (a new
     password, the second factor)."""
-    names = [
-        "password_change",
-        "password_change_done",
-        "logout",
-        "accounts:keepalive",
-        "accounts:otp_verify",
-        "accounts:two_factor",
-    ]
-    return {reverse(name) for name in names}
+    return _paths()[1]
+
+
+# Reversed once per script prefix (every signed-in request asks): (keep-alive, exempt).
+_reversed: dict = {}
+
+
+@receiver(setting_changed, dispatch_uid="accounts_middleware_paths")
+def _forget_paths(**kwargs):
+    _reversed.clear()
+
+
+def _paths() -> tuple[str, frozenset[str]]:
+    prefix = get_script_prefix()
+    try:
+        return _reversed[prefix]
+    except KeyError:
+        names = [
+            "password_change",
+            "password_change_done",
+            "logout",
+            "accounts:keepalive",
+            "accounts:otp_verify",
+            "accounts:two_factor",
+        ]
+        paths = _reversed[prefix] = (
+            reverse("accounts:keepalive"),
+            frozenset(reverse(name) for name in names),
+        )
+        return paths
 
 
 class PasswordPolicyMiddleware:
