@@ -72,7 +72,7 @@ def _section(heading: str, chart_title: str, column: str, rows: list[dict]) -> s
 def rates(by_unit: list[dict], by_category: list[dict]) -> SafeString:
     """The two cards of rates: by unit and by category, each a chart and a table."""
     return mark_safe(
-        '<div class="two-col">\n'
+        '<div class="rates">\n'
         + _section(_("各单位"), _("各单位完成率与按时完成率"), _("单位"), by_unit)
         + _section(_("各类别"), _("各类别完成率与按时完成率"), _("类别"), by_category)
         + "</div>"
