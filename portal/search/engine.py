@@ -32,7 +32,7 @@ from django.db.models.functions import Cast, Length, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from .models import SearchText, uses_fts5, uses_tsvector
+from .models import SearchText, kind_lexeme, uses_fts5, uses_tsvector
 from .text import Query
 
 LIMIT = 1000
@@ -138,8 +138,12 @@ def steered(connection, sql: str, params) -> list[tuple]:
         return rows
 
 
-def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
-    """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first."""
+def find(queryset, query: Query, *, order: str = NEWEST, kinds=None) -> Outcome:
+    """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first.
+
+    ``kinds``: the only kinds ``queryset`` can hold, when the caller knows it (those
+    the reader may see, those a filter keeps), or None.
+    """
     connection = connections[queryset.db]
     matched = None if uses_tsvector(connection) else match(queryset, query)
     if uses_fts5(connection):
@@ -148,7 +152,7 @@ def find(queryset, query: Query, *, order: str = NEWEST) -> Outcome:
         )
     elif uses_tsvector(connection):
         try:
-            compiled = newest_sql(queryset, query)
+            compiled = newest_sql(queryset, query, kinds)
         except EmptyResultSet:
             compiled, rows = None, []
         else:
@@ -257,7 +261,7 @@ def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w) for w in windows if w)
 
 
-def newest_sql(queryset, query: Query) -> tuple[str, list] | None:
+def newest_sql(queryset, query: Query, kinds=None) -> tuple[str, list] | None:
     """SQL for the newest LIMIT + 1 matches of ``queryset`` (PostgreSQL), or None.
 
     A UNION ALL of the time windows, newest first, each a GIN lookup of the
@@ -267,7 +271,9 @@ def newest_sql(queryset, query: Query) -> tuple[str, list] | None:
     running windows once it has enough rows, so a common word reads one or two.
     The windows sort by ``document_id + 0`` so that no plan walks the primary
     key reading every row's tsvector. None when the queryset needs joins (the
-    caller then sorts every match instead).
+    caller then sorts every match instead). ``kinds`` (see ``find``) joins the
+    lookup as their kind lexemes (models.kind_lexeme), so documents of other kinds
+    (an anonymous reader's progress reports) stay in the index.
     """
     connection = connections[queryset.db]
     docs = queryset.query.chain()
@@ -279,6 +285,10 @@ def newest_sql(queryset, query: Query) -> tuple[str, list] | None:
     except FullResultSet:
         where, where_params = "TRUE", []
     base = query.tsquery()
+    if kinds:
+        # Kind names are letters and _ (registry.register): no quoting needed.
+        alternatives = " | ".join(f"'{kind_lexeme(kind)}'" for kind in sorted(kinds))
+        base = f"{base} & ({alternatives})"
     confirm = [w for w in query.words if query.needs_confirmation(w, phrases=False)]
     text = SearchText._meta.db_table
     branch = (

@@ -16,7 +16,14 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from . import documents, registry
-from .models import SearchDocument, SearchText, time_lexemes, uses_fts5, uses_tsvector
+from .models import (
+    SearchDocument,
+    SearchText,
+    kind_lexeme,
+    time_lexemes,
+    uses_fts5,
+    uses_tsvector,
+)
 from .text import token_string, tsvector_literal
 
 FTS_TABLE = "search_fts"
@@ -137,7 +144,11 @@ def _write(ids, old: dict, new: dict) -> int:
                     document_id=doc.sort_key,
                     text=text,
                     body=doc.body,
-                    tokens=tsvector_literal(text, time_lexemes(doc.sort_key)) if tsv else None,
+                    tokens=(
+                        tsvector_literal(text, [*time_lexemes(doc.sort_key), kind_lexeme(doc.kind)])
+                        if tsv
+                        else None
+                    ),
                 )
             )
     if stale:

@@ -185,6 +185,12 @@ def time_lexemes(key: int) -> list[str]:
     return [f"\u00a6t{year:04d}{month:02d}", f"\u00a6y{year:04d}"]
 
 
+def kind_lexeme(kind: str) -> str:
+    """The lexeme of a document's kind (PostgreSQL), ``¦kissue``: engine.newest_sql
+    keeps to the kinds a reader may see inside the GIN index with it."""
+    return f"\u00a6k{kind}"
+
+
 def uses_fts5(connection) -> bool:
     return connection.vendor == "sqlite"
 

@@ -18,6 +18,7 @@ from .filters import SearchFilter
 from .forms import SearchForm, fields_html
 from .models import SearchDocument, uses_tsvector
 from .text import Query, highlight, snippet
+from .visibility import visible_kinds
 
 PAGE_SIZE = 20
 
@@ -125,6 +126,20 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
     return hits
 
 
+def _kinds(user, filterset) -> set[str] | None:
+    """The kinds the search can find: those ``user`` may see, narrowed by the type filter
+    and the kinds' facets; None when that is every kind (nothing to narrow)."""
+    table = SearchDocument._meta.db_table
+    kinds = visible_kinds(user, connections[SearchDocument.objects.db], table)
+    chosen = filterset.form.cleaned_data
+    if chosen.get("type"):
+        kinds &= {chosen["type"]}
+    for param, (_facet, facet_kinds) in registry.facets().items():
+        if chosen.get(param):
+            kinds &= set(facet_kinds)
+    return None if len(kinds) == len(registry.kinds()) else kinds
+
+
 def _link(get, param, value) -> str:
     """The current query string with ``param`` set to ``value``, back on the first page."""
     params = get.copy()
@@ -175,7 +190,9 @@ def search(request):
     if valid:
         query = form.cleaned_data["q"]
         queryset = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
-        outcome = engine.find(queryset, query, order=form.cleaned_data["order"])
+        outcome = engine.find(
+            queryset, query, order=form.cleaned_data["order"], kinds=_kinds(user, filterset)
+        )
         page = page_of(request, outcome.keys, PAGE_SIZE)
         hits = _hits(queryset, list(page.object_list), outcome.kinds, query, user)
         context.update(

@@ -122,6 +122,15 @@ def visible_sql(user, connection, table: str) -> tuple[str, list] | None:
     return f"({' OR '.join(parts)})", params
 
 
+def visible_kinds(user, connection, table: str) -> set[str]:
+    """The names of the kinds whose documents ``user`` may see some of (visible_sql's parts)."""
+    return {
+        kind.name
+        for kind in registry.kinds()
+        if _kind_sql(kind, user, connection, table) is not None
+    }
+
+
 _kept: dict[tuple, tuple[str, str, list] | None] = {}
 
 
