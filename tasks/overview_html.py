@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from . import charts, services
 from .html import ASSIGNMENT_ROW_FIELDS, _date, _words, lamp_html
-from .models import Assignment
 
 LIGHT_DOTS = (
     '<span class="light light--red" aria-hidden="true"></span> {red} '
@@ -104,7 +103,7 @@ def assignment_rows(rows, user) -> SafeString:
     for a in rows:
         pk, status = a["pk"], a["status"]
         if status not in remindable:
-            remindable[status] = services.can_remind(Assignment(status=status), user)
+            remindable[status] = services.can_remind_status(status, user)
         checkbox = (
             f'<input type="checkbox" name="assignment" value="{pk}" aria-label="{pick}">'
             if remindable[status]

@@ -55,7 +55,13 @@ from .extensions import (
 )
 from .plans import activate_plan, close_plan, import_plan
 from .problems import can_raise_problem, can_reply_problem, raise_problem, reply_problem
-from .reminders import can_remind, mark_reminder_read, send_due_reminders, send_reminder
+from .reminders import (
+    can_remind,
+    can_remind_status,
+    mark_reminder_read,
+    send_due_reminders,
+    send_reminder,
+)
 
 __all__ = [
     "MAX_EVIDENCE_FILES",
@@ -75,6 +81,7 @@ __all__ = [
     "can_edit_report",
     "can_raise_problem",
     "can_remind",
+    "can_remind_status",
     "can_reply_problem",
     "can_request_extension",
     "can_review",

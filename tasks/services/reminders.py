@@ -33,6 +33,12 @@ def can_remind(assignment: Assignment, user) -> bool:
     return allowed(_check_remind, assignment, user)
 
 
+def can_remind_status(status: str, user) -> bool:
+    """``can_remind`` for any assignment in ``status`` (an ``Assignment.Status`` value):
+    the rule reads the user and the status only, so a table asks once per status."""
+    return can_remind(Assignment(status=status), user)
+
+
 @audited(
     "task.remind",
     label=lambda kw, made: "；".join(
