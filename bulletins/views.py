@@ -105,7 +105,8 @@ def _page_rows(page):
     their ids first from the list's index alone (an OFFSET walks index entries, not
     rows), then those twenty rows."""
     if page.start_index() <= DEEP_OFFSET:
-        return list(page.object_list)
+        return list(page.object_list.values(*ISSUE_ROW_FIELDS))
+    # (the issues alone: the series' name would join a table the order does not need)
     ids = list(page.object_list.values_list("pk", flat=True))
     by_id = {row["pk"]: row for row in Issue.objects.filter(pk__in=ids).values(*ISSUE_ROW_FIELDS)}
     return [by_id[pk] for pk in ids]
@@ -147,7 +148,7 @@ def _issue_list(request, *, year=None):
         )
     # Unfiltered, the stored year counts say how many issues there are.
     total = (counts[year] if year is not None else sum(counts.values())) if unfiltered else None
-    page = page_of(request, issues.values(*ISSUE_ROW_FIELDS), PAGE_SIZE, count=total)
+    page = page_of(request, issues, PAGE_SIZE, count=total)
     rows = page.object_list = _page_rows(page)
 
     acknowledged = set()
