@@ -11,7 +11,7 @@ row; the migration made the rows of the issues already there.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from .html import article_html
@@ -90,6 +90,21 @@ def _meetings_changed(sender, instance, action, reverse=False, pk_set=None, **kw
         issue_ids = getattr(instance, "_reading_cleared", [])
     else:
         issue_ids = list(pk_set or [])
+    _refresh_has_meetings(issue_ids)
+
+
+def _refresh_has_meetings(issue_ids) -> None:
     IssueReading.objects.filter(issue_id__in=issue_ids).update(
         has_meetings=Exists(_MEETING_LINKS.objects.filter(issue_id=OuterRef("issue_id")))
     )
+
+
+@receiver(pre_delete, sender=Meeting)
+def _meeting_deleting(sender, instance, **kwargs):
+    # Deleting a meeting deletes its links without m2m_changed: remember its issues.
+    instance._reading_linked = list(instance.issues.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Meeting)
+def _meeting_deleted(sender, instance, **kwargs):
+    _refresh_has_meetings(getattr(instance, "_reading_linked", []))

@@ -78,6 +78,18 @@ def test_meeting_links_show_on_the_page_from_either_side(client):
     assert not IssueReading.objects.get(issue=issue).has_meetings
 
 
+def test_a_deleted_meeting_leaves_its_issues_without_meetings(client):
+    issue = make_issue("published", PUBLIC)
+    other = make_issue("published", PUBLIC)
+    meeting = make_meeting(PUBLIC, title="全市产改推进会")
+    meeting.issues.add(issue)
+    make_meeting(PUBLIC, title="季度调度会").issues.add(other)
+    meeting.delete()
+    assert "全市产改推进会" not in _page(client, issue)
+    assert not IssueReading.objects.get(issue=issue).has_meetings
+    assert IssueReading.objects.get(issue=other).has_meetings
+
+
 def test_an_issue_without_a_reading_copy_shows_everything(client):
     issue = make_issue("published", PUBLIC, articles=[("第一篇", "<p>正文一。</p>")])
     make_attachment(issue, name="工作台账.xlsx")
