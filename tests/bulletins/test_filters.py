@@ -1,5 +1,6 @@
 """Filters narrow what the user may see; they never widen it."""
 
+import re
 from datetime import date
 
 import pytest
@@ -115,6 +116,16 @@ def test_invalid_filter_values_narrow_to_nothing(client_a, issues, params):
     assert response.status_code == 200
     assert response.context["rows"] == []
     assert "没有符合条件的简报" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [{"year": "abc"}, {"date_from": "not-a-date"}, {"q": "字" * 51}])
+def test_a_field_in_error_is_described_by_its_message(client_a, issues, params):
+    page = client_a.get(LIST, params).content.decode()
+    described = re.findall(r'aria-describedby="([^"]+)"', page)
+    assert described, "the field in error names its message"
+    for ids in described:
+        for element_id in ids.split():
+            assert page.count(f'id="{element_id}"') == 1, element_id
 
 
 def test_filters_apply_within_a_year_archive(client_a, issues):
