@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id, is_office
-from portal.audit.services import record
+from portal.audit.services import get_or_refuse, record
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -315,8 +315,10 @@ def issue_acknowledge(request, pk):
 @require_safe
 def attachment_download(request, issue_pk, pk):
     """An attachment under its original (Chinese) name; counts the download for published issues."""
-    attachment = get_object_or_404(
+    attachment = get_or_refuse(
         Attachment.objects.visible_to(request.user).select_related("issue"),
+        "download.attachment",
+        by=request.user,
         pk=pk,
         issue_id=issue_pk,
         is_inline=False,

@@ -11,6 +11,8 @@ from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .actions import ACTIONS
 from .models import AuditEntry
@@ -90,6 +92,41 @@ def record_refusal(action: str, exc: Exception, **fields) -> AuditEntry:
     """Write the refusal ``exc`` of ``action`` in a transaction of its own (see ``record``)."""
     with transaction.atomic():
         return record(action, result=AuditEntry.Result.REFUSED, reason=_reason(exc), **fields)
+
+
+def get_or_refuse(queryset, action: str, *, by, **lookup):
+    """The one object of ``queryset`` matching ``lookup``, else ``Http404``, recorded.
+
+    ``queryset`` starts from ``visible_to(by)``; ``lookup`` names the object the
+    request asked for (``pk=…`` and any parent's id). When it matches nothing,
+    ``record_not_found`` writes the attempt before the 404 is raised.
+    """
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        record_not_found(action, queryset.model, lookup.get("pk"), by=by)
+        raise Http404 from None
+
+
+def record_not_found(action: str, model, pk, *, by) -> None:
+    """Write a signed-in ``by``'s request for ``model`` ``pk`` that answered 404.
+
+    The object does not exist or ``by`` may not see it; the entry, like the
+    answer, does not tell which. It is a refused ``action`` naming the model and
+    the id asked for, written in a transaction of its own. Anonymous requests
+    are not written: they name nobody.
+    """
+    if not getattr(by, "is_authenticated", False):
+        return
+    with transaction.atomic():
+        record(
+            action,
+            by=by,
+            obj=model(pk=pk),
+            label=f"#{pk}",
+            result=AuditEntry.Result.REFUSED,
+            reason=_("对象不存在或无权查看"),
+        )
 
 
 @contextmanager

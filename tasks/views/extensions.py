@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id
-from portal.audit.services import record
+from portal.audit.services import get_or_refuse, record
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -144,7 +144,12 @@ def extension_withdraw(request, pk):
 @login_required
 @require_safe
 def extension_evidence(request, pk):
-    ext = get_object_or_404(ExtensionRequest.objects.visible_to(request.user), pk=pk)
+    ext = get_or_refuse(
+        ExtensionRequest.objects.visible_to(request.user),
+        "download.evidence",
+        by=request.user,
+        pk=pk,
+    )
     if not ext.evidence:
         raise Http404
     try:

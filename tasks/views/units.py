@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id
-from portal.audit.services import record
+from portal.audit.services import get_or_refuse, record
 from portal.files import content_disposition, download_response
 from portal.pagination import counted_page_of
 from portal.storage import StorageUnavailable
@@ -250,7 +250,9 @@ def report_edit(request, pk):
 @login_required
 @require_safe
 def evidence_download(request, pk):
-    evidence = get_object_or_404(Evidence.objects.visible_to(request.user), pk=pk)
+    evidence = get_or_refuse(
+        Evidence.objects.visible_to(request.user), "download.evidence", by=request.user, pk=pk
+    )
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as exc:

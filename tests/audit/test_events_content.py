@@ -117,6 +117,25 @@ def test_internal_attachment_downloads_are_recorded(client_a):
     assert entry.object_id == str(attachment.pk) and entry.object_label.endswith("讲话稿.pdf")
 
 
+def test_refused_attachment_downloads_are_recorded_anonymous_ones_not(
+    client_a, user_a, anon_client
+):
+    draft = make_issue("draft", Visibility.INTERNAL)
+    attachment = make_attachment(draft, name="未发布讲话稿.pdf")
+    url = f"/bulletins/{draft.pk}/attachments/{attachment.pk}/"
+    assert anon_client.get(url).status_code == 404
+    assert not AuditEntry.objects.filter(action="download.attachment").exists()
+    assert client_a.get(url).status_code == 404
+    entry = _only("download.attachment")
+    assert (entry.actor, entry.result, entry.object_type, entry.object_id) == (
+        user_a,
+        REFUSED,
+        "bulletins.attachment",
+        str(attachment.pk),
+    )
+    assert entry.object_label == f"#{attachment.pk}"  # not the file's name
+
+
 def test_year_zip_downloads_are_recorded(client_a):
     make_issue(visibility=Visibility.INTERNAL, year=2020)
     response = client_a.get("/bulletins/archive/2020/zip/")

@@ -64,3 +64,28 @@ def test_downloads_of_submission_files_are_recorded(user_a, client_a, category):
     assert client_a.get(f"/submissions/{s.pk}/files/{f.pk}/").status_code == 200
     entry = AuditEntry.objects.get(action="download.attachment")
     assert (entry.actor, entry.object_label, entry.object_id) == (user_a, "培训名单.pdf", str(f.pk))
+
+
+def test_a_refused_submission_file_download_is_recorded(user_a, client_b, user_b, category):
+    from tests.factories import pdf
+
+    s = services.create_submission(
+        by=user_a,
+        fields={
+            "category": category, "title": "市人社局推进技能人才评价",
+            "body": "<p>今年以来开展职业技能等级认定1500人次。</p>", "author": "李敏",
+            "author_phone": "0518-85800001", "signer": "",
+        },
+        files=[pdf("培训名单.pdf")],
+    )  # fmt: skip
+    f = s.files.get()
+    assert client_b.get(f"/submissions/{s.pk}/files/{f.pk}/").status_code == 404
+    entry = AuditEntry.objects.get(action="download.attachment")
+    assert (entry.actor, entry.result, entry.object_type, entry.object_id) == (
+        user_b,
+        AuditEntry.Result.REFUSED,
+        "submissions.submissionfile",
+        str(f.pk),
+    )
+    # The entry names no more than the address asked for: not the file's name.
+    assert entry.object_label == f"#{f.pk}"

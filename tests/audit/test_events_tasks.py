@@ -146,3 +146,26 @@ def test_downloads_of_extension_evidence_are_recorded(assignment_a, user_a, clie
     entry = AuditEntry.objects.get(action="download.evidence")
     assert (entry.actor, entry.object_label) == (user_a, "停产通知.pdf")
     assert entry.object_type == "tasks.extensionrequest"
+
+
+def test_refused_evidence_downloads_are_recorded(report_a, assignment_a, user_a, client_b, user_b):
+    from tests.factories import pdf
+
+    evidence = report_a.evidence.get()
+    request = services.request_extension(
+        assignment=assignment_a,
+        by=user_a,
+        due_date=assignment_a.task.due_date + dt.timedelta(days=20),
+        reason="停产检修",
+        evidence=pdf("停产通知.pdf"),
+    )
+    assert client_b.get(f"/tasks/evidence/{evidence.pk}/").status_code == 404
+    assert client_b.get(f"/tasks/extensions/{request.pk}/evidence/").status_code == 404
+    assert client_b.get("/tasks/evidence/999999/").status_code == 404
+    rows = AuditEntry.objects.filter(action="download.evidence").order_by("id")
+    assert [(e.actor, e.result, e.object_type, e.object_id) for e in rows] == [
+        (user_b, REFUSED, "tasks.evidence", str(evidence.pk)),
+        (user_b, REFUSED, "tasks.extensionrequest", str(request.pk)),
+        (user_b, REFUSED, "tasks.evidence", "999999"),
+    ]
+    assert all(e.object_label.startswith("#") for e in rows)

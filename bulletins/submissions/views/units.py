@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.accounts.models import acting_unit, is_office
-from portal.audit.services import record
+from portal.audit.services import record, record_not_found
 from portal.files import download_response
 from portal.pagination import page_of
 
@@ -229,7 +229,11 @@ def _open(field):
 @login_required
 @require_safe
 def file_download(request, pk, file_pk):
-    f = _file(request, pk, file_pk)
+    try:
+        f = _file(request, pk, file_pk)
+    except Http404:
+        record_not_found("download.attachment", SubmissionFile, file_pk, by=request.user)
+        raise
     handle = _open(f.file)
     record("download.attachment", by=request.user, obj=f, label=f.original_name)
     return download_response(
