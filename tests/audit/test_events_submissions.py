@@ -15,6 +15,21 @@ def draft_issue(db, today):
     return make_issue("draft", year=today.year, articles=[("工作动态", "<p>各单位动态如下。</p>")])
 
 
+@pytest.fixture
+def submission_with_file(user_a, category):
+    from tests.factories import pdf
+
+    return services.create_submission(
+        by=user_a,
+        fields={
+            "category": category, "title": "市人社局推进技能人才评价",
+            "body": "<p>今年以来开展职业技能等级认定1500人次。</p>", "author": "李敏",
+            "author_phone": "0518-85800001", "signer": "",
+        },
+        files=[pdf("培训名单.pdf")],
+    )  # fmt: skip
+
+
 def _rows(prefix="submission."):
     return list(
         AuditEntry.objects.filter(action__startswith=prefix)
@@ -48,36 +63,16 @@ def test_adoption_is_recorded_with_the_issue(unit_a, office_user, draft_issue):
     assert _rows() == [("submission.adopt", "office", "done", str(draft_issue))]
 
 
-def test_downloads_of_submission_files_are_recorded(user_a, client_a, category):
-    from tests.factories import pdf
-
-    s = services.create_submission(
-        by=user_a,
-        fields={
-            "category": category, "title": "市人社局推进技能人才评价",
-            "body": "<p>今年以来开展职业技能等级认定1500人次。</p>", "author": "李敏",
-            "author_phone": "0518-85800001", "signer": "",
-        },
-        files=[pdf("培训名单.pdf")],
-    )  # fmt: skip
+def test_downloads_of_submission_files_are_recorded(user_a, client_a, submission_with_file):
+    s = submission_with_file
     f = s.files.get()
     assert client_a.get(f"/submissions/{s.pk}/files/{f.pk}/").status_code == 200
     entry = AuditEntry.objects.get(action="download.attachment")
     assert (entry.actor, entry.object_label, entry.object_id) == (user_a, "培训名单.pdf", str(f.pk))
 
 
-def test_a_refused_submission_file_download_is_recorded(user_a, client_b, user_b, category):
-    from tests.factories import pdf
-
-    s = services.create_submission(
-        by=user_a,
-        fields={
-            "category": category, "title": "市人社局推进技能人才评价",
-            "body": "<p>今年以来开展职业技能等级认定1500人次。</p>", "author": "李敏",
-            "author_phone": "0518-85800001", "signer": "",
-        },
-        files=[pdf("培训名单.pdf")],
-    )  # fmt: skip
+def test_a_refused_submission_file_download_is_recorded(client_b, user_b, submission_with_file):
+    s = submission_with_file
     f = s.files.get()
     assert client_b.get(f"/submissions/{s.pk}/files/{f.pk}/").status_code == 404
     entry = AuditEntry.objects.get(action="download.attachment")

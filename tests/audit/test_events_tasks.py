@@ -131,17 +131,21 @@ def test_evidence_downloads_and_exports_are_recorded(report_a, client_a, user_a)
     assert export.object_label == "产改任务-20260615.xlsx" and export.detail == "light=red"
 
 
-def test_downloads_of_extension_evidence_are_recorded(assignment_a, user_a, client_a, today):
+def _extension_with_evidence(assignment, by):
     from tests.factories import pdf
 
-    services.acknowledge_assignment(assignment=assignment_a, by=user_a)
-    request = services.request_extension(
-        assignment=assignment_a,
-        by=user_a,
-        due_date=assignment_a.task.due_date + dt.timedelta(days=20),
+    return services.request_extension(
+        assignment=assignment,
+        by=by,
+        due_date=assignment.task.due_date + dt.timedelta(days=20),
         reason="停产检修",
         evidence=pdf("停产通知.pdf"),
     )
+
+
+def test_downloads_of_extension_evidence_are_recorded(assignment_a, user_a, client_a, today):
+    services.acknowledge_assignment(assignment=assignment_a, by=user_a)
+    request = _extension_with_evidence(assignment_a, user_a)
     assert client_a.get(f"/tasks/extensions/{request.pk}/evidence/").status_code == 200
     entry = AuditEntry.objects.get(action="download.evidence")
     assert (entry.actor, entry.object_label) == (user_a, "停产通知.pdf")
@@ -149,16 +153,8 @@ def test_downloads_of_extension_evidence_are_recorded(assignment_a, user_a, clie
 
 
 def test_refused_evidence_downloads_are_recorded(report_a, assignment_a, user_a, client_b, user_b):
-    from tests.factories import pdf
-
     evidence = report_a.evidence.get()
-    request = services.request_extension(
-        assignment=assignment_a,
-        by=user_a,
-        due_date=assignment_a.task.due_date + dt.timedelta(days=20),
-        reason="停产检修",
-        evidence=pdf("停产通知.pdf"),
-    )
+    request = _extension_with_evidence(assignment_a, user_a)
     assert client_b.get(f"/tasks/evidence/{evidence.pk}/").status_code == 404
     assert client_b.get(f"/tasks/extensions/{request.pk}/evidence/").status_code == 404
     assert client_b.get("/tasks/evidence/999999/").status_code == 404
