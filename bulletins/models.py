@@ -62,17 +62,34 @@ class IssueQuerySet(models.QuerySet):
         published issues, public and internal; anonymous visitors see published
         public issues only.
         """
-        if _is_office(user):
+        audience = issue_audience(user)
+        if audience == OFFICE:
             return self.all()
-        if sees_internal_issues(user):
+        if audience == MEMBERS:
             return self.published()
         return self.published().public()
+
+
+# issue_audience's answers.
+OFFICE, MEMBERS, ANYONE = "office", "members", "anyone"
+
+
+def issue_audience(user) -> str:
+    """Who ``user`` is to ``IssueQuerySet.visible_to``, the only thing it branches on:
+    ``OFFICE`` (every issue in every state), ``MEMBERS`` (signed in and active: the
+    published issues, internal ones included) or ``ANYONE`` (anyone else, anonymous
+    visitors first: the published public issues). A key for SQL compiled once per audience (portal/kept_sql.py)."""
+    if _is_office(user):
+        return OFFICE
+    if user is not None and user.is_authenticated and user.is_active:
+        return MEMBERS
+    return ANYONE
 
 
 def sees_internal_issues(user) -> bool:
     """Whether ``user`` reads internal issues once published (``visible_to``'s rule):
     office staff and every other signed-in, active user; not anonymous visitors."""
-    return _is_office(user) or bool(user is not None and user.is_authenticated and user.is_active)
+    return issue_audience(user) != ANYONE
 
 
 class Issue(models.Model):
