@@ -10,6 +10,8 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from portal.accounts.models import acting_unit_id, is_office
 from portal.audit.services import get_or_refuse, record
 from portal.files import download_response
+from portal.kept_sql import Param, kept_query
 from portal.pagination import page_of
 
 from . import pdf
@@ -36,7 +39,7 @@ from .layout import (
     total_number_label,
 )
 from .list_html import ISSUE_ROW_FIELDS, empty_filter_form_html, rows_html, year_links_html
-from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility
+from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility, issue_audience
 from .panels import meeting_panels
 from .reading import reading_copy
 from .receipts import acknowledge_issue, record_attachment_download, record_view
@@ -96,14 +99,14 @@ def _download_name(attachment) -> str:
 # --- issues ----------------------------------------------------------------------
 
 
-# From this row on, a page reads its ids first (see _page_rows).
+# From this row on, a page reads its ids first (see _page_rows, _list_query).
 DEEP_OFFSET = 200
 
 
 def _page_rows(page):
-    """The page's rows (``values()`` of ``ISSUE_ROW_FIELDS``), in order. Deep pages read
-    their ids first from the list's index alone (an OFFSET walks index entries, not
-    rows), then those twenty rows."""
+    """The page's rows (``values()`` of ``ISSUE_ROW_FIELDS``) of a filtered list, in
+    order. Deep pages read their ids first from the list's index alone (an OFFSET
+    walks index entries, not rows), then those twenty rows."""
     if page.start_index() <= DEEP_OFFSET:
         return list(page.object_list.values(*ISSUE_ROW_FIELDS))
     # (the issues alone: the series' name would join a table the order does not need)
@@ -112,18 +115,71 @@ def _page_rows(page):
     return [by_id[pk] for pk in ids]
 
 
+def _list_query(user, *, in_year: bool, deep: bool, unit_id: int | None):
+    """The unfiltered list's page query (``portal.kept_sql``), compiled once per what it
+    depends on: the reader's ``issue_audience`` (all ``Issue.visible_to`` branches on),
+    the unit acted for (``ReadReceipt.visible_to``'s, for the 签收 column), a year's
+    archive or not, a deep page or not. Run with ``{"year": …}`` (``in_year``) and the
+    page's ``limit`` and ``offset``; its rows are ``ISSUE_ROW_FIELDS`` and, for a unit,
+    ``acknowledged`` (the unit signed for the issue).
+
+    A deep page reads its twenty ids from the list's index alone in a subquery (an
+    OFFSET walks index entries, not rows), then only those rows: one statement."""
+
+    def build():
+        visible = Issue.objects.visible_to(user).published()
+        if in_year:
+            visible = visible.filter(year=Param("year"))
+        rows = visible
+        if deep:
+            ids = visible.values("pk").query.get_compiler(using=visible.db)
+            ids_sql, ids_params = ids.as_sql()
+            # (the issues alone: the series' name would join a table the order does not need)
+            rows = visible.filter(
+                pk__in=RawSQL(
+                    f"{ids_sql} LIMIT %s OFFSET %s", (*ids_params, Param("limit"), Param("offset"))
+                )
+            )
+        fields = ISSUE_ROW_FIELDS
+        if unit_id:
+            rows = rows.annotate(
+                acknowledged=Exists(
+                    ReadReceipt.objects.visible_to(user).filter(
+                        issue=OuterRef("pk"), acknowledged_at__isnull=False
+                    )
+                )
+            )
+            fields = (*fields, "acknowledged")
+        return rows.values(*fields)
+
+    key = ("bulletins.issue_list", issue_audience(user), unit_id, in_year, deep)
+    return kept_query(key, build)
+
+
+def _list_rows(user, page, *, year: int | None, unit_id: int | None) -> list[dict]:
+    """The rows of ``page`` of the unfiltered list (``_list_query``), in order."""
+    offset = (page.number - 1) * PAGE_SIZE
+    deep = offset >= DEEP_OFFSET
+    query = _list_query(user, in_year=year is not None, deep=deep, unit_id=unit_id)
+    values = {"year": year}
+    if deep:
+        values.update(limit=PAGE_SIZE, offset=offset)
+        return query.dicts(values)
+    return query.dicts(values, limit=PAGE_SIZE, offset=offset)
+
+
 def _issue_list(request, *, year=None):
-    visible = Issue.objects.visible_to(request.user).published()
     # The years' counts and the series offered, from the stored counts.
     counts, series = list_counts(request.user, year)
     if year is not None and year not in counts:
         raise Http404(_("该年度没有简报。"))
-    base = visible if year is None else visible.filter(year=year)
     unit_id = acting_unit_id(request.user)
     names = [n for n in IssueFilter.base_filters if (n != "year" or year is None)]
     if not unit_id:
         names.remove("awaiting")
     if any(name in request.GET for name in names):
+        visible = Issue.objects.visible_to(request.user).published()
+        base = visible if year is None else visible.filter(year=year)
         filterset = IssueFilter(
             request.GET, queryset=base, request=request, years=list(counts), series=series
         )
@@ -139,25 +195,32 @@ def _issue_list(request, *, year=None):
         form_fields = None
     else:
         # Nothing asked for: no form to validate, its empty fields written directly.
-        filterset, issues, unfiltered = None, base, True
+        filterset = None
         form_fields = empty_filter_form_html(
             series=series,
             years=[(y, str(y)) for y in counts],
             with_year=year is None,
             awaiting=bool(unit_id),
         )
-    # Unfiltered, the stored year counts say how many issues there are.
-    total = (counts[year] if year is not None else sum(counts.values())) if unfiltered else None
-    page = page_of(request, issues, PAGE_SIZE, count=total)
-    rows = page.object_list = _page_rows(page)
-
     acknowledged = set()
-    if unit_id and rows:
-        acknowledged = set(
-            ReadReceipt.objects.visible_to(request.user)
-            .filter(issue__in=[row["pk"] for row in rows], acknowledged_at__isnull=False)
-            .values_list("issue_id", flat=True)
-        )
+    if filterset is None:
+        # The stored year counts say how many issues there are; the rows come from SQL
+        # compiled once per audience, the unit's 签收 with them.
+        total = counts[year] if year is not None else sum(counts.values())
+        page = page_of(request, [], PAGE_SIZE, count=total)
+        rows = page.object_list = _list_rows(request.user, page, year=year, unit_id=unit_id)
+        acknowledged = {row["pk"] for row in rows if row.get("acknowledged")}
+    else:
+        # A valid filter asking for nothing lists as many as the stored counts say.
+        total = (counts[year] if year is not None else sum(counts.values())) if unfiltered else None
+        page = page_of(request, issues, PAGE_SIZE, count=total)
+        rows = page.object_list = _page_rows(page)
+        if unit_id and rows:
+            acknowledged = set(
+                ReadReceipt.objects.visible_to(request.user)
+                .filter(issue__in=[row["pk"] for row in rows], acknowledged_at__isnull=False)
+                .values_list("issue_id", flat=True)
+            )
     is_filtered = any(v for k, v in request.GET.items() if k in names)
     response = render(
         request,
