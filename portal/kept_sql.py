@@ -152,7 +152,11 @@ def compile_query(queryset: QuerySet) -> KeptQuery:
     query = queryset.query
     if query.is_sliced:
         raise TypeError("give the slice when running a kept query (limit, offset)")
-    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    # (as ValuesIterable names them: in the order asked for when Django kept one)
+    if query.selected:
+        names = tuple(query.selected)
+    else:
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
     compiler = query.get_compiler(using=queryset.db)
     try:
         sql, params = compiler.as_sql()

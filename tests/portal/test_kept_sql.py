@@ -88,6 +88,16 @@ def test_annotations_are_named_and_converted(issues):
     assert {type(row["has_internal"]) for row in compile_query(queryset).dicts()} == {bool}
 
 
+def test_columns_are_named_in_the_order_asked_for(issues):
+    """An annotation asked for between fields comes back under its own name."""
+    queryset = Issue.objects.annotate(
+        is_internal=Exists(Issue.objects.filter(pk=OuterRef("pk"), visibility=INTERNAL))
+    ).values("pk", "is_internal", "series__name", "title")
+    assert compile_query(queryset).dicts() == list(queryset)
+    flat = queryset.values_list("title", "is_internal", "pk")
+    assert compile_query(flat).rows() == list(flat)
+
+
 def test_a_query_that_can_match_nothing_runs_no_statement(issues):
     query = compile_query(Issue.objects.filter(pk__in=[]).values("pk"))
     with CaptureQueriesContext(connection) as captured:
