@@ -12,6 +12,7 @@ out once per pair (``_fixed``); everything else is escaped here
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.middleware.csrf import get_token
@@ -22,6 +23,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal import chrome
 from portal.accounts.models import is_office
 
 _memo: dict = {}
@@ -230,3 +232,16 @@ def _aside(request, page: dict, fixed: _Fixed) -> str:
         out.append("\n    </ul>\n  </section>\n  ")
     out.append("\n</div>\n</div>")
     return "".join(out)
+
+
+def issue_page(request, page: dict) -> SafeString:
+    """The whole issue page, as templates/bulletins/issue_detail.html renders it (the
+    frame of base.html, bulletins/base.html's style sheet, the title, ``issue_content``)."""
+    issue = page["issue"]
+    return chrome.page(
+        request,
+        title=f"{issue.series.name} {issue.number_label} · {settings.SITE_NAME}",
+        body_class="page-bulletin",
+        extra_head=f'<link rel="stylesheet" href="{chrome.static_url("css/bulletin.css")}">',
+        content=issue_content(request, page),
+    )

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -28,7 +28,7 @@ from portal.pagination import page_of
 from . import pdf
 from .filters import IssueFilter
 from .html import page_html
-from .issue_html import issue_content
+from .issue_html import issue_page
 from .layout import (
     chinese_date,
     chinese_datetime,
@@ -338,8 +338,8 @@ def issue_detail(request, pk):
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,
         "acknowledged_at": chinese_datetime(receipt.acknowledged_at if receipt else None),
     }
-    context["content"] = issue_content(request, context)
-    response = render(request, "bulletins/issue_detail.html", context)
+    # templates/bulletins/issue_detail.html, written in Python (bulletins/issue_html.py).
+    response = HttpResponse(issue_page(request, context))
     return _keep_private(response, request, public=is_public)
 
 

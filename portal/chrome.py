@@ -19,7 +19,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -247,3 +247,70 @@ def url_with_id(name: str, pk: int) -> str:
     """``reverse(name, args=[pk])`` without resolving the route again (``url_parts``)."""
     before, after = url_parts(name)
     return f"{before}{int(pk)}{after}"
+
+
+# --- The whole frame (templates/base.html) for pages written in Python -----------------
+
+
+def static_url(path: str) -> str:
+    """``{% static path %}`` as a template writes it (escaped), looked up once per
+    process (the manifest does not change while it runs; a changed setting forgets it)."""
+    key = ("static", get_script_prefix(), path)
+    try:
+        return _url_memo[key]
+    except KeyError:
+        url = _url_memo[key] = escape(static(path))
+        return url
+
+
+def messages_html(request) -> str:
+    """base.html's ``{% if messages %}`` block: the request's messages as a list (they
+    count as shown, as when the template loops over them), or "" when there are none."""
+    from django.contrib.messages import get_messages
+
+    messages = get_messages(request)
+    if not messages:
+        return ""
+    items = "".join(
+        f'<li class="message message--{conditional_escape(message.tags)}">'
+        f"{conditional_escape(message)}</li>"
+        for message in messages
+    )
+    return f'\n      <ul class="messages">\n        {items}\n      </ul>\n    '
+
+
+def page(
+    request, *, title: str, content: str, body_class: str = "", extra_head: str = ""
+) -> SafeString:
+    """The HTML document ``templates/base.html`` makes of a page's blocks, character for
+    character: ``title`` as plain text (escaped here), ``body_class`` likewise;
+    ``extra_head`` and ``content`` as markup, already safe (escaped parts). The
+    header, footer and the idle sign-out's attributes as the template tags write them,
+    from the same context values (the request, its user, the CSRF token, asked for
+    only when the header shows a signed-in user's sign-out form)."""
+    from django.template.context_processors import csrf
+
+    context = {"request": request, "user": getattr(request, "user", None)}
+    context.update(csrf(request))
+    language = get_language() or "zh-hans"
+    return mark_safe(  # noqa: S308 (built from escaped parts and the caller's safe markup)
+        "<!DOCTYPE html>\n"
+        f'<html lang="{conditional_escape(language)}">\n'
+        "<head>\n"
+        '  <meta charset="utf-8">\n'
+        '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"  <title>{conditional_escape(title)}</title>\n"
+        f"  {styles()}\n"
+        f"  {extra_head}\n"
+        "</head>\n"
+        "\n"
+        f'<body class="{conditional_escape(body_class)}"{session_attrs(context)}>\n'
+        f"  {header(context)}\n"
+        '  <main id="main" class="site-main">\n'
+        f"    {messages_html(request)}\n"
+        f"    {content}\n"
+        "  </main>\n"
+        f"  {footer(context)}\n"
+        "</body>\n"
+        "</html>\n"
+    )
