@@ -7,7 +7,6 @@ Last-Modified handling, so a hidden issue never gets a 304 (SECURITY.md).
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from . import pdf, pdf_stamp
 from .archive import stream_year_zip, year_zip_filename
 from .models import Issue, Visibility
 from .receipts import record_download
+from .visible_issue import visible_issue
 
 YEARS = range(1949, 10000)
 
@@ -63,10 +63,9 @@ def issue_pdf(request, pk):
     A unit's copy of an internal issue carries the reader's mark
     (bulletins/pdf_stamp.py): made per download, so it has no validators.
     """
-    issue = get_object_or_404(
-        Issue.objects.visible_to(request.user).select_related("series").only(*_PDF_FIELDS),
-        pk=pk,
-    )
+    issue = visible_issue(request.user, pk, _PDF_FIELDS)
+    if issue is None:
+        raise Http404("No Issue matches the given query.")  # get_object_or_404's words
     stamped = pdf_stamp.needs_stamp(issue, request.user)
     validators = None
     if not stamped:

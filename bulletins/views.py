@@ -43,6 +43,7 @@ from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility, issue_a
 from .panels import meeting_panels
 from .reading import reading_copy
 from .receipts import acknowledge_issue, record_attachment_download, record_view
+from .visible_issue import visible_issue
 from .year_counts import list_counts
 
 PAGE_SIZE = 20
@@ -287,12 +288,9 @@ _DETAIL_FIELDS = (
 
 @require_safe
 def issue_detail(request, pk):
-    issue = get_object_or_404(
-        Issue.objects.visible_to(request.user)
-        .select_related("series", "reading")
-        .only(*_DETAIL_FIELDS),
-        pk=pk,
-    )
+    issue = visible_issue(request.user, pk, _DETAIL_FIELDS)
+    if issue is None:
+        raise Http404("No Issue matches the given query.")  # get_object_or_404's words
     receipt = record_view(issue=issue, by=request.user)
     reading = reading_copy(issue)
     org_line, kind_line = masthead_lines(issue.series.name)
