@@ -12,7 +12,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from portal.audit.services import record
+from portal.audit.services import record, record_not_found
 from portal.files import content_disposition, download_response
 
 from . import pdf, pdf_stamp
@@ -65,6 +65,7 @@ def issue_pdf(request, pk):
     """
     issue = visible_issue(request.user, pk, _PDF_FIELDS)
     if issue is None:
+        record_not_found("download.issue_pdf", Issue, pk, by=request.user)
         raise Http404("No Issue matches the given query.")  # get_object_or_404's words
     stamped = pdf_stamp.needs_stamp(issue, request.user)
     validators = None

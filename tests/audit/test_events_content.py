@@ -106,6 +106,21 @@ def test_internal_pdf_downloads_are_recorded_public_ones_not(client_a, user_a):
     assert AuditEntry.objects.filter(action="download.issue_pdf").count() == 1
 
 
+def test_refused_pdf_downloads_of_signed_in_users_are_recorded(client_a, user_a, anon_client):
+    draft = make_issue("draft", Visibility.INTERNAL)
+    assert anon_client.get(f"/bulletins/{draft.pk}/pdf/").status_code == 404
+    assert not AuditEntry.objects.filter(action="download.issue_pdf").exists()
+    assert client_a.get(f"/bulletins/{draft.pk}/pdf/").status_code == 404
+    entry = _only("download.issue_pdf")
+    assert (entry.actor, entry.result, entry.object_type, entry.object_id) == (
+        user_a,
+        REFUSED,
+        "bulletins.issue",
+        str(draft.pk),
+    )
+    assert entry.object_label == f"#{draft.pk}"  # not the draft's title
+
+
 def test_internal_attachment_downloads_are_recorded(client_a):
     internal = make_issue(visibility=Visibility.INTERNAL)
     attachment = make_attachment(internal, name="讲话稿.pdf")
