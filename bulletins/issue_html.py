@@ -1,16 +1,18 @@
-"""The issue page's content (toolbar, the document in the official layout, the aside),
-written in Python.
+"""The issue page (the frame of base.html and its content: toolbar, the document in the
+official layout, the aside), written in Python.
 
 Rendered by the template engine, the page spent more on its tags (a dozen
 ``{% translate %}``, ``{% url %}``, loops over articles and files) than on reading
 the issue (issue 11). The markup is the template's, byte for byte; the labels and
 the list's URL depend only on the script prefix and the language and are worked
-out once per pair (``_fixed``); everything else is escaped here
-(``django.utils.html.escape``) or is an article body stored cleaned
+out once per pair (``_fixed``); everything else is escaped here (``_escape``, what
+``conditional_escape`` gives) or is an article body stored cleaned
 (bulletins/reading.py).
 """
 
 from __future__ import annotations
+
+import html
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -18,7 +20,7 @@ from django.dispatch import receiver
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.html import conditional_escape, escape
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,6 +29,15 @@ from portal import chrome
 from portal.accounts.models import is_office
 
 _memo: dict = {}
+
+
+def _escape(value) -> str:
+    """``conditional_escape(value)`` without its check for lazy arguments, which costs
+    more than the escaping: markup (``__html__``) as it is, anything else through the
+    standard library's ``html.escape``, as Django's ``escape`` does."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 @receiver(setting_changed, dispatch_uid="bulletins_issue_html_forget")
@@ -75,7 +86,7 @@ def issue_content(request, page: dict) -> SafeString:
     """The page's ``content`` block from the view's values (``page``), as the template had it."""
     fixed = _fixed()
     issue = page["issue"]
-    e = conditional_escape
+    e = _escape
     out = ["\n"]
     if page["banner"]:
         out.append(
@@ -101,7 +112,7 @@ def issue_content(request, page: dict) -> SafeString:
     out.append("\n  ")
     if is_office(request.user):
         try:
-            admin_url = reverse("admin:bulletins_issue_change", args=[issue.pk])
+            admin_url = chrome.url_with_ids("admin:bulletins_issue_change", issue.pk)
         except NoReverseMatch:
             admin_url = ""
         if admin_url:
@@ -126,7 +137,7 @@ def issue_content(request, page: dict) -> SafeString:
 
 def _document(page: dict, fixed: _Fixed) -> str:
     """From the masthead to the 版记 (GB/T 9704's reading area)."""
-    e = conditional_escape
+    e = _escape
     issue = page["issue"]
     out = [
         '\n  <header class="doc-masthead">\n    <h1 class="doc-masthead__name" id="doc-title">\n      '
@@ -174,7 +185,7 @@ def _document(page: dict, fixed: _Fixed) -> str:
 
 def _aside(request, page: dict, fixed: _Fixed) -> str:
     """签收, the downloads and the meetings beside the document."""
-    e = conditional_escape
+    e = _escape
     out = ['<div class="doc-aside no-print">\n  ']
     receipt = page["receipt"]
     if receipt:
@@ -184,7 +195,7 @@ def _aside(request, page: dict, fixed: _Fixed) -> str:
         )
         if page["can_acknowledge"]:
             unit = getattr(getattr(request.user, "unit", None), "name", "") or ""
-            action = reverse("bulletins:issue_acknowledge", args=[page["issue"].pk])
+            action = chrome.url_with_ids("bulletins:issue_acknowledge", page["issue"].pk)
             token = e(get_token(request))
             out.append(
                 f"\n      <p>{_('请确认%(unit)s已收到本期简报。') % {'unit': e(unit)}}</p>\n"
@@ -224,7 +235,7 @@ def _aside(request, page: dict, fixed: _Fixed) -> str:
         )
         for row in page["meetings"]:
             meeting = row["meeting"]
-            url = reverse("bulletins:meeting_detail", args=[meeting.pk])
+            url = chrome.url_with_ids("bulletins:meeting_detail", meeting.pk)
             out.append(
                 f'\n      <li><a href="{e(url)}">{e(meeting.title)}</a> '
                 f'<span class="muted">{e(row["date"])}</span></li>\n      '

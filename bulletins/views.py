@@ -14,13 +14,13 @@ from django.db.models import Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id, is_office
 from portal.audit.services import get_or_refuse, record
+from portal.chrome import url_with_ids
 from portal.files import download_response
 from portal.kept_sql import Param, kept_query
 from portal.pagination import page_of
@@ -312,7 +312,7 @@ def issue_detail(request, pk):
         "distribution": distribution_text(issue.distribution_line, _unit_names(issue)),
         "attachments": [
             {
-                "url": reverse("bulletins:attachment_download", args=[issue.pk, attachment_pk]),
+                "url": url_with_ids("bulletins:attachment_download", issue.pk, attachment_pk),
                 "name": name,
                 "size": size,
             }
@@ -331,7 +331,7 @@ def issue_detail(request, pk):
             if is_office(request.user) and not issue.is_published
             else ""
         ),
-        "pdf_url": reverse("bulletins:issue_pdf", args=[issue.pk]),
+        "pdf_url": url_with_ids("bulletins:issue_pdf", issue.pk),
         "receipt": receipt,
         "can_acknowledge": receipt is not None and receipt.acknowledged_at is None,
         "acknowledged_at": chinese_datetime(receipt.acknowledged_at if receipt else None),

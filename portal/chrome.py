@@ -249,6 +249,29 @@ def url_with_id(name: str, pk: int) -> str:
     return f"{before}{int(pk)}{after}"
 
 
+def url_with_ids(name: str, *pks: int) -> str:
+    """``reverse(name, args=pks)`` for a route whose arguments are integer ids
+    (``<int:…>``, or the admin's ``<path:object_id>`` given an int), the text around
+    them reversed once per script prefix and kept. Raises ``NoReverseMatch`` as
+    ``reverse`` does."""
+    key = (get_script_prefix(), name, len(pks))
+    try:
+        parts = _url_memo[key]
+    except KeyError:
+        marks = [str(_ID_PLACEHOLDER + n) for n in range(len(pks))]
+        rest = reverse(name, args=[int(mark) for mark in marks])
+        parts = []
+        for mark in marks:
+            before, _mark, rest = rest.partition(mark)
+            parts.append(before)
+        parts.append(rest)
+        parts = _url_memo[key] = tuple(parts)
+    out = [parts[0]]
+    for pk, after in zip(pks, parts[1:], strict=True):
+        out += [str(int(pk)), after]
+    return "".join(out)
+
+
 # --- The whole frame (templates/base.html) for pages written in Python -----------------
 
 

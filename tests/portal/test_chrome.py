@@ -101,3 +101,25 @@ def test_a_changed_script_prefix_changes_the_links(anon_client):
     assert '<a class="site-brand" href="/portal/">' in html
     assert 'action="/portal/search/"' in html
     assert '<a class="site-brand" href="/">' in anon_client.get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "name, ids",
+    [
+        ("bulletins:issue_pdf", [7]),
+        ("bulletins:attachment_download", [12, 345]),
+        ("admin:bulletins_issue_change", [9]),
+    ],
+)
+def test_urls_with_ids_are_what_reverse_gives(name, ids):
+    from django.urls import reverse
+
+    from portal.chrome import url_with_ids
+
+    assert url_with_ids(name, *ids) == reverse(name, args=ids)
+    set_script_prefix("/portal/")
+    try:
+        assert url_with_ids(name, *ids) == reverse(name, args=ids)
+        assert url_with_ids(name, *ids).startswith("/portal/")
+    finally:
+        set_script_prefix("/")
