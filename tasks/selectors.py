@@ -118,9 +118,9 @@ RATE_COUNTS = (
 
 # ``rate_rows`` by unit and by category in one statement (PostgreSQL's GROUPING SETS),
 # over the filtered queryset's rows as Django compiles them (``{filtered}``: the
-# columns of ``_RATES_COLUMNS``), so the filters and the light keep one definition.
+# columns of ``RATES_COLUMNS``), so the filters and the light keep one definition.
 # The counts are ``_rate_aggregates`` written out; tests compare the two on every state.
-_RATES_COLUMNS = (
+RATES_COLUMNS = (
     "pk",
     "light",
     "unit_id",
@@ -198,16 +198,26 @@ def overview_rates(queryset, *, params, today: datetime.date) -> tuple[list[dict
     one statement on PostgreSQL, ``rate_rows_by_unit_and_category`` elsewhere."""
     if connections[queryset.db].vendor != "postgresql":
         return rate_rows_by_unit_and_category(queryset, params=params, today=today)
-    lit = queryset.order_by().values(*_RATES_COLUMNS)
+    lit = queryset.order_by().values(*RATES_COLUMNS)
     try:
         filtered, filtered_params = lit.query.get_compiler(lit.db).as_sql()
     except EmptyResultSet:  # the filters match nothing (an invalid form: ``.none()``)
         return [], []
+    return overview_rates_of(filtered, filtered_params, lit.db, params=params, today=today)
+
+
+def overview_rates_of(
+    filtered: str, filtered_params, using: str, *, params, today: datetime.date
+) -> tuple[list[dict], list[dict]]:
+    """``overview_rates`` of the rows of ``filtered`` (SQL with ``filtered_params``
+    selecting ``RATES_COLUMNS`` of a lit queryset, by those names) on PostgreSQL
+    database ``using``: the statement compiled once per filter shape
+    (``tasks.filtered_sql``)."""
     tz = timezone.get_current_timezone_name()
     closed = S.CLOSED.value
     sql_params = [closed, closed, tz, closed, tz, tz, closed, today]
     sql_params += [light.value for light in Light] + list(filtered_params)
-    with connections[lit.db].cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(_RATES_SQL.format(filtered=filtered), sql_params)
         rows = cursor.fetchall()
     unit_url, category_url = _drill_down(params, "unit"), _drill_down(params, "category")

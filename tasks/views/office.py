@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.pagination import page_of
 
-from .. import overview_html, selectors, services
+from .. import filtered_sql, overview_html, selectors, services
 from ..forms import ReminderForm, ReviewForm
 from ..models import Assignment, Light, due_date_expr, today
 from .common import (
@@ -24,6 +25,55 @@ from .common import (
     private,
     query_without_page,
 )
+
+
+def overview_rates(filterset, user, params, day):
+    """``selectors.overview_rates`` of the filtered assignments, their SQL compiled once
+    per filter shape on PostgreSQL (``tasks.filtered_sql``)."""
+    using = filterset.queryset.db
+    if connections[using].vendor != "postgresql":
+        return selectors.overview_rates(filterset.qs, params=params, today=day)
+    found = filtered_sql.statement(
+        filterset,
+        "overview-rates",
+        lambda queryset: queryset.order_by().values(*selectors.RATES_COLUMNS),
+        user=user,
+        day=day,
+    )
+    if found is None:  # the filters match nothing
+        return [], []
+    sql, sql_params, _compiled = found
+    return selectors.overview_rates_of(sql, sql_params, using, params=params, today=day)
+
+
+class _Rows:
+    """The overview's filtered rows (``OVERVIEW_ROW_FIELDS`` dictionaries) for the
+    paginator: a slice is one statement, compiled once per filter shape."""
+
+    def __init__(self, filterset, user, day):
+        self.filterset, self.user, self.day = filterset, user, day
+
+    def __getitem__(self, bounds: slice) -> list[dict]:
+        bottom, top = bounds.start or 0, bounds.stop
+        if top <= bottom:
+            return []  # as a queryset's empty slice: no query
+        found = filtered_sql.statement(
+            self.filterset,
+            "overview-rows",
+            lambda queryset: queryset.values(*overview_html.OVERVIEW_ROW_FIELDS),
+            user=self.user,
+            day=self.day,
+        )
+        if found is None:
+            return []
+        sql, params, compiled = found
+        # Django's own LIMIT/OFFSET (both backends write them so, as literals).
+        sql += f" LIMIT {top - bottom}" + (f" OFFSET {bottom}" if bottom else "")
+        return filtered_sql.rows(connections[self.filterset.queryset.db], sql, params, compiled)
+
+
+def overview_rows(filterset, user, day) -> _Rows:
+    return _Rows(filterset, user, day)
 
 
 @office_required
@@ -44,15 +94,11 @@ def overview(request):
             params = params.copy()
             params["plan"] = str(default_plan.pk)
     filterset = filtered_assignments(request, day, params)
-    queryset = filterset.qs
-    by_unit, by_category = selectors.overview_rates(queryset, params=params, today=day)
+    by_unit, by_category = overview_rates(filterset, request.user, params, day)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
     page = page_of(
-        request,
-        queryset.values(*overview_html.OVERVIEW_ROW_FIELDS),
-        PAGE_SIZE,
-        count=totals["total"],
+        request, overview_rows(filterset, request.user, day), PAGE_SIZE, count=totals["total"]
     )
     return render(
         request,
