@@ -11,7 +11,7 @@ completion and the strict on-time rate by ``Task.weight``.
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -164,8 +164,12 @@ def _drill_down(params, param: str):
     before = urlencode([p for p in pairs[:at] if p[0] != param])
     after = urlencode([p for p in pairs[at:] if p[0] != param])
 
+    # ``urlencode({param: value})`` is ``param=`` and ``quote_plus(str(value))``.
+    head = f"?{before}&{param}=" if before else f"?{param}="
+    tail = f"&{after}" if after else ""
+
     def url(value) -> str:
-        return "?" + "&".join(x for x in (before, urlencode({param: value}), after) if x)
+        return head + quote_plus(str(value)) + tail
 
     return url
 
