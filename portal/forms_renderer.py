@@ -11,6 +11,8 @@ goes to Django's templates as before.
 
 from __future__ import annotations
 
+import html
+
 from django.forms.renderers import DjangoTemplates
 from django.forms.widgets import Select
 from django.utils.formats import localize
@@ -125,7 +127,17 @@ def select_options(choices) -> list[tuple[str, str, str]] | None:
             return None  # option groups
         if option_value is None:
             option_value = ""
-        options.append((str(option_value), _as_string(option_value), _text(label)))
+        # Plain strings and ints (a list's choices read from the database) as
+        # ``_as_string`` and ``_text`` write them, without their checks.
+        kind = type(option_value)
+        if kind is str:
+            written = html.escape(option_value)
+        elif kind is int:
+            written = str(option_value)
+        else:
+            written = _as_string(option_value)
+        text = html.escape(label) if type(label) is str else _text(label)
+        options.append((str(option_value), written, text))
     return options
 
 

@@ -50,8 +50,10 @@ def _plans_and_categories(tasks):
 
 
 def _choices(queryset):
-    """``[(pk, str(row)), …]`` of ``queryset``, read on first use and then kept."""
-    return functools.cache(lambda: [(row.pk, str(row)) for row in queryset])
+    """``[(pk, name), …]`` of ``queryset`` (units, whose ``str()`` is their name), read
+    on first use and then kept: values, not the 50 model instances the overview's unit
+    field offers."""
+    return functools.cache(lambda: list(queryset.values_list("pk", "name")))
 
 
 class AssignmentFilter(NarrowingFilterSet):
