@@ -7,9 +7,12 @@ one the templates wrote, character for character."""
 
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.pagination import pagination_html
 
 from . import charts, services
 from .html import ASSIGNMENT_ROW_FIELDS, _date, _words, lamp_html
@@ -128,3 +131,103 @@ def assignment_rows(rows, user) -> SafeString:
     if not html:
         html.append(f'<tr><td colspan="8">{escape(_("没有符合条件的任务分工。"))}</td></tr>')
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+_PARTS: dict = {}
+
+
+def _parts() -> dict[str, str]:
+    """The overview's fixed markup around its values, translated and escaped, with its
+    links: worked out once per script prefix and language (they never change while the
+    process runs)."""
+    key = (get_script_prefix(), get_language())
+    parts = _PARTS.get(key)
+    if parts is None:
+        words = {
+            name: escape(word)
+            for name, word in {
+                "title": _("任务总览"),
+                "all_plans": _("看全部任务清单"),
+                "assignments": _("任务分工"),
+                "closed": _("已办结"),
+                "completion": _("完成率"),
+                "on_time": _("按时完成率"),
+                "on_time_ext": _("含延期按时率"),
+                "extended": _("已延期"),
+                "export": _("导出 Excel"),
+                "pick": _("选择"),
+                "light": _("灯"),
+                "number": _("编号"),
+                "task": _("任务"),
+                "unit": _("单位"),
+                "status": _("状态"),
+                "due": _("完成时限"),
+                "progress": _("进度"),
+                "remind": _("催办所选"),
+            }.items()
+        }
+        w = words
+        parts = _PARTS[key] = {
+            "h1": f"<h1>{w['title']}</h1>\n",
+            "all_plans_link": f' <a href="?plan=">{w["all_plans"]}</a></p>',
+            "export_url": escape(reverse("tasks:export")),
+            "remind_url": escape(reverse("tasks:remind")),
+            **w,
+        }
+    return parts
+
+
+def _stat_rate(rate) -> str:
+    return "—" if rate is None else f"{rate}%"
+
+
+def head(default_plan) -> SafeString:
+    """The page's heading and, when the current task list is shown by default
+    (``default_plan``: its ``title`` and ``year``), the line that says so."""
+    parts = _parts()
+    html = parts["h1"]
+    if default_plan is not None:
+        # {% blocktranslate %}: the values are escaped, the translated sentence is not.
+        shown = _("显示当前任务清单：%(plan)s（%(year)s年）。") % {
+            "plan": escape(default_plan.title),
+            "year": default_plan.year,
+        }
+        html += f'<p class="meta overview-plan">{shown}{parts["all_plans_link"]}'
+    return mark_safe(html)  # noqa: S308 - escaped words and values
+
+
+def body(request, totals: dict, rates_html: str, rows_html: str, page, query: str) -> SafeString:
+    """What follows the filters: the totals, the rate cards ``rates_html``, the table of
+    assignments with its rows ``rows_html`` and the page links for ``page``; ``query``
+    the filters as a query string for the export link."""
+    w = _parts()
+    lamps = {light.value: lamp_html(light) for light in Light}
+    html = (
+        '<div class="stats">'
+        f'\n  <div class="stat">{w["assignments"]}<strong>{totals["total"]}</strong></div>'
+        f'\n  <div class="stat">{w["closed"]}<strong>{totals["closed"]}</strong></div>'
+        f'\n  <div class="stat">{w["completion"]}<strong>'
+        f"{_stat_rate(totals['completion_rate'])}</strong></div>"
+        f'\n  <div class="stat">{w["on_time"]}<strong>'
+        f"{_stat_rate(totals['on_time_rate'])}</strong></div>"
+        f'\n  <div class="stat">{w["on_time_ext"]}<strong>'
+        f"{_stat_rate(totals['on_time_with_extensions_rate'])}</strong></div>"
+        f'\n  <div class="stat"><a href="?extended=yes">{w["extended"]}</a>'
+        f"<strong>{totals['extended']}</strong></div>"
+        f'\n  <div class="stat">{lamps["red"]}<strong>{totals["red"]}</strong></div>'
+        f'\n  <div class="stat">{lamps["yellow"]}<strong>{totals["yellow"]}</strong></div>'
+        f'\n  <div class="stat">{lamps["green"]}<strong>{totals["green"]}</strong></div>'
+        f"\n</div>\n{rates_html}"
+        f'\n<section class="card">\n  <h2>{w["assignments"]}</h2>'
+        f'\n  <p class="actions"><a href="{w["export_url"]}?{escape(query)}">{w["export"]}</a></p>'
+        f'\n  <form method="get" action="{w["remind_url"]}">'
+        '\n  <div class="table-wrap">\n  <table class="table table-stack">'
+        f'\n    <thead><tr><th><span class="visually-hidden">{w["pick"]}</span></th>'
+        f"<th>{w['light']}</th><th>{w['number']}</th><th>{w['task']}</th>"
+        f"<th>{w['unit']}</th><th>{w['status']}</th><th>{w['due']}</th>"
+        f"<th>{w['progress']}</th></tr></thead>"
+        f"\n    <tbody>\n    {rows_html}\n    </tbody>\n  </table>\n  </div>"
+        f'\n  <p><button type="submit" class="button">{w["remind"]}</button></p>\n  </form>'
+        f"\n  {pagination_html(request, page)}\n\n</section>\n"
+    )
+    return mark_safe(html)  # noqa: S308 - escaped words and values

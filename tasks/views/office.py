@@ -14,7 +14,7 @@ from portal.pagination import page_of
 
 from .. import filtered_sql, overview_html, selectors, services
 from ..forms import ReminderForm, ReviewForm
-from ..models import Assignment, Light, due_date_expr, today
+from ..models import Assignment, due_date_expr, today
 from .common import (
     PAGE_SIZE,
     assignment_step,
@@ -105,14 +105,17 @@ def overview(request):
         "tasks/overview.html",
         {
             "filter": filterset,
-            "default_plan": default_plan,
             "page": page,
-            "rows": overview_html.assignment_rows(page, request.user),
-            "query": query_without_page(request),
-            "rates": overview_html.rates(by_unit, by_category),
             "totals": totals,
-            "today": day,
-            "lights": Light,
+            "head": overview_html.head(default_plan),
+            "body": overview_html.body(
+                request,
+                totals,
+                overview_html.rates(by_unit, by_category),
+                overview_html.assignment_rows(page, request.user),
+                page,
+                query_without_page(request),
+            ),
         },
     )
 
