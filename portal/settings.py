@@ -178,8 +178,14 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend reading the unit and the 产改办 test with the user, by
+    # statements written once (portal/accounts/backends.py). ModelBackend stays listed
+    # after it so that sessions signed in before it was added stay valid.
+    "portal.accounts.backends.PortalBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's database sessions, read by a statement written once (portal/accounts/sessions.py).
+SESSION_ENGINE = "portal.accounts.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.accounts.passwords.ComplexityValidator"},
     {"NAME": "portal.accounts.passwords.NotUsernameValidator"},

@@ -63,14 +63,14 @@ def units(unit_a, unit_b):
 @pytest.mark.parametrize(
     "persona, url, queries",
     [
-        # session, user, the user's unit; plans and categories, the rows with their count
-        # (COUNT(*) OVER ()); unread 催办
-        ("unit_a", "/tasks/", 6),
-        # session, user, office group, the user's permissions (two); plans and
+        # session, the user with their unit; plans and categories, the rows with their
+        # count (COUNT(*) OVER ()); unread 催办
+        ("unit_a", "/tasks/", 5),
+        # session, the user with the office group test, the user's permissions; plans and
         # categories, units; the rates by unit and by category in one statement on
         # PostgreSQL (their sum is the total and the count, no COUNT of their own), the
         # page's rows; the current task list shown by default
-        ("office", "/tasks/overview/", 10 if connection.vendor == "postgresql" else 11),
+        ("office", "/tasks/overview/", 8 if connection.vendor == "postgresql" else 9),
     ],
     indirect=["persona"],
 )

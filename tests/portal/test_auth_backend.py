@@ -1,0 +1,179 @@
+"""What every signed-in request reads before its page (portal/accounts/backends.py and
+sessions.py): the user with their unit and the 产改办 test in one statement, permissions
+in one, the session by a statement written once; each the same as Django's own reads,
+for every persona, and sessions signed in before the portal's backend stay valid."""
+
+from unittest import mock
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.models import Permission
+from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.utils import timezone
+
+from portal.accounts.backends import PortalBackend
+from portal.accounts.roles import AUDITOR, SECURITY_ADMIN, SYSTEM_ADMIN, ensure_role_groups
+from portal.accounts.sessions import SessionStore
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+PORTAL = "portal.accounts.backends.PortalBackend"
+DJANGO = "django.contrib.auth.backends.ModelBackend"
+
+
+@pytest.fixture
+def everyone(user_a, office_user, other_staff, deactivated_user, db):
+    """Every kind of account: unit user, office, staff outside it, each administrator
+    role, a superuser, a staff user with a permission of their own as well as a
+    group's, and a deactivated one."""
+    roles = ensure_role_groups()
+    people = [user_a, office_user, other_staff, deactivated_user]
+    for role in (AUDITOR, SECURITY_ADMIN, SYSTEM_ADMIN):
+        user = UserFactory(username=f"role-{len(people)}", is_staff=True, unit=None)
+        user.groups.add(roles[role])
+        people.append(user)
+    people.append(UserFactory(username="root", is_staff=True, is_superuser=True, unit=None))
+    mixed = UserFactory(username="mixed", is_staff=True, unit=None)
+    mixed.groups.add(roles[AUDITOR])
+    mixed.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    people.append(mixed)
+    return people
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_the_user_is_read_with_unit_and_office_test_in_one_statement(
+    everyone, django_assert_num_queries
+):
+    for person in everyone:
+        expected = User.objects.get(pk=person.pk)
+        if not expected.is_active:
+            with django_assert_num_queries(1):
+                assert PortalBackend().get_user(person.pk) is None
+            continue
+        with django_assert_num_queries(1):
+            user = PortalBackend().get_user(person.pk)
+            unit = user.unit
+            office = user.is_office
+        # The same values and types as the ORM reads (dates, booleans: SQLite converts).
+        assert _fields(user) == _fields(expected)
+        assert {k: type(v) for k, v in _fields(user).items()} == {
+            k: type(v) for k, v in _fields(expected).items()
+        }
+        assert user._state.db == "default" and not user._state.adding
+        assert office == expected.is_office
+        if expected.unit_id is None:
+            assert unit is None
+        else:
+            assert _fields(unit) == _fields(expected.unit)
+    assert PortalBackend().get_user(10**9) is None
+
+
+def test_permissions_are_djangos_in_one_statement(everyone, django_assert_num_queries):
+    for person in everyone:
+        ours, theirs = User.objects.get(pk=person.pk), User.objects.get(pk=person.pk)
+        with django_assert_num_queries(0 if not person.is_active else 1):
+            found = PortalBackend().get_all_permissions(ours)
+        assert found == ModelBackend().get_all_permissions(theirs)
+        with django_assert_num_queries(0):  # kept on the user, for either backend
+            assert ModelBackend().get_all_permissions(ours) == found
+            assert PortalBackend().get_all_permissions(ours) == found
+    mixed = User.objects.get(username="mixed")
+    assert {"units.view_unit", "audit.view_auditentry"} <= PortalBackend().get_all_permissions(
+        mixed
+    )
+    assert PortalBackend().get_all_permissions(mixed, obj=mixed) == set()
+
+
+def test_a_sign_in_is_recorded_with_the_portal_backend(user_a):
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "renshe", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session[BACKEND_SESSION_KEY] == PORTAL
+    assert client.get("/tasks/").status_code == 200
+
+
+def test_a_session_signed_in_through_djangos_backend_stays_valid(user_a, office_user):
+    """Sessions made before the portal's backend name Django's: deploying it signs
+    nobody out."""
+    assert settings.AUTHENTICATION_BACKENDS.index(PORTAL) < settings.AUTHENTICATION_BACKENDS.index(
+        DJANGO
+    )
+    for user, page in [(user_a, "/tasks/"), (office_user, "/tasks/overview/")]:
+        client = Client()
+        client.force_login(user, backend=DJANGO)
+        assert client.session[BACKEND_SESSION_KEY] == DJANGO
+        response = client.get(page)
+        assert response.status_code == 200
+        assert f'<span class="site-user__name">{user.display_name}' in response.content.decode()
+
+
+def test_a_wrong_password_is_checked_once_and_counted_once(user_a):
+    """The ModelBackend listed after the portal's is not asked to hash it again."""
+    check = User.check_password
+    with mock.patch.object(User, "check_password", autospec=True, side_effect=check) as spy:
+        response = Client().post("/accounts/login/", {"username": "renshe", "password": "wrong"})
+    assert response.status_code == 200
+    assert spy.call_count == 1
+    assert AccessAttempt.objects.get(username="renshe").failures_since_start == 1
+    # An unknown name: the hasher runs once (ModelBackend's timing guard), nothing signs in.
+    with mock.patch.object(
+        User, "set_password", autospec=True, side_effect=User.set_password
+    ) as spy:
+        Client().post("/accounts/login/", {"username": "nobody", "password": "wrong"})
+    assert spy.call_count == 1
+
+
+def test_inactive_accounts_cannot_sign_in(deactivated_user):
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "departed", "password": PASSWORD})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.get(username="departed").failures_since_start == 1
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+
+def test_the_session_engine_reads_djangos_rows_and_django_reads_its(user_a):
+    assert settings.SESSION_ENGINE == "portal.accounts.sessions"
+    theirs = DjangoStore()
+    theirs["x"] = [1, "二"]
+    theirs.create()
+    theirs.save()
+    assert SessionStore(theirs.session_key).load() == {"x": [1, "二"]}
+    ours = SessionStore()
+    ours["y"] = {"z": True}
+    ours.save()
+    assert DjangoStore(ours.session_key).load() == {"y": {"z": True}}
+
+
+def test_an_expired_deleted_or_unknown_session_reads_as_empty(user_a):
+    store = SessionStore()
+    store["x"] = 1
+    store.save()
+    key = store.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now())
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
+    Session.objects.filter(session_key=key).delete()
+    assert SessionStore(key).load() == {}
+    assert SessionStore("x" * 32).load() == {}
+
+
+def test_a_session_ended_by_signing_out_is_refused_afterwards(user_a):
+    client = Client()
+    client.post("/accounts/login/", {"username": "renshe", "password": PASSWORD})
+    key = client.cookies["sessionid"].value
+    client.post("/accounts/logout/")
+    assert not Session.objects.filter(session_key=key).exists()
+    stolen = Client()
+    stolen.cookies["sessionid"] = key
+    assert stolen.get("/tasks/").status_code == 302
