@@ -309,6 +309,16 @@ class ProgressReport(models.Model):
                 condition=Q(percent__lte=100), name="report_percent_at_most_100"
             ),
         ]
+        indexes = [
+            # The lights' "reported this month" (``reported_this_month_q``): PostgreSQL
+            # hashes the month's reports that were not returned once per statement, an
+            # index-only scan of this index instead of reading every report (issue 11).
+            models.Index(
+                fields=["period", "assignment"],
+                condition=~Q(review_status="returned"),
+                name="report_month_not_returned",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.assignment} · {self.period}"
