@@ -15,9 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import connections
+
 from portal.kept_sql import Param, kept_query
 
 from .models import Issue, issue_audience
+
+_PK_TYPE = Issue._meta.pk.get_internal_type()
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,13 @@ def visible_issue(user, pk: int, fields: tuple[str, ...]) -> Issue | None:
             Issue.objects.visible_to(user).filter(pk=Param("pk")).order_by().values(*shape.values)
         ),
     )
-    rows = query.rows({"pk": int(pk)})
+    pk = int(pk)
+    # An id past the column's range matches nothing, without a query (as the ORM's
+    # lookup has it; SQLite would refuse the parameter).
+    low, high = connections[query.using].ops.integer_field_range(_PK_TYPE)
+    if (low is not None and pk < low) or (high is not None and pk > high):
+        return None
+    rows = query.rows({"pk": pk})
     if not rows:
         return None
     row = rows[0]

@@ -130,3 +130,11 @@ def test_page_and_pdf_answer_200_exactly_when_the_issue_is_visible(request, pers
         assert response.status_code == (200 if visible else 404), (who, state, name)
         if name == "bulletins:issue_pdf" and visible:
             assert b"".join(response.streaming_content).startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("pk", [2**31, 2**63, 10**20])
+def test_ids_past_the_columns_range_answer_404(anon_client, pk):
+    """As get_object_or_404 did: no issue, not a database error."""
+    assert visible_issue(AnonymousUser(), pk, views._DETAIL_FIELDS) is None
+    for name in ("bulletins:issue_detail", "bulletins:issue_pdf"):
+        assert anon_client.get(reverse(name, args=[pk])).status_code == 404
