@@ -9,11 +9,27 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from portal.search.registry import Document, Facet, Follows, SearchKind, audience
+from portal.search.registry import EVERY, Document, Facet, Follows, SearchKind, audience
 from portal.search.visibility import kept_rows
 
 from .layout import chinese_date, local_date, printed_text, total_number_label
-from .models import AgendaItem, Article, Attachment, Issue, Meeting, Series
+from .models import AgendaItem, Article, Attachment, Issue, Meeting, Series, Visibility
+
+# Audiences of documents (SearchKind.audiences): everyone, and signed-in members.
+PUBLIC, MEMBERS = "public", "members"
+
+
+def meeting_audience(visibility: str) -> frozenset[str]:
+    """Who reads a meeting record of this ``visibility`` (MeetingQuerySet.visible_to):
+    everyone when public, signed-in members otherwise (the office among them)."""
+    return frozenset({PUBLIC if visibility == Visibility.PUBLIC else MEMBERS})
+
+
+def meeting_audiences_of(user):
+    """The meeting audiences ``user`` reads: every record when signed in and active,
+    else the public ones (MeetingQuerySet.visible_to)."""
+    _office, _unit, signed_in = audience(user)
+    return EVERY if signed_in else frozenset({PUBLIC})
 
 
 def visible_series(user):
@@ -73,6 +89,28 @@ class IssueKind(SearchKind):
         """IssueQuerySet.visible_to branches on the office and being signed in."""
         return audience(user)
 
+    def audiences(self, ids):
+        """A published public issue is everyone's, a published internal one the
+        members'; any other state the office's alone (no audience). Status and
+        visibility are not in ``ignore``: every save changing them re-indexes."""
+        rows = Issue._base_manager.filter(pk__in=ids).values_list("pk", "status", "visibility")
+        return {
+            pk: frozenset(
+                {PUBLIC if visibility == Visibility.PUBLIC else MEMBERS}
+                if status == Issue.Status.PUBLISHED
+                else ()
+            )
+            for pk, status, visibility in rows
+        }
+
+    def audiences_of(self, user):
+        """IssueQuerySet.visible_to: the office every issue, members published ones,
+        anyone else published public ones."""
+        office, _unit, signed_in = audience(user)
+        if office:
+            return EVERY
+        return frozenset({PUBLIC, MEMBERS}) if signed_in else frozenset({PUBLIC})
+
     def queryset(self):
         return Issue.objects.select_related("series").prefetch_related(
             "articles",
@@ -129,6 +167,14 @@ class MeetingKind(SearchKind):
     def visibility_key(self, user):
         """MeetingQuerySet.visible_to branches on being signed in."""
         return audience(user)
+
+    def audiences(self, ids):
+        """By the record's visibility (a save of the meeting re-indexes it)."""
+        rows = Meeting._base_manager.filter(pk__in=ids).values_list("pk", "visibility")
+        return {pk: meeting_audience(visibility) for pk, visibility in rows}
+
+    def audiences_of(self, user):
+        return meeting_audiences_of(user)
 
     def queryset(self):
         return Meeting.objects.prefetch_related("agenda_items")

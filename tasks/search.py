@@ -10,12 +10,15 @@ meeting (``Decision.visible_to``) and links to the meeting page.
 from datetime import date
 
 from django.db.models import OuterRef
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bulletins.layout import chinese_date, local_date
+from bulletins.search import meeting_audience, meeting_audiences_of
 from portal.accounts.models import acting_unit_id, is_office
-from portal.search.registry import Document, Follows, SearchKind, audience, reverse_pk
+from portal.search.registry import EVERY, Document, Follows, SearchKind, audience, reverse_pk
 
 from .models import Assignment, Decision, Plan, ProgressReport, Task
 
@@ -24,6 +27,43 @@ ASSIGNMENT_UNINDEXED = frozenset(
     {"status", "progress", "acknowledged_at", "completion_requested_at", "closed_at",
      "version", "role"}
 )  # fmt: skip
+
+
+def unit_audience(unit_id: int) -> str:
+    """The audience of a unit's tasks and reports (SearchKind.audiences): ``u12``."""
+    return f"u{unit_id}"
+
+
+def unit_audiences_of(user):
+    """UnitOwnedQuerySet.visible_to and TaskQuerySet.visible_to: the office every
+    document, a unit user its unit's, anyone else none."""
+    office, unit_id, _signed_in = audience(user)
+    if office:
+        return EVERY
+    return frozenset({unit_audience(unit_id)}) if unit_id is not None else frozenset()
+
+
+@receiver(pre_save, sender=Assignment, dispatch_uid="search:task:assignment_moved")
+def _remember_task(sender, instance, raw=False, update_fields=None, **kwargs):
+    """Before a save that may move an assignment to another task (a full save, or one
+    naming ``task``): the task it leaves, whose audiences then lose the unit. One
+    query, not made by the services' saves (they name their fields)."""
+    instance._search_previous_task_id = None
+    if raw or instance._state.adding or instance.pk is None:
+        return
+    if update_fields is not None and not {"task", "task_id"} & set(update_fields):
+        return
+    previous = (
+        Assignment._base_manager.filter(pk=instance.pk).values_list("task_id", flat=True).first()
+    )
+    if previous != instance.task_id:
+        instance._search_previous_task_id = previous
+
+
+def _assignment_tasks(assignment) -> list[int]:
+    """The task of an assignment, and the one it left if a save moved it (a task's
+    units are its audiences)."""
+    return [assignment.task_id, getattr(assignment, "_search_previous_task_id", None)]
 
 
 def _for_units_and_office(user) -> bool:
@@ -43,12 +83,37 @@ class TaskKind(SearchKind):
     label = gettext_lazy("任务")
     code = 3
     model = Task
-    # The plan's title is in each task's text.
-    follows = (Follows(Plan, lambda plan: plan.tasks.values_list("pk", flat=True), created=False),)
+    follows = (
+        # The plan's title is in each task's text.
+        Follows(Plan, lambda plan: plan.tasks.values_list("pk", flat=True), created=False),
+        # The units assigned are the task's audiences: a new assignment, a deleted
+        # one, or one moved to another unit (or task) re-indexes the task.
+        Follows(
+            Assignment,
+            _assignment_tasks,
+            fields=frozenset({"task", "unit", "task_id", "unit_id"}),
+            deleted=True,
+        ),
+    )
 
     def visibility_key(self, user):
         """TaskQuerySet.visible_to branches on the office and the acting unit."""
         return audience(user)
+
+    def audiences(self, ids):
+        """Each unit that holds an assignment of the task."""
+        out = {
+            pk: set() for pk in Task._base_manager.filter(pk__in=ids).values_list("pk", flat=True)
+        }
+        rows = Assignment._base_manager.filter(task_id__in=list(out)).values_list(
+            "task_id", "unit_id"
+        )
+        for task_id, unit_id in rows:
+            out[task_id].add(unit_audience(unit_id))
+        return {pk: frozenset(units) for pk, units in out.items()}
+
+    def audiences_of(self, user):
+        return unit_audiences_of(user)
 
     def queryset(self):
         return Task.objects.select_related("plan")
@@ -127,6 +192,17 @@ class ReportKind(SearchKind):
         """Through Assignment.visible_to: the office and the acting unit."""
         return audience(user)
 
+    def audiences(self, ids):
+        """The unit of the report's assignment (a save of the assignment that moves it
+        to another unit re-indexes its reports: ``unit`` is not in its ``ignore``)."""
+        rows = ProgressReport._base_manager.filter(pk__in=ids).values_list(
+            "pk", "assignment__unit_id"
+        )
+        return {pk: frozenset({unit_audience(unit_id)}) for pk, unit_id in rows}
+
+    def audiences_of(self, user):
+        return unit_audiences_of(user)
+
     def queryset(self):
         return ProgressReport.objects.select_related("assignment__task", "assignment__unit")
 
@@ -174,7 +250,8 @@ class DecisionKind(SearchKind):
         Follows(
             "bulletins.Meeting",
             lambda meeting: meeting.decisions.values_list("pk", flat=True),
-            fields=frozenset({"title", "starts_at", "place"}),
+            # visibility: who reads the meeting reads its decisions (their audience).
+            fields=frozenset({"title", "starts_at", "place", "visibility"}),
             created=False,
         ),
     )
@@ -182,6 +259,14 @@ class DecisionKind(SearchKind):
     def visibility_key(self, user):
         """Through Meeting.visible_to: being signed in."""
         return audience(user)
+
+    def audiences(self, ids):
+        """Its meeting's (a save of the meeting changing its visibility re-indexes it)."""
+        rows = Decision._base_manager.filter(pk__in=ids).values_list("pk", "meeting__visibility")
+        return {pk: meeting_audience(visibility) for pk, visibility in rows}
+
+    def audiences_of(self, user):
+        return meeting_audiences_of(user)
 
     def queryset(self):
         return Decision.objects.select_related("meeting")

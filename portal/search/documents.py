@@ -25,6 +25,8 @@ class DocumentData:
     group: int | None = None
     year: int | None = None
     date: date | None = None
+    # registry.SearchKind.audiences of the object, None when its kind declares none.
+    audiences: frozenset[str] | None = None
 
     @property
     def text(self) -> str:
@@ -75,11 +77,18 @@ def content_type_id(kind: registry.SearchKind) -> int:
 
 
 def build(kind: registry.SearchKind, ids: Iterable[int]) -> dict[int, DocumentData]:
-    """Documents for the given object ids of one kind; ids that no longer exist are absent."""
+    """Documents for the given object ids of one kind; ids that no longer exist are absent.
+    Each carries its audiences (registry.SearchKind.audiences) read in one more query."""
     ids = list(ids)
     if not ids:
         return {}
-    return {obj.pk: make(kind, obj) for obj in kind.queryset().filter(pk__in=ids)}
+    docs = {obj.pk: make(kind, obj) for obj in kind.queryset().filter(pk__in=ids)}
+    if docs:
+        audiences = kind.audiences(list(docs))
+        if audiences is not None:
+            for pk, doc in docs.items():
+                doc.audiences = frozenset(audiences.get(pk, ()))
+    return docs
 
 
 def iter_ids(kind: registry.SearchKind, batch: int = 500) -> Iterator[list[int]]:

@@ -138,11 +138,15 @@ def steered(connection, sql: str, params) -> list[tuple]:
         return rows
 
 
-def find(queryset, query: Query, *, order: str = NEWEST, kinds=None) -> Outcome:
+def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=None) -> Outcome:
     """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first.
 
     ``kinds``: the only kinds ``queryset`` can hold, when the caller knows it (those
-    the reader may see, those a filter keeps), or None.
+    the reader may see, those a filter keeps), or None. ``indexed`` (PostgreSQL):
+    ``(counted, lexemes)``, the same scope with the visibility of some kinds left to
+    the token index (``visible_where(trusted=…)``) and the audience lexemes that
+    apply it (visibility.token_scope); the time windows then read those, and
+    ``queryset`` serves only when they cannot.
     """
     connection = connections[queryset.db]
     matched = None if uses_tsvector(connection) else match(queryset, query)
@@ -152,7 +156,10 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None) -> Outcome:
         )
     elif uses_tsvector(connection):
         try:
-            compiled = newest_sql(queryset, query, kinds)
+            if indexed is not None:
+                compiled = newest_sql(indexed[0], query, lexemes=indexed[1])
+            else:
+                compiled = newest_sql(queryset, query, kinds)
         except EmptyResultSet:
             compiled, rows = None, []
         else:
@@ -261,7 +268,7 @@ def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w) for w in windows if w)
 
 
-def newest_sql(queryset, query: Query, kinds=None) -> tuple[str, list] | None:
+def newest_sql(queryset, query: Query, kinds=None, lexemes=None) -> tuple[str, list] | None:
     """SQL for the newest LIMIT + 1 matches of ``queryset`` (PostgreSQL), or None.
 
     A UNION ALL of the time windows, newest first, each a GIN lookup of the
@@ -273,7 +280,10 @@ def newest_sql(queryset, query: Query, kinds=None) -> tuple[str, list] | None:
     key reading every row's tsvector. None when the queryset needs joins (the
     caller then sorts every match instead). ``kinds`` (see ``find``) joins the
     lookup as their kind lexemes (models.kind_lexeme), so documents of other kinds
-    (an anonymous reader's progress reports) stay in the index.
+    (an anonymous reader's progress reports) stay in the index. ``lexemes``, when
+    given, replaces them: alternatives from visibility.token_scope, so only
+    documents the reader may see leave the index (None: every document; an empty
+    list: none, EmptyResultSet).
     """
     connection = connections[queryset.db]
     docs = queryset.query.chain()
@@ -285,9 +295,13 @@ def newest_sql(queryset, query: Query, kinds=None) -> tuple[str, list] | None:
     except FullResultSet:
         where, where_params = "TRUE", []
     base = query.tsquery()
-    if kinds:
-        # Kind names are letters and _ (registry.register): no quoting needed.
-        alternatives = " | ".join(f"'{kind_lexeme(kind)}'" for kind in sorted(kinds))
+    if lexemes is None and kinds:
+        lexemes = [kind_lexeme(kind) for kind in sorted(kinds)]
+    if lexemes is not None:
+        if not lexemes:
+            raise EmptyResultSet
+        # Kind and audience names are letters, digits and _ (registry): no quoting needed.
+        alternatives = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
         base = f"{base} & ({alternatives})"
     confirm = [w for w in query.words if query.needs_confirmation(w, phrases=False)]
     text = SearchText._meta.db_table

@@ -17,8 +17,10 @@ from django.db.models import Exists, OuterRef, Q
 
 from . import documents, registry
 from .models import (
+    AUDIENCE_PREFIX,
     SearchDocument,
     SearchText,
+    audience_lexeme,
     kind_lexeme,
     time_lexemes,
     uses_fts5,
@@ -29,6 +31,10 @@ from .text import token_string, tsvector_literal
 FTS_TABLE = "search_fts"
 GIN_INDEX = "search_doc_tokens_gin"
 COMPARED = ["group", "year", "date", "title", "label"]
+# The audience lexemes a document's tokens hold (PostgreSQL), read back to compare.
+OLD_AUDIENCES = (
+    'ARRAY(SELECT lexeme FROM unnest("search_searchtext"."tokens") WHERE starts_with(lexeme, %s))'
+)
 
 
 # --- SQL of the two token stores --------------------------------------------------
@@ -90,10 +96,13 @@ def update_documents(kind: registry.SearchKind | str, ids: Iterable[int]) -> int
         old_qs = _documents_of(kind, ids)
         if connection.features.has_select_for_update:
             old_qs = old_qs.select_for_update(of=("self",))
-        old = {
-            row["object_id"]: row
-            for row in old_qs.values("sort_key", "object_id", "content__body", *COMPARED)
-        }
+        fields = ["sort_key", "object_id", "content__body", *COMPARED]
+        if uses_tsvector(connection):
+            old_qs = old_qs.extra(
+                select={"audience_lexemes": OLD_AUDIENCES}, select_params=[AUDIENCE_PREFIX]
+            )
+            fields.append("audience_lexemes")
+        old = {row["object_id"]: row for row in old_qs.values(*fields)}
         new = documents.build(kind, ids)
         return _write(ids, old, new)
 
@@ -115,11 +124,21 @@ def _documents_of(kind: registry.SearchKind, ids) -> models.QuerySet:
     )
 
 
+def _audience_lexemes(doc) -> list[str]:
+    return [audience_lexeme(doc.kind, name) for name in sorted(doc.audiences or ())]
+
+
 def _unchanged(before: dict, doc) -> bool:
+    """Whether the stored row equals ``doc``: on PostgreSQL its audience lexemes too
+    (``audience_lexemes``), so a change of who may read it rewrites the tokens."""
     return (
         before["sort_key"] == doc.sort_key
         and before["content__body"] == doc.body
         and all(before[f] == getattr(doc, f) for f in COMPARED)
+        and (
+            "audience_lexemes" not in before
+            or set(before["audience_lexemes"] or ()) == set(_audience_lexemes(doc))
+        )
     )
 
 
@@ -145,7 +164,14 @@ def _write(ids, old: dict, new: dict) -> int:
                     text=text,
                     body=doc.body,
                     tokens=(
-                        tsvector_literal(text, [*time_lexemes(doc.sort_key), kind_lexeme(doc.kind)])
+                        tsvector_literal(
+                            text,
+                            [
+                                *time_lexemes(doc.sort_key),
+                                kind_lexeme(doc.kind),
+                                *_audience_lexemes(doc),
+                            ],
+                        )
                         if tsv
                         else None
                     ),

@@ -68,15 +68,19 @@ class SearchDocumentQuerySet(models.QuerySet):
             condition |= Q(kind=kind.name) & Exists(visible)
         return self.filter(condition) if condition else self.none()
 
-    def visible_where(self, user):
+    def visible_where(self, user, trusted: frozenset[str] = frozenset()):
         """The documents ``visible_to(user)`` finds, as one raw WHERE condition.
 
         Much cheaper to build (visibility.py); for queries whose base table is
-        the documents' own, unaliased: never inside a subquery.
+        the documents' own, unaliased: never inside a subquery. ``trusted``: kinds
+        left to the token lookup's audience lexemes (visibility.token_scope), named
+        only: a queryset with them finds hidden documents unless that lookup runs.
         """
         from .visibility import visible_sql
 
-        condition = visible_sql(user, connections[self.db], self.model._meta.db_table)
+        condition = visible_sql(
+            user, connections[self.db], self.model._meta.db_table, trusted=trusted
+        )
         if condition is None:
             return self.none()
         sql, params = condition
@@ -189,6 +193,16 @@ def kind_lexeme(kind: str) -> str:
     """The lexeme of a document's kind (PostgreSQL), ``¦kissue``: engine.newest_sql
     keeps to the kinds a reader may see inside the GIN index with it."""
     return f"\u00a6k{kind}"
+
+
+AUDIENCE_PREFIX = "\u00a6v"
+
+
+def audience_lexeme(kind: str, audience: str) -> str:
+    """The lexeme of one audience of a document (PostgreSQL), ``¦vissue.public``: the
+    kind and one name of registry.SearchKind.audiences. engine.newest_sql asks the GIN
+    index for the reader's audiences (visibility.token_scope) with them."""
+    return f"{AUDIENCE_PREFIX}{kind}.{audience}"
 
 
 def uses_fts5(connection) -> bool:

@@ -36,6 +36,8 @@ from portal.accounts.models import acting_unit_id, is_office
 
 MAX_CODE = 15  # models.KIND_BITS: a kind's code is part of every sort key
 DEFAULT_HIT_TEMPLATE = "search/hit.html"
+# SearchKind.audiences_of: the user sees every document of the kind.
+EVERY = "*"
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,31 @@ class SearchKind:
         of the process. None, the default: compiled again on every search.
         ``audience(user)`` suits a rule that branches only on the office, the
         acting unit and being signed in.
+        """
+        return None
+
+    def audiences(self, ids: Iterable[int]) -> dict[int, frozenset[str]] | None:
+        """Who may read each object's document, as audience names, or None (the default)
+        when the kind does not declare it.
+
+        ``ids``: object ids; returns ``{id: frozenset of names}`` for those that exist
+        (one query). A name is ``[a-z0-9]{1,30}`` (``public``, ``members``, ``u12``).
+        On PostgreSQL each name is a lexeme of the document's tokens
+        (models.audience_lexeme), so the token index itself returns only documents a
+        reader may see and the count and facets probe nothing (issue 11). It must
+        follow every change of who may see the object: ``follows`` and ``ignore``
+        have to make such a change re-index the document in the same transaction.
+        Declared together with ``audiences_of``.
+        """
+        return None
+
+    def audiences_of(self, user) -> frozenset[str] | str | None:
+        """The audiences (``audiences``) whose documents ``user`` may read, ``EVERY``
+        for every document of the kind, or None when the kind declares none.
+
+        The contract, tested for every kind and persona: an object is in
+        ``visible_to(user)`` exactly when this is ``EVERY`` or meets the object's
+        ``audiences``. Depends on nothing but ``visibility_key(user)``.
         """
         return None
 

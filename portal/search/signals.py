@@ -3,10 +3,12 @@
 Signals are the sanctioned place for an index (STYLE.md): publishing, editing,
 withdrawing or deleting goes through ``save()``/``delete()`` and lands here.
 ``registry.register`` calls ``connect(kind)``, which listens to the kind's own
-model, the models it ``follows`` and its ``m2m`` fields. Who may see a document
-is decided at query time from the kind's ``visible_to``, so a withdrawn issue
-vanishes from results even before this runs. Bulk writes that bypass signals
-(``bulk_create``, ``QuerySet.update``) need ``manage.py rebuild_search_index``.
+model, the models it ``follows`` and its ``m2m`` fields. Who may read a document
+is written with it too (``SearchKind.audiences``, PostgreSQL's lexemes for the count
+and facets), so every change of visibility must reach here; the hits shown are
+checked against the kind's ``visible_to`` at query time all the same. Bulk writes
+that bypass signals (``bulk_create``, ``QuerySet.update``) need
+``manage.py rebuild_search_index``.
 """
 
 from __future__ import annotations

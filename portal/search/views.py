@@ -18,7 +18,7 @@ from .filters import SearchFilter
 from .forms import SearchForm, fields_html
 from .models import SearchDocument, uses_tsvector
 from .text import Query, highlight, snippet
-from .visibility import visible_kinds
+from .visibility import token_scope, visible_kinds
 
 PAGE_SIZE = 20
 
@@ -190,8 +190,17 @@ def search(request):
     if valid:
         query = form.cleaned_data["q"]
         queryset = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
+        kinds = _kinds(user, filterset)
+        indexed = None
+        if uses_tsvector(connections[queryset.db]):
+            # The count and facets: visibility from the tokens' audience lexemes,
+            # no probe per match; the page's hits still go through visible_where.
+            lexemes, trusted = token_scope(user, kinds)
+            if trusted:
+                counted = SearchDocument.objects.visible_where(user, trusted=trusted)
+                indexed = (filterset.filter_queryset(counted), lexemes)
         outcome = engine.find(
-            queryset, query, order=form.cleaned_data["order"], kinds=_kinds(user, filterset)
+            queryset, query, order=form.cleaned_data["order"], kinds=kinds, indexed=indexed
         )
         page = page_of(request, outcome.keys, PAGE_SIZE)
         hits = _hits(queryset, list(page.object_list), outcome.kinds, query, user)

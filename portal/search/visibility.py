@@ -47,9 +47,17 @@ _compiled: dict[tuple, tuple[str, list] | None] = {}
 MEMO_SIZE = 4096  # a few entries per unit; cleared whole if ever exceeded
 
 
-def _kind_sql(kind, user, connection, table: str) -> tuple[str, list] | None:
+def _kind_sql(kind, user, connection, table: str, trusted=False) -> tuple[str, list] | None:
     """The kind's part of the condition, or None when the user sees none of it; kept
-    per ``kind.visibility_key(user)`` when the kind declares one."""
+    per ``kind.visibility_key(user)`` when the kind declares one.
+
+    ``trusted``: the token index already holds the kind's documents to what the user
+    may read (``token_scope``), so the part only names the kind.
+    """
+    if trusted:
+        if not kind.audiences_of(user):
+            return None
+        return f'{connection.ops.quote_name(table)}."kind" = %s', [kind.name]
     key = kind.visibility_key(user)
     if key is None:
         return _compile(kind, user, connection, table)
@@ -108,12 +116,18 @@ def _orm_kind_sql(kind, queryset, connection) -> tuple[str, list] | None:
         return None
 
 
-def visible_sql(user, connection, table: str) -> tuple[str, list] | None:
+def visible_sql(
+    user, connection, table: str, trusted: frozenset[str] = frozenset()
+) -> tuple[str, list] | None:
     """``(sql, params)``: the documents of ``table`` whose object ``user`` may see, or
-    None when the user may see no kind at all. Params are a new list each time."""
+    None when the user may see no kind at all. Params are a new list each time.
+
+    ``trusted``: names of kinds whose visibility the query's token lookup already
+    applies (``token_scope``): their part is only the kind, no probe.
+    """
     parts, params = [], []
     for kind in registry.kinds():
-        part = _kind_sql(kind, user, connection, table)
+        part = _kind_sql(kind, user, connection, table, kind.name in trusted)
         if part is not None:
             parts.append(part[0])
             params += part[1]
@@ -129,6 +143,39 @@ def visible_kinds(user, connection, table: str) -> set[str]:
         for kind in registry.kinds()
         if _kind_sql(kind, user, connection, table) is not None
     }
+
+
+def token_scope(user, kinds: set[str] | None) -> tuple[list[str] | None, frozenset[str]]:
+    """What the token lookup (PostgreSQL) keeps to for ``user``: ``(lexemes, trusted)``.
+
+    ``lexemes``: alternatives admitting exactly the documents of ``kinds`` (None:
+    every kind) that ``user`` may read, through their audience lexemes
+    (registry.SearchKind.audiences, models.audience_lexeme), or the kind lexeme of a
+    kind the user reads whole (``EVERY``) or that declares no audiences; None when
+    that is every document. ``trusted``: the kinds whose visibility the lexemes
+    apply in full, so that the count and facets need not probe them
+    (``visible_sql(trusted=…)``); a kind without audiences is still probed.
+    """
+    from .models import audience_lexeme, kind_lexeme
+
+    lexemes, trusted, whole = [], set(), 0
+    for kind in registry.kinds():
+        if kinds is not None and kind.name not in kinds:
+            continue
+        audiences = kind.audiences_of(user)
+        if audiences is None:
+            lexemes.append(kind_lexeme(kind.name))
+            whole += 1
+            continue
+        trusted.add(kind.name)
+        if audiences == registry.EVERY:
+            lexemes.append(kind_lexeme(kind.name))
+            whole += 1
+        else:
+            lexemes += [audience_lexeme(kind.name, name) for name in sorted(audiences)]
+    if kinds is None and whole == len(registry.kinds()):
+        return None, frozenset(trusted)
+    return lexemes, frozenset(trusted)
 
 
 _kept: dict[tuple, tuple[str, str, list] | None] = {}
