@@ -32,7 +32,8 @@ from django.db.models.functions import Cast, Length, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from .models import SearchText, kind_lexeme, uses_fts5, uses_tsvector
+from . import registry
+from .models import SearchText, key_code, kind_lexeme, uses_fts5, uses_tsvector
 from .text import Query
 
 LIMIT = 1000
@@ -146,7 +147,10 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
     ``(counted, lexemes)``, the same scope with the visibility of some kinds left to
     the token index (``visible_where(trusted=…)``) and the audience lexemes that
     apply it (visibility.token_scope); the time windows then read those, and
-    ``queryset`` serves only when they cannot.
+    ``queryset`` serves only when they cannot. ``(counted, lexemes, bare)``: ``bare``
+    when the lexemes are the whole scope (every kind in it trusted, no filter on a
+    document's columns), so that a search of more than LIMIT matches reads no
+    document row at all (``newest_sql``).
     """
     connection = connections[queryset.db]
     matched = None if uses_tsvector(connection) else match(queryset, query)
@@ -157,14 +161,19 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
     elif uses_tsvector(connection):
         try:
             if indexed is not None:
-                compiled = newest_sql(indexed[0], query, lexemes=indexed[1])
+                counted, lexemes, bare = indexed
+                compiled = newest_sql(counted, query, lexemes=lexemes, bare=bare)
             else:
                 compiled = newest_sql(queryset, query, kinds)
         except EmptyResultSet:
             compiled, rows = None, []
         else:
             rows = None if compiled is None else steered(connection, *compiled)
-        keys = None if rows is None else [row[0] for row in rows]
+            if rows and indexed is not None and indexed[2] and len(rows) > LIMIT:
+                # Bare and capped: no document was read; each key holds its kind's code.
+                kind_of = {kind.code: kind.name for kind in registry.kinds()}
+                rows = [(key, kind_of.get(key_code(key)), None, None) for key in keys_of(rows)]
+        keys = None if rows is None else keys_of(rows)
         if keys is None or any(map(gt, keys, keys[1:])):
             # No windows, or they came back out of order: sort every match.
             matched = match(queryset, query)
@@ -268,7 +277,13 @@ def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(w) for w in windows if w)
 
 
-def newest_sql(queryset, query: Query, kinds=None, lexemes=None) -> tuple[str, list] | None:
+def keys_of(rows) -> list[int]:
+    return [row[0] for row in rows]
+
+
+def newest_sql(
+    queryset, query: Query, kinds=None, lexemes=None, bare=False
+) -> tuple[str, list] | None:
     """SQL for the newest LIMIT + 1 matches of ``queryset`` (PostgreSQL), or None.
 
     A UNION ALL of the time windows, newest first, each a GIN lookup of the
@@ -284,6 +299,12 @@ def newest_sql(queryset, query: Query, kinds=None, lexemes=None) -> tuple[str, l
     given, replaces them: alternatives from visibility.token_scope, so only
     documents the reader may see leave the index (None: every document; an empty
     list: none, EmptyResultSet).
+
+    ``bare``: ``queryset``'s WHERE says nothing the lexemes do not (the caller
+    knows: visibility.token_scope trusted every kind, and no filter reads a
+    document's columns), so it is left out, and a document's kind, group and year
+    are read only when there are at most LIMIT matches (for the facets): beyond,
+    the rows come back as ``(key, None, None, None)``, the kind being in the key.
     """
     connection = connections[queryset.db]
     docs = queryset.query.chain()
@@ -315,9 +336,21 @@ def newest_sql(queryset, query: Query, kinds=None, lexemes=None) -> tuple[str, l
         branches.append(f"({branch})")
         params += [f"({base}) & ({' | '.join(window)})", *confirm]
     table = queryset.model._meta.db_table
+    union = " UNION ALL ".join(branches)
+    if bare:
+        # A LATERAL read behind a one-time filter: with more than LIMIT matches
+        # PostgreSQL never runs it (no facets are shown then).
+        columns = ", ".join(f'"{f}"' for f in CANDIDATE_FIELDS[1:])
+        sql = (
+            f"WITH matches AS (SELECT document_id FROM ({union}) AS windows LIMIT %s) "
+            f"SELECT matches.document_id, d.* FROM matches LEFT JOIN LATERAL ("
+            f'SELECT {columns} FROM "{table}" WHERE "sort_key" = matches.document_id '
+            f"AND (SELECT count(*) FROM matches) <= %s OFFSET 0) AS d ON TRUE"
+        )
+        return sql, [*params, LIMIT + 1, LIMIT]
     fields = ", ".join(f'"{table}"."{f}"' for f in CANDIDATE_FIELDS)
     sql = (
-        f"SELECT {fields} FROM ({' UNION ALL '.join(branches)}) AS matches "
+        f"SELECT {fields} FROM ({union}) AS matches "
         f'JOIN "{table}" ON "{table}"."sort_key" = matches.document_id '
         f"WHERE {where} LIMIT %s"
     )

@@ -173,6 +173,11 @@ def key_bound(moment: datetime) -> int:
     return MAX_KEY - (minutes << (KIND_BITS + ID_BITS))
 
 
+def key_code(key: int) -> int:
+    """The kind's code (registry.SearchKind.code) a sort key encodes."""
+    return ((MAX_KEY - key) >> ID_BITS) & ((1 << KIND_BITS) - 1)
+
+
 def key_month(key: int) -> tuple[int, int]:
     """(year, month) in UTC of the moment a sort key encodes."""
     minutes = (MAX_KEY - key) >> (KIND_BITS + ID_BITS)

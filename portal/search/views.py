@@ -140,6 +140,23 @@ def _kinds(user, filterset) -> set[str] | None:
     return None if len(kinds) == len(registry.kinds()) else kinds
 
 
+def _indexed(user, filterset, kinds, using) -> tuple | None:
+    """engine.find's ``indexed`` (PostgreSQL): the count and facets take visibility from
+    the tokens' audience lexemes (visibility.token_scope), no probe per match; the
+    page's hits still go through visible_where. None on other databases, or when no
+    kind in scope declares audiences."""
+    if not uses_tsvector(connections[using]):
+        return None
+    lexemes, trusted = token_scope(user, kinds)
+    if not trusted:
+        return None
+    counted = filterset.filter_queryset(SearchDocument.objects.visible_where(user, trusted=trusted))
+    chosen = filterset.form.cleaned_data
+    columns = any(chosen.get(name) for name in [*registry.facets(), "year"])
+    names = kinds if kinds is not None else {kind.name for kind in registry.kinds()}
+    return counted, lexemes, not columns and names <= trusted
+
+
 def _link(get, param, value) -> str:
     """The current query string with ``param`` set to ``value``, back on the first page."""
     params = get.copy()
@@ -191,14 +208,7 @@ def search(request):
         query = form.cleaned_data["q"]
         queryset = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
         kinds = _kinds(user, filterset)
-        indexed = None
-        if uses_tsvector(connections[queryset.db]):
-            # The count and facets: visibility from the tokens' audience lexemes,
-            # no probe per match; the page's hits still go through visible_where.
-            lexemes, trusted = token_scope(user, kinds)
-            if trusted:
-                counted = SearchDocument.objects.visible_where(user, trusted=trusted)
-                indexed = (filterset.filter_queryset(counted), lexemes)
+        indexed = _indexed(user, filterset, kinds, queryset.db)
         outcome = engine.find(
             queryset, query, order=form.cleaned_data["order"], kinds=kinds, indexed=indexed
         )

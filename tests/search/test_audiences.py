@@ -28,7 +28,6 @@ from bulletins.models import Issue
 from portal.search import engine, index, registry
 from portal.search.models import AUDIENCE_PREFIX, SearchDocument, audience_lexeme
 from portal.search.text import parse_query
-from portal.search.visibility import token_scope
 from tasks import services as task_services
 from tasks.models import ProgressReport
 from tests.factories import (
@@ -300,17 +299,20 @@ QUERIES = [
 
 @postgresql
 @pytest.mark.django_db
+@pytest.mark.parametrize("limit", [engine.LIMIT, 2], ids=["uncapped", "capped"])
 @pytest.mark.parametrize(
     "params", QUERIES, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())
 )
-def test_the_lexemes_find_what_visible_to_finds(states, users, params):
-    """For every persona: the keys, count and facets through the audience lexemes equal
-    those of the same search probing visible_to for every match."""
+def test_the_lexemes_find_what_visible_to_finds(states, users, params, limit, monkeypatch):
+    """For every persona: the keys, kinds, count and facets through the audience lexemes
+    (bare or joined to the documents) equal those of the same search probing
+    visible_to for every match; capped (more than LIMIT matches) or not."""
     from django.test import RequestFactory
 
     from portal.search.filters import SearchFilter
-    from portal.search.views import _kinds
+    from portal.search.views import _indexed, _kinds
 
+    monkeypatch.setattr(engine, "LIMIT", limit)
     found = 0
     for name, user in users.items():
         request = RequestFactory().get("/search/", params)
@@ -320,17 +322,23 @@ def test_the_lexemes_find_what_visible_to_finds(states, users, params):
             continue
         scope = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
         kinds = _kinds(user, filterset)
-        lexemes, trusted = token_scope(user, kinds)
-        counted = filterset.filter_queryset(
-            SearchDocument.objects.visible_where(user, trusted=trusted)
-        )
+        counted, lexemes, bare = _indexed(user, filterset, kinds, scope.db)
+        # Bare unless a filter reads a column, or a kind without audiences (the
+        # information pieces of the office and the units) is in scope.
+        in_scope = kinds if kinds is not None else {k.name for k in registry.kinds()}
+        plain = set(params) <= {"q", "type", "order"}
+        assert bare == (plain and in_scope <= DECLARED), name
         query, order = parse_query(params["q"]), params.get("order", engine.NEWEST)
         probed = engine.find(scope, query, order=order, kinds=kinds)
-        indexed = engine.find(scope, query, order=order, kinds=kinds, indexed=(counted, lexemes))
-        assert indexed.keys == probed.keys, name
-        assert indexed.facets == probed.facets, name
-        assert set(indexed.keys) <= set(scope.values_list("sort_key", flat=True)), name
-        found += bool(indexed.keys)
+        for flag in {bare, False}:
+            indexed = engine.find(
+                scope, query, order=order, kinds=kinds, indexed=(counted, lexemes, flag)
+            )
+            assert indexed.keys == probed.keys, name
+            assert indexed.kinds == probed.kinds, name
+            assert (indexed.capped, indexed.facets) == (probed.capped, probed.facets), name
+        assert set(probed.keys) <= set(scope.values_list("sort_key", flat=True)), name
+        found += bool(probed.keys)
     assert found  # someone finds something
 
 
