@@ -14,6 +14,8 @@ from portal.search.registry import Document, Follows, SearchKind, audience
 
 from .models import Category, Submission
 
+OFFICE = "office"  # the audience of pieces that reached the office (SearchKind.audiences)
+
 
 class SubmissionKind(SearchKind):
     name = "submission"
@@ -40,6 +42,22 @@ class SubmissionKind(SearchKind):
     def visibility_key(self, user):
         """SubmissionQuerySet.visible_to branches on the office and the acting unit."""
         return audience(user)
+
+    def audiences(self, ids):
+        """The unit's own (``u<id>``, as tasks and reports), and the office's once sent:
+        ``sent_at`` is saved with the status by the services and is not in ``ignore``."""
+        rows = Submission._base_manager.filter(pk__in=ids).values_list("pk", "unit_id", "sent_at")
+        return {
+            pk: frozenset({f"u{unit_id}", *((OFFICE,) if sent_at else ())})
+            for pk, unit_id, sent_at in rows
+        }
+
+    def audiences_of(self, user):
+        """SubmissionQuerySet.visible_to: the office the sent pieces, a unit its own."""
+        office, unit_id, _signed_in = audience(user)
+        if office:
+            return frozenset({OFFICE})
+        return frozenset({f"u{unit_id}"}) if unit_id is not None else frozenset()
 
     def queryset(self):
         return Submission.objects.select_related("unit", "category")

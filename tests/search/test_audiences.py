@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from bulletins import services as bulletin_services
 from bulletins.models import Issue
+from bulletins.submissions import services as submission_services
 from portal.search import engine, index, registry
 from portal.search.models import AUDIENCE_PREFIX, SearchDocument, audience_lexeme
 from portal.search.text import parse_query
@@ -37,6 +38,7 @@ from tests.factories import (
     make_meeting,
     make_plan,
     make_report,
+    make_submission,
     make_task,
 )
 
@@ -80,6 +82,9 @@ def states(db, unit_a, unit_b, office_user, today):
     a1, b1 = make_assignment(only_a, unit_a), make_assignment(both, unit_b)
     make_assignment(both, unit_a)
     made += [alone, only_a, both, make_report(a1, "甲的进展"), make_report(b1, "乙的进展")]
+    for state in ("draft", "awaiting_signoff", "pending", "adopted"):
+        made.append(make_submission(unit_a, state, title=f"人社局信息{state}"))
+    made.append(make_submission(unit_b, "pending", title="新海信息"))
     return made
 
 
@@ -91,9 +96,9 @@ def _sees(kind, user, obj) -> bool:
     return bool(readers & kind.audiences([obj.pk])[obj.pk])
 
 
-# The kinds whose audiences the tokens carry; any other kind (information pieces,
-# a kind of a test) is still probed per match through visible_to.
-DECLARED = {"issue", "meeting", "decision", "task", "report"}
+# The kinds whose audiences the tokens carry; any other kind (the test app's) is
+# still probed per match through visible_to.
+DECLARED = {"issue", "meeting", "decision", "task", "report", "submission"}
 
 
 @pytest.mark.django_db
@@ -200,6 +205,9 @@ CHANGES = {
     "report moved to another assignment": lambda c, u: _save(
         c["report_a"], assignment=c["assignment_b"]
     ),
+    "piece sent to the office": lambda c, u: submission_services.submit_submission(
+        submission=c["piece"], by=u["user_a"]
+    ),
     "issue deleted": lambda c, u: c["internal"].delete(),
     "meeting deleted": lambda c, u: c["meeting"].delete(),
     "task deleted": lambda c, u: c["task_a"].delete(),
@@ -238,6 +246,7 @@ def changing(db, unit_a, unit_b, office_user, today):
     c["assignment_b"] = make_assignment(c["task_b"], unit_b)
     c["report_a"] = make_report(c["assignment_a"], "甲的进展")
     c["report_b"] = make_report(c["assignment_b"], "乙的进展")
+    c["piece"] = make_submission(unit_a, "draft")
     return c
 
 

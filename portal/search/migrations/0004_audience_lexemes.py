@@ -4,14 +4,15 @@ The candidate query then asks the GIN index for the reader's audiences
 (visibility.token_scope), so the count and facets of a results page no longer
 probe each match's object for visibility (issue 11). New rows get the lexemes from
 index._write, through each kind's ``audiences``; the rows written before get them
-here, by the same rules written in SQL for the five kinds of the time (a kind
+here, by the same rules written in SQL for the six kinds of the time (a kind
 registered later declares its audiences with a migration of its own):
 
 - issue: published and public → public; published and internal → members;
   any other state → none (the office reads it as a whole kind);
 - meeting: public → public, internal → members; decision: its meeting's;
 - task: ``u<id>`` of each unit holding an assignment of it; report: its
-  assignment's unit.
+  assignment's unit;
+- submission (信息报送): its unit's ``u<id>``, and ``office`` once sent.
 
 tests/search/test_audiences.py checks that this SQL and the kinds' ``audiences``
 agree (a rebuild after migrating writes nothing). SQLite's FTS5 store is unchanged.
@@ -51,6 +52,13 @@ AUDIENCES = {
         "FROM search_searchdocument d JOIN tasks_progressreport r ON r.id = d.object_id "
         "JOIN tasks_assignment a ON a.id = r.assignment_id WHERE d.kind = 'report'"
     ),
+    "submission": (
+        "SELECT d.sort_key, ARRAY[%(p)s || 'submission.u' || s.unit_id] "
+        "|| CASE WHEN s.sent_at IS NULL THEN ARRAY[]::text[] "
+        "ELSE ARRAY[%(p)s || 'submission.office'] END "
+        "FROM search_searchdocument d JOIN submissions_submission s ON s.id = d.object_id "
+        "WHERE d.kind = 'submission'"
+    ),
 }
 
 
@@ -71,7 +79,7 @@ def add_audience_lexemes(apps, schema_editor):
             "UPDATE search_searchtext AS t SET tokens = t.tokens || array_to_tsvector(a.lexemes) "
             f"FROM ({select % {'p': '%s'}}) AS a(sort_key, lexemes) "
             "WHERE t.document_id = a.sort_key AND t.tokens IS NOT NULL",
-            [PREFIX],
+            [PREFIX] * select.count("%(p)s"),
         )
     _clean_pending_list(schema_editor)
 
@@ -95,6 +103,7 @@ class Migration(migrations.Migration):
         ("search", "0003_kind_lexemes"),
         ("bulletins", "0001_initial"),
         ("tasks", "0005_meeting_decisions"),
+        ("submissions", "0001_initial"),
     ]
 
     operations = [
