@@ -12,8 +12,18 @@ from django.utils.translation import gettext_lazy
 from portal.search.registry import EVERY, Document, Facet, Follows, SearchKind, audience
 from portal.search.visibility import kept_rows
 
+from . import models
 from .layout import chinese_date, local_date, printed_text, total_number_label
-from .models import AgendaItem, Article, Attachment, Issue, Meeting, Series, Visibility
+from .models import (
+    AgendaItem,
+    Article,
+    Attachment,
+    Issue,
+    Meeting,
+    Series,
+    Visibility,
+    issue_audience,
+)
 
 # Audiences of documents (SearchKind.audiences): everyone, and signed-in members.
 PUBLIC, MEMBERS = "public", "members"
@@ -104,12 +114,12 @@ class IssueKind(SearchKind):
         }
 
     def audiences_of(self, user):
-        """IssueQuerySet.visible_to: the office every issue, members published ones,
-        anyone else published public ones."""
-        office, _unit, signed_in = audience(user)
-        if office:
+        """IssueQuerySet.visible_to, on what it branches on (``issue_audience``): the
+        office every issue, members the published ones, anyone else the public ones."""
+        who = issue_audience(user)
+        if who == models.OFFICE:
             return EVERY
-        return frozenset({PUBLIC, MEMBERS}) if signed_in else frozenset({PUBLIC})
+        return frozenset({PUBLIC, MEMBERS}) if who == models.MEMBERS else frozenset({PUBLIC})
 
     def queryset(self):
         return Issue.objects.select_related("series").prefetch_related(
