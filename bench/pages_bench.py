@@ -133,8 +133,23 @@ def sessions() -> dict[str, str]:
     for persona in ("office", "unit"):
         client = Client()
         client.force_login(get_user_model().objects.get(username=f"bench-{persona}"))
-        cookies[persona] = f"sessionid={client.cookies['sessionid'].value}"
+        # A browser that has been on the portal also holds its CSRF cookie (the
+        # header's sign-out form sets it): without it every signed-in page under wrk
+        # would make a new CSRF secret and send it back, as only a first visit does.
+        client.get("/bulletins/")
+        cookies[persona] = "; ".join(
+            f"{name}={client.cookies[name].value}"
+            for name in ("sessionid", "csrftoken")
+            if name in client.cookies
+        )
     return cookies
+
+
+def set_cookies(client, header: str) -> None:
+    """Give the test ``client`` the cookies of a ``Cookie:`` header made by ``sessions``."""
+    for pair in filter(None, header.split("; ")):
+        name, value = pair.split("=", 1)
+        client.cookies[name] = value
 
 
 def in_process(pages, cookies, requests: int) -> tuple[dict[str, int], dict[str, float]]:
@@ -149,8 +164,7 @@ def in_process(pages, cookies, requests: int) -> tuple[dict[str, int], dict[str,
     counts, cpu = {}, {}
     for name, persona, path in [("hello", "anonymous", HELLO), *pages]:
         client = Client()
-        if cookies[persona]:
-            client.cookies["sessionid"] = cookies[persona].split("=", 1)[1]
+        set_cookies(client, cookies[persona])
         client.get(path)
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path)
