@@ -433,12 +433,15 @@ class ReadReceipt(models.Model):
 
 
 class IssueYearCount(models.Model):
-    """How many published issues a year holds, per visibility and series: stored on every
-    save or delete of an issue (bulletins/year_counts.py) and read by the reading list's
-    year links, page count and series choices instead of counting the issues on each
-    request."""
+    """How many published issues a year holds, per visibility, series and year of issue
+    date: stored on every save or delete of an issue (bulletins/year_counts.py) and read
+    by the reading list's year links, page count and series choices instead of counting
+    the issues on each request, and by its deep pages to start from the right year of
+    issue date (the list's first order) instead of walking every newer issue."""
 
     year = models.PositiveSmallIntegerField()
+    # The year of the issue date (0: no issue date).
+    issue_year = models.PositiveSmallIntegerField(default=0)
     visibility = models.CharField(max_length=20, choices=Visibility.choices)
     series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="+")
     count = models.PositiveIntegerField(default=0)
@@ -446,9 +449,10 @@ class IssueYearCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["year", "visibility", "series"], name="one_count_per_year_series"
+                fields=["year", "issue_year", "visibility", "series"],
+                name="one_count_per_year_date_series",
             )
         ]
 
     def __str__(self):
-        return f"{self.year} {self.visibility}: {self.count}"
+        return f"{self.year} ({self.issue_year}) {self.visibility}: {self.count}"

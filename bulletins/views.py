@@ -10,10 +10,11 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import DateField, Exists, OuterRef
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -23,7 +24,7 @@ from portal.audit.services import get_or_refuse, record
 from portal.chrome import url_with_ids
 from portal.files import download_response
 from portal.kept_sql import Param, kept_query
-from portal.pagination import page_of
+from portal.pagination import page_of, pagination_html
 
 from . import pdf
 from .filters import IssueFilter
@@ -38,7 +39,14 @@ from .layout import (
     printed_text,
     total_number_label,
 )
-from .list_html import ISSUE_ROW_FIELDS, empty_filter_form_html, rows_html, year_links_html
+from .list_html import (
+    ISSUE_ROW_FIELDS,
+    content_html,
+    empty_filter_form_html,
+    rows_html,
+    title_html,
+    year_links_html,
+)
 from .models import Attachment, Issue, Meeting, ReadReceipt, Visibility, issue_audience
 from .panels import meeting_panels
 from .reading import reading_copy
@@ -116,16 +124,20 @@ def _page_rows(page):
     return [by_id[pk] for pk in ids]
 
 
-def _list_query(user, *, in_year: bool, deep: bool, unit_id: int | None):
+def _list_query(user, *, in_year: bool, deep: bool, seek: bool, unit_id: int | None):
     """The unfiltered list's page query (``portal.kept_sql``), compiled once per what it
     depends on: the reader's ``issue_audience`` (all ``Issue.visible_to`` branches on),
     the unit acted for (``ReadReceipt.visible_to``'s, for the 签收 column), a year's
-    archive or not, a deep page or not. Run with ``{"year": …}`` (``in_year``) and the
-    page's ``limit`` and ``offset``; its rows are ``ISSUE_ROW_FIELDS`` and, for a unit,
-    ``acknowledged`` (the unit signed for the issue).
+    archive or not, a deep page or not, from a year of issue date on or not. Run with
+    ``{"year": …}`` (``in_year``) and the page's ``limit`` and ``offset`` (as values when
+    ``deep``), and the last issue date to start from (``{"until": "2019-12-31"}``, when
+    ``seek``); its rows are ``ISSUE_ROW_FIELDS`` and, for a unit, ``acknowledged`` (the
+    unit signed for the issue).
 
     A deep page reads its twenty ids from the list's index alone in a subquery (an
-    OFFSET walks index entries, not rows), then only those rows: one statement."""
+    OFFSET walks index entries, not rows), then only those rows: one statement. With
+    ``seek``, the walk starts at the first issue dated ``until`` or earlier, the
+    offset counted from there (``_seek``)."""
 
     def build():
         visible = Issue.objects.visible_to(user).published()
@@ -133,8 +145,10 @@ def _list_query(user, *, in_year: bool, deep: bool, unit_id: int | None):
             visible = visible.filter(year=Param("year"))
         rows = visible
         if deep:
-            ids = visible.values("pk").query.get_compiler(using=visible.db)
-            ids_sql, ids_params = ids.as_sql()
+            ids = visible
+            if seek:
+                ids = ids.filter(issue_date__lte=Param("until", DateField()))
+            ids_sql, ids_params = ids.values("pk").query.get_compiler(using=ids.db).as_sql()
             # (the issues alone: the series' name would join a table the order does not need)
             rows = visible.filter(
                 pk__in=RawSQL(
@@ -153,25 +167,47 @@ def _list_query(user, *, in_year: bool, deep: bool, unit_id: int | None):
             fields = (*fields, "acknowledged")
         return rows.values(*fields)
 
-    key = ("bulletins.issue_list", issue_audience(user), unit_id, in_year, deep)
+    key = ("bulletins.issue_list", issue_audience(user), unit_id, in_year, deep, seek)
     return kept_query(key, build)
 
 
-def _list_rows(user, page, *, year: int | None, unit_id: int | None) -> list[dict]:
-    """The rows of ``page`` of the unfiltered list (``_list_query``), in order."""
+def _seek(by_issue_year: dict[int, int], offset: int) -> tuple[str | None, int]:
+    """Where row ``offset`` of the list (0 = the first) starts to be found: the last day
+    of the year of issue date it is in (ISO text) and its offset among the issues dated
+    that day or earlier, from the stored counts per year of issue date (0: no date;
+    ``list_counts``). The list's first order is the issue date, newest first, so every
+    issue of a later year comes before. ``(None, offset)`` when some issue has no date
+    (where those fall differs between databases) or the offset lies past the counts."""
+    if by_issue_year.get(0):
+        return None, offset
+    before = 0
+    for issue_year in sorted(by_issue_year, reverse=True):
+        count = by_issue_year[issue_year]
+        if offset < before + count:
+            return f"{issue_year:04d}-12-31", offset - before
+        before += count
+    return None, offset
+
+
+def _list_rows(user, page, counts, *, year: int | None, unit_id: int | None) -> list[dict]:
+    """The rows of ``page`` of the unfiltered list (``_list_query``), in order; ``counts``
+    the ``list_counts`` of the list."""
     offset = (page.number - 1) * PAGE_SIZE
-    deep = offset >= DEEP_OFFSET
-    query = _list_query(user, in_year=year is not None, deep=deep, unit_id=unit_id)
     values = {"year": year}
-    if deep:
-        values.update(limit=PAGE_SIZE, offset=offset)
-        return query.dicts(values)
-    return query.dicts(values, limit=PAGE_SIZE, offset=offset)
+    if offset < DEEP_OFFSET:
+        query = _list_query(user, in_year=year is not None, deep=False, seek=False, unit_id=unit_id)
+        return query.dicts(values, limit=PAGE_SIZE, offset=offset)
+    until, offset = _seek(counts.by_issue_year, offset)
+    query = _list_query(
+        user, in_year=year is not None, deep=True, seek=until is not None, unit_id=unit_id
+    )
+    return query.dicts({**values, "until": until, "limit": PAGE_SIZE, "offset": offset})
 
 
 def _issue_list(request, *, year=None):
     # The years' counts and the series offered, from the stored counts.
-    counts, series = list_counts(request.user, year)
+    listed = list_counts(request.user, year)
+    counts, series = listed.by_year, listed.series
     if year is not None and year not in counts:
         raise Http404(_("该年度没有简报。"))
     unit_id = acting_unit_id(request.user)
@@ -209,7 +245,7 @@ def _issue_list(request, *, year=None):
         # compiled once per audience, the unit's 签收 with them.
         total = counts[year] if year is not None else sum(counts.values())
         page = page_of(request, [], PAGE_SIZE, count=total)
-        rows = page.object_list = _list_rows(request.user, page, year=year, unit_id=unit_id)
+        rows = page.object_list = _list_rows(request.user, page, listed, year=year, unit_id=unit_id)
         acknowledged = {row["pk"] for row in rows if row.get("acknowledged")}
     else:
         # A valid filter asking for nothing lists as many as the stored counts say.
@@ -223,24 +259,32 @@ def _issue_list(request, *, year=None):
                 .values_list("issue_id", flat=True)
             )
     is_filtered = any(v for k, v in request.GET.items() if k in names)
+    if form_fields is None:  # a filled-in form: its fields, errors included
+        form_fields = render_to_string(
+            "bulletins/includes/filter_fields.html", {"filter": filterset}
+        )
+    content = content_html(
+        year=year,
+        year_links=year_links_html(counts, year),
+        form_fields=form_fields,
+        is_filtered=is_filtered,
+        path=request.path,
+        rows=rows_html(
+            rows, shows_ack=bool(unit_id), acknowledged=acknowledged, is_filtered=is_filtered
+        ),
+        pagination=pagination_html(request, page),
+    )
     response = render(
         request,
         "bulletins/issue_list.html",
         {
+            "title": mark_safe(title_html(year)),  # noqa: S308 (escaped as the template did)
+            "content": content,
+            # (what tests read)
             "filter": filterset,
-            "form_fields": form_fields,
             "page": page,
             "rows": rows,
-            "rows_html": mark_safe(  # noqa: S308 (built from escaped parts)
-                rows_html(
-                    rows,
-                    shows_ack=bool(unit_id),
-                    acknowledged=acknowledged,
-                    is_filtered=is_filtered,
-                )
-            ),
             "years": [{"year": y, "count": count} for y, count in counts.items()],
-            "year_links": mark_safe(year_links_html(counts, year)),  # noqa: S308 (escaped parts)
             "year": year,
             "is_filtered": is_filtered,
         },

@@ -2,15 +2,18 @@
 templates printed: the empty filter form as django-filter renders it, each row's cover,
 number, badges, summary and date."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.template import engines
 from django.test import RequestFactory
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from bulletins.filters import IssueFilter
 from bulletins.models import Issue
+from bulletins.year_counts import refresh_year_counts
 from tests.factories import INTERNAL, PUBLIC, add_cover, make_issue
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +84,117 @@ def test_pages_link_to_their_neighbours_keeping_the_query(anon_client):
     assert 'href="?q=%E5%B7%A5%E4%BA%BA&amp;page=1" rel="prev">上一页</a>' in html
     assert 'href="?q=%E5%B7%A5%E4%BA%BA&amp;page=3" rel="next">下一页</a>' in html
     assert "<span>第 2 / 3 页</span>" in html
+
+
+# The page as templates/bulletins/issue_list.html printed it before its content was
+# written in Python (bulletins/list_html.py content_html), given the parts it placed.
+OLD_PAGE = engines["django"].from_string(
+    """{% extends "bulletins/base.html" %}
+{% load i18n %}
+{% block title %}{% if year %}{% blocktranslate %}{{ year }}年简报{% endblocktranslate %}{% else %}{% translate "简报" %}{% endif %} · {{ SITE_NAME }}{% endblock %}
+{% block body_class %}page-issues{% endblock %}
+{% block content %}
+<header class="listing-head">
+  <h1>{% if year %}{% blocktranslate %}{{ year }}年简报{% endblocktranslate %}{% else %}{% translate "简报" %}{% endif %}</h1>
+  <p class="feed-link"><a href="{% url 'bulletins:feed' %}" aria-describedby="feed-help">{% translate "RSS 订阅" %}</a>
+    <span id="feed-help" class="feed-link__help">{% translate "把此链接加入 Outlook、Foxmail 或手机阅读器，新的公开简报发布后自动收到。" %}</span></p>
+  {% if year %}<a class="zip-link" href="{% url 'bulletins:year_zip' year %}" download>{% blocktranslate %}打包下载{{ year }}年全部简报（ZIP）{% endblocktranslate %}</a>{% endif %}
+</header>
+
+{{ year_links }}
+
+<form method="get" class="filters card issue-filters" role="search">
+  {% if form_fields %}{{ form_fields }}{% else %}{% for field in filter.form %}
+    <p class="issue-filters__field issue-filters__field--{{ field.name }}">
+      <label for="{{ field.id_for_label }}">{{ field.label }}</label>{{ field }}
+      {% if field.errors %}<span class="errorlist" id="{{ field.auto_id }}_error">{{ field.errors|join:" " }}</span>{% endif %}
+    </p>
+  {% endfor %}{% endif %}
+  <p class="issue-filters__actions">
+    <button class="button" type="submit">{% translate "筛选" %}</button>
+    {% if is_filtered %}<a href="{{ request.path }}">{% translate "清除条件" %}</a>{% endif %}
+  </p>
+</form>
+
+{# The rows, year links and empty filter form: bulletins/list_html.py (issue 11). #}
+{{ rows_html }}
+{% include "includes/pagination.html" %}
+{% endblock %}
+"""
+)
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.mark.parametrize("persona", ["anon", "unit_a"], indirect=True)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/bulletins/",
+        "/bulletins/?page=2",
+        "/bulletins/archive/2019/",
+        "/bulletins/?q=%E7%AE%80%E6%8A%A5&page=2",
+        "/bulletins/?date_from=bad",
+        "/bulletins/archive/2019/?q=%3Cb%3E%22",
+        "/bulletins/?q=%E6%B2%A1%E6%9C%89",
+    ],
+)
+def test_the_page_is_the_one_the_template_printed(persona, language, url):
+    from bulletins.list_html import empty_filter_form_html, rows_html, year_links_html
+
+    first = make_issue("published", PUBLIC, year=2019, title="简报<甲>")
+    Issue.objects.bulk_create(
+        [
+            Issue(
+                series=first.series,
+                year=2019 + n % 2,
+                number=100 + n,
+                title=f"简报{n}",
+                summary="摘要" * n,
+                issue_date=dt.date(2019 + n % 2, 1 + n % 12, 1),
+                status=Issue.Status.PUBLISHED,
+                published_at=first.published_at,
+                visibility=INTERNAL if n % 4 == 0 else PUBLIC,
+            )
+            for n in range(50)
+        ]
+    )
+    refresh_year_counts()
+    response = persona.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    context = response.context
+    user = response.wsgi_request.user
+    counts = {row["year"]: row["count"] for row in context["years"]}
+    shows_ack = bool(user.is_authenticated)
+    acknowledged = {row["pk"] for row in context["rows"] if row.get("acknowledged")}
+    year = context["year"]
+    old = OLD_PAGE.render(
+        {
+            "filter": context["filter"],
+            "form_fields": None
+            if context["filter"]
+            else empty_filter_form_html(
+                series=[(s.pk, s.name) for s in {i.series for i in Issue.objects.all()}],
+                years=[(y, str(y)) for y in counts],
+                with_year=year is None,
+                awaiting=shows_ack,
+            ),
+            "page": context["page"],
+            "rows_html": mark_safe(
+                rows_html(
+                    context["rows"],
+                    shows_ack=shows_ack,
+                    acknowledged=acknowledged,
+                    is_filtered=context["is_filtered"],
+                )
+            ),
+            "year_links": mark_safe(year_links_html(counts, year)),
+            "year": year,
+            "is_filtered": context["is_filtered"],
+        },
+        response.wsgi_request,
+    )
+    assert _without_tokens(response.content.decode()) == _without_tokens(old)

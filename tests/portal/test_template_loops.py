@@ -10,7 +10,7 @@ from django.template.loader_tags import IncludeNode
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 
 LOOPING_TEMPLATES = [
-    "bulletins/issue_list.html",
+    "bulletins/includes/filter_fields.html",
     "tasks/assignment_list.html",
 ]
 EXPENSIVE = (IncludeNode, TranslateNode, BlockTranslateNode)
