@@ -11,6 +11,7 @@ completion and the strict on-time rate by ``Task.weight``.
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 from urllib.parse import quote_plus, urlencode
 
 from django.core.exceptions import EmptyResultSet
@@ -21,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from bulletins.submissions.selectors import assessment_points
 from portal.accounts.models import acting_unit_id, is_office
+from portal.kept_sql import kept_query
 
+from .filtered_sql import audience_of
 from .models import (
     Assignment,
     ExtensionRequest,
@@ -240,15 +243,29 @@ def overview_rates_of(
     return by_unit, by_category
 
 
-def current_plan(user) -> Plan | None:
+class CurrentPlan(NamedTuple):
+    """The task list a user works on now (``current_plan``)."""
+
+    pk: int
+    title: str
+    year: int
+
+
+def current_plan(user) -> CurrentPlan | None:
     """The task list ``user`` works on now: the latest in progress (执行中), else the latest
-    of those holding tasks the user may see; None when there is none. One query."""
-    in_progress_first = Case(When(status=Plan.Status.ACTIVE, then=Value(0)), default=Value(1))
-    return (
-        Plan.objects.filter(pk__in=Task.objects.visible_to(user).values("plan_id"))
-        .order_by(in_progress_first, "-year", "title")
-        .first()
-    )
+    of those holding tasks the user may see; None when there is none. One query, its
+    SQL compiled once per audience (``portal.kept_sql``)."""
+
+    def build():
+        in_progress_first = Case(When(status=Plan.Status.ACTIVE, then=Value(0)), default=Value(1))
+        return (
+            Plan.objects.filter(pk__in=Task.objects.visible_to(user).values("plan_id"))
+            .order_by(in_progress_first, "-year", "title")
+            .values_list("pk", "title", "year")
+        )
+
+    rows = kept_query(("tasks.current_plan", audience_of(user)), build).rows(limit=1)
+    return CurrentPlan(*rows[0]) if rows else None
 
 
 def unit_rates(*, plan: Plan, unit) -> dict:

@@ -36,3 +36,27 @@ def test_overview_shows_the_plan_chosen(office_client, unit_a, unit_b, today):
     html = response.content.decode()
     assert response.context["totals"]["total"] == 2
     assert "去年的任务" in html and "今年的任务" not in html
+
+
+def test_every_persona_gets_the_current_plan_the_orm_finds(
+    unit_a, unit_b, user_a, user_b, office_user, other_staff, today
+):
+    """``current_plan`` runs SQL kept per audience: each persona's is its own."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Case, Value, When
+
+    from tasks import selectors
+    from tasks.models import Task
+
+    old, current = _plans(unit_a, unit_b)  # unit B has tasks of the old plan only
+    first = Case(When(status=Plan.Status.ACTIVE, then=Value(0)), default=Value(1))
+    for user in (office_user, user_a, user_b, other_staff, AnonymousUser(), user_a):
+        expected = (
+            Plan.objects.filter(pk__in=Task.objects.visible_to(user).values("plan_id"))
+            .order_by(first, "-year", "title")
+            .first()
+        )
+        found = selectors.current_plan(user)
+        assert (found and found.pk) == (expected and expected.pk), user
+    assert selectors.current_plan(user_b).pk == old.pk
+    assert selectors.current_plan(user_a).pk == current.pk
