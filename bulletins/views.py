@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id, is_office
 from portal.audit.services import get_or_refuse, record
-from portal.chrome import url_with_ids
+from portal.chrome import static_url, url_with_ids
 from portal.files import download_response
 from portal.kept_sql import Param, kept_query
 from portal.pagination import page_of, pagination_html
@@ -279,6 +279,9 @@ def _issue_list(request, *, year=None):
         "bulletins/issue_list.html",
         {
             "title": mark_safe(title_html(year)),  # noqa: S308 (escaped as the template did)
+            "extra_head": mark_safe(  # noqa: S308 (an escaped URL)
+                f'<link rel="stylesheet" href="{static_url("css/bulletin.css")}">'
+            ),
             "content": content,
             # (what tests read)
             "filter": filterset,
