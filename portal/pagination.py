@@ -26,24 +26,39 @@ def page_of(request, object_list, per_page: int, *, count: int | None = None) ->
         raise Http404(_("没有这一页。")) from exc
 
 
-def counted_page_of(request, queryset, per_page: int) -> Page:
-    """``page_of`` in one query: the page's rows carry the list's length, counted by
-    the database beside them (``COUNT(*) OVER ()``) instead of by a ``COUNT`` of its
-    own. ``queryset`` is a ``values()`` queryset; its rows are dictionaries. The same
-    404s as ``page_of``."""
+def page_number(request) -> int:
+    """The page ``?page=`` names (1 when absent), as ``Paginator.validate_number`` reads
+    it; ``Http404`` when it is not a whole number of at least 1."""
     try:
-        number = int(request.GET.get("page") or 1)  # as Paginator.validate_number reads it
+        number = int(request.GET.get("page") or 1)
     except (TypeError, ValueError) as exc:
         raise Http404(_("没有这一页。")) from exc
     if number < 1:
         raise Http404(_("没有这一页。"))
-    bottom = (number - 1) * per_page
-    rows = list(queryset.annotate(list_count=Window(Count("*")))[bottom : bottom + per_page])
+    return number
+
+
+def counted_page(rows: list[dict], number: int, per_page: int) -> Page:
+    """Page ``number`` of a list from its ``rows`` (at most ``per_page`` dictionaries,
+    rows ``(number - 1) * per_page`` on), each carrying the list's length as
+    ``list_count`` (``COUNT(*) OVER ()``, see ``counted_page_of``). ``Http404`` for an
+    empty page but the first."""
     if not rows and number > 1:
         raise Http404(_("没有这一页。"))
     paginator = Paginator(rows, per_page)
     paginator.count = rows[0]["list_count"] if rows else 0
     return Page(rows, number, paginator)
+
+
+def counted_page_of(request, queryset, per_page: int) -> Page:
+    """``page_of`` in one query: the page's rows carry the list's length, counted by
+    the database beside them (``COUNT(*) OVER ()``) instead of by a ``COUNT`` of its
+    own. ``queryset`` is a ``values()`` queryset; its rows are dictionaries. The same
+    404s as ``page_of``."""
+    number = page_number(request)
+    bottom = (number - 1) * per_page
+    rows = list(queryset.annotate(list_count=Window(Count("*")))[bottom : bottom + per_page])
+    return counted_page(rows, number, per_page)
 
 
 def pagination_html(request, page) -> SafeString:

@@ -20,7 +20,7 @@ from .models import Assignment, Light, Task, today
 MODEL_CHOICE_ERRORS = {"invalid_choice": ModelChoiceField.default_error_messages["invalid_choice"]}
 
 
-def _copy(filter_):
+def copy_filter(filter_):
     """A copy of a class's filter for one filter set: its own ``extra`` (the choices
     set per request) and its own method proxy; the rest (labels, lookups) is shared
     and never changed."""
@@ -31,21 +31,27 @@ def _copy(filter_):
     return copied
 
 
-def _plans_and_categories(tasks):
-    """The plans (``[(pk, title), …]``, newest year first, then by title) and the
-    categories (``[(category, category), …]``, in the database's order) of ``tasks``,
-    in one query: the categories' order is their rank beside the plans' rows."""
-    rows = (
+def plans_and_categories_query(tasks):
+    """The ``values()`` query of ``plans_and_categories``, over the tasks ``tasks``."""
+    return (
         tasks.annotate(category_rank=Window(DenseRank(), order_by=F("category").asc()))
-        .values_list("plan_id", "plan__title", "category", "category_rank")
+        .values("plan_id", "plan__title", "category", "category_rank")
         .order_by("-plan__year", "plan__title", "plan_id")
         .distinct()
     )
+
+
+def plans_and_categories(rows) -> tuple[list[tuple], list[tuple]]:
+    """The plans (``[(pk, title), …]``, newest year first, then by title) and the
+    categories (``[(category, category), …]``, in the database's order) of the rows of
+    ``plans_and_categories_query``: one query, the categories' order is their rank
+    beside the plans' rows."""
     plans, ranks = {}, {}
-    for plan_id, title, category, rank in rows:
-        plans.setdefault(plan_id, title)
+    for row in rows:
+        plans.setdefault(row["plan_id"], row["plan__title"])
+        category = row["category"]
         if category:
-            ranks[category] = rank
+            ranks[category] = row["category_rank"]
     return list(plans.items()), [(c, c) for c in sorted(ranks, key=ranks.__getitem__)]
 
 
@@ -115,8 +121,19 @@ class AssignmentFilter(NarrowingFilterSet):
     fixed_fields = ("q", "role", "status", "light", "extended", "ordering")
 
     def __init__(
-        self, data=None, queryset=None, *, user, office: bool, day=None, request=None, prefix=None
+        self,
+        data=None,
+        queryset=None,
+        *,
+        user,
+        office: bool,
+        day=None,
+        request=None,
+        prefix=None,
+        choices=None,
     ):
+        """``choices``: the plans and categories ``plans_and_categories`` gives for
+        ``user``, when the caller read them already; else read here."""
         # BaseFilterSet.__init__, with the class's filters copied one level deep: its
         # deep copy went through every label, choice and error message (issue 11).
         if queryset is None:
@@ -127,11 +144,15 @@ class AssignmentFilter(NarrowingFilterSet):
         self.request = request
         self.form_prefix = prefix
         self.day = day or today()  # the lights' day
-        self.filters = {name: _copy(filter_) for name, filter_ in self.base_filters.items()}
+        self.filters = {name: copy_filter(filter_) for name, filter_ in self.base_filters.items()}
         for filter_ in self.filters.values():
             filter_.model = queryset.model
             filter_.parent = self
-        plans, categories = _plans_and_categories(Task.objects.visible_to(user))
+        if choices is None:
+            choices = plans_and_categories(
+                plans_and_categories_query(Task.objects.visible_to(user))
+            )
+        plans, categories = choices
         self.filters["plan"].extra["choices"] = plans
         self.filters["category"].extra["choices"] = categories
         if office:
@@ -163,3 +184,17 @@ class AssignmentFilter(NarrowingFilterSet):
         if "light" not in queryset.query.annotations:
             queryset = queryset.with_light(self.day)
         return queryset.filter(light=value)
+
+
+def unfiltered_values(data) -> dict[str, str | None] | None:
+    """The value of each of ``AssignmentFilter``'s fields in ``data`` (a QueryDict; the
+    last of repeated ones, as its form reads them; None when absent), when none of them
+    narrows the list: each absent or empty (the title: blank once stripped, as its
+    field cleans it). None when any is given: the filter set then validates them."""
+    values = {}
+    for name in AssignmentFilter.base_filters:
+        value = data.get(name)
+        if value and (name != "q" or value.strip()):
+            return None
+        values[name] = value
+    return values

@@ -13,11 +13,19 @@ import datetime
 from collections.abc import Iterable, Mapping
 from html import escape as html_escape
 
+from django import forms
+from django.forms.widgets import Select
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.chrome import url_parts
+from portal.forms_renderer import select_options
+from portal.pagination import pagination_html
 
 from .models import Assignment, Light, light_for
 
@@ -98,35 +106,75 @@ def _date(day: datetime.date) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
 
 
+_ROW_PARTS: dict[tuple, dict] = {}
+
+
+def _row_parts() -> dict:
+    """What every assignment row shares, in the active language and for the script
+    prefix: the cells' opening tags, the lamps by light value, the roles' and states'
+    words, the 已延期 badge and the assignment page's URL around the id; kept."""
+    detail = url_parts("tasks:assignment_detail")
+    key = (get_language(), *detail)
+    parts = _ROW_PARTS.get(key)
+    if parts is None:
+        words = _words()
+        parts = _ROW_PARTS[key] = {
+            "detail": tuple(escape(part) for part in detail),
+            "extended": f' <span class="badge">{words["extended"]}</span>',
+            "number": f'<td data-label="{words["number"]}">',
+            "unit": f'<td data-label="{words["unit"]}">',
+            "role": f'<td data-label="{words["role"]}">',
+            "status": f'<td data-label="{words["status"]}">',
+            "due": f'<td data-label="{words["due"]}" class="nowrap">',
+            "progress": f'<td data-label="{words["progress"]}">',
+            "lamps": {str(light.value): lamp_html(light) for light in Light},
+            "roles": {value: words[f"role:{value}"] for value in Assignment.Role.values},
+            "statuses": {value: words[f"status:{value}"] for value in Assignment.Status.values},
+            "empty": f'\n    <tr><td colspan="8">{words["empty"]}</td></tr>\n  ',
+        }
+    return parts
+
+
 def assignment_rows(
     rows: Iterable[Mapping], *, office: bool, day: datetime.date | None = None
 ) -> SafeString:
     """The ``<tr>`` rows of the assignment list (/tasks/) for ``rows``, dictionaries of
     ``ASSIGNMENT_ROW_FIELDS``, or of ``UNLIT_ROW_FIELDS`` lit here for ``day``; with a
     unit column for the office. No rows: the one row that says so."""
-    words = _words()
-    detail = reverse("tasks:assignment_detail", args=[0])[: -len("0/")]
-    extended = f' <span class="badge">{words["extended"]}</span>'
-    number_td = f'<td data-label="{words["number"]}">'
-    unit_td = f'<td data-label="{words["unit"]}">'
-    role_td = f'<td data-label="{words["role"]}">'
-    status_td = f'<td data-label="{words["status"]}">'
-    due_td = f'<td data-label="{words["due"]}" class="nowrap">'
-    progress_td = f'<td data-label="{words["progress"]}">'
-    lamps = {light: lamp_html(light) for light in Light}
+    parts = _row_parts()
+    before, after = parts["detail"]
+    extended, lamps, roles, statuses = (
+        parts["extended"],
+        parts["lamps"],
+        parts["roles"],
+        parts["statuses"],
+    )
+    number_td, unit_td, role_td, status_td, due_td, progress_td = (
+        parts["number"],
+        parts["unit"],
+        parts["role"],
+        parts["status"],
+        parts["due"],
+        parts["progress"],
+    )
+    closed = Assignment.Status.CLOSED.value
     # The columns are plain strings from the database: the standard library's escape,
-    # which django.utils.html.escape applies after its lazy-string checks.
+    # which django.utils.html.escape applies after its lazy-string checks. A plan's
+    # title and category repeat from row to row: escaped once.
     esc = html_escape
+    metas: dict[tuple, str] = {}
     html = []
     for a in rows:
-        category = a["task__category"]
-        meta = esc(a["task__plan__title"]) + (f" · {esc(category)}" if category else "")
+        plan, category = a["task__plan__title"], a["task__category"]
+        meta = metas.get((plan, category))
+        if meta is None:
+            meta = metas[plan, category] = esc(plan) + (f" · {esc(category)}" if category else "")
         unit = f"{unit_td}{esc(a['unit__short_name'] or a['unit__name'])}</td>" if office else ""
-        badge = extended if a["extended_due_date"] is not None else ""
+        status, role, due = a["status"], a["role"], a["due_on"]
         light = a.get("light") or light_for(
             day,
-            closed=a["status"] == Assignment.Status.CLOSED,
-            due=a["due_on"],
+            closed=status == closed,
+            due=due,
             start=a["task__start_date"],
             reported=a["reported"],
         )
@@ -134,15 +182,226 @@ def assignment_rows(
             "\n    <tr>"
             f"\n      <td>{lamps[light]}</td>"
             f"\n      {number_td}{esc(a['task__number'])}</td>"
-            f'\n      <td><a href="{detail}{a["pk"]}/">{esc(a["task__title"])}</a>'
+            f'\n      <td><a href="{before}{a["pk"]}{after}">{esc(a["task__title"])}</a>'
             f'<br><span class="meta">{meta}</span></td>'
             f"\n      {unit}"
-            f"\n      {role_td}{words.get('role:' + a['role']) or esc(a['role'])}</td>"
-            f"\n      {status_td}{words.get('status:' + a['status']) or esc(a['status'])}</td>"
-            f"\n      {due_td}{_date(a['due_on'])}{badge}</td>"
+            f"\n      {role_td}{roles.get(role) or esc(role)}</td>"
+            f"\n      {status_td}{statuses.get(status) or esc(status)}</td>"
+            f"\n      {due_td}{due.isoformat()}"
+            f"{'' if a['extended_due_date'] is None else extended}</td>"
             f"\n      {progress_td}{a['progress']}%</td>"
             "\n    </tr>\n  "
         )
     if not html:
-        html.append(f'\n    <tr><td colspan="8">{words["empty"]}</td></tr>\n  ')
+        html.append(parts["empty"])
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+# The filter form of /tasks/ (tasks/includes/filters.html with ``filter_fields``),
+# written here when the form is valid or unbound: (language) -> its kept parts.
+_FORMS: dict[str | None, dict] = {}
+
+# The fields whose options are data (read per request), after the empty choice.
+DATA_CHOICE_FIELDS = ("plan", "category", "unit")
+
+
+def _form_parts() -> dict:
+    """The filter form's parts in the active language, worked out once from the
+    fields Django builds for ``AssignmentFilter``: per field its label tag and either
+    its ``<select …>`` tag and options (``select_options``; for the plans, categories
+    and units only the empty choice) or its text input's markup before and after the
+    value; and the box's words."""
+    language = get_language()
+    parts = _FORMS.get(language)
+    if parts is not None:
+        return parts
+    from .filters import AssignmentFilter, copy_filter
+
+    form = forms.Form()
+    form.fields = {
+        name: copy_filter(filter_).field for name, filter_ in AssignmentFilter.base_filters.items()
+    }
+    fields = {}
+    for name, field in form.fields.items():
+        bound = form[name]
+        html = str(bound)
+        if isinstance(field.widget, Select):
+            options = select_options(field.widget.choices)
+            fields[name] = (bound.label_tag(), html[: html.index(">") + 1], options)
+        else:  # the title's text input: its value goes after the name
+            cut = html.index(f'name="{name}"') + len(f'name="{name}"')
+            fields[name] = (bound.label_tag(), (html[:cut], html[cut:]), None)
+    parts = _FORMS[language] = {
+        "fields": fields,
+        "summary": escape(_("筛选与排序")),
+        "label": escape(_("筛选")),
+        "submit": escape(_("筛选")),
+        "clear": escape(_("清除")),
+        "invalid": escape(_("筛选条件无效，未显示任何结果。")),
+    }
+    return parts
+
+
+def _select(opening: str, options: Iterable[tuple[str, str, str]], value: str) -> str:
+    """``<select>`` as Django writes it for ``value`` (the first option equal to it is
+    selected); ``options`` as ``select_options`` gives them."""
+    html = [opening]
+    selected = False
+    for option_value, written, label in options:
+        here = not selected and option_value == value
+        selected |= here
+        html.append(
+            f'\n  <option value="{written}"{" selected" if here else ""}>{label}</option>\n'
+        )
+    html.append("\n</select>")
+    return "".join(html)
+
+
+def filter_fields_html(
+    values: Mapping[str, str | None],
+    *,
+    choices: Mapping[str, list[tuple]],
+    show_unit: bool,
+) -> str:
+    """The filter form's fields, each ``<p>label widget</p>``, as ``filter_fields``
+    prints a valid or unbound ``AssignmentFilter`` form: ``values`` the submitted value
+    of each field (a query string's last; None or absent: not given), ``choices`` the
+    ``[(value, label), …]`` of the plans, categories and units (the units only when
+    ``show_unit``)."""
+    fields = _form_parts()["fields"]
+    html = []
+    for name, (label, widget, options) in fields.items():
+        if name == "unit" and not show_unit:
+            continue
+        value = values.get(name)
+        if options is None:
+            before, after = widget
+            written = f'{before} value="{html_escape(value)}"{after}' if value else before + after
+        else:
+            if name in DATA_CHOICE_FIELDS:
+                options = options + select_options(choices[name])
+            written = _select(widget, options, value or "")
+        html.append(f"\n  <p>{label} {written}</p>\n  ")
+    return "".join(html)
+
+
+def filter_box_html(fields: str, *, bound: bool, invalid: bool = False) -> str:
+    """tasks/includes/filters.html around the fields ``fields`` (``filter_fields_html``):
+    open when ``bound`` (a query string was given), the notice of an ``invalid`` form."""
+    parts = _form_parts()
+    error = f'<p class="form-errors" role="alert">{parts["invalid"]}</p>' if invalid else ""
+    return (
+        f'\n<details class="card filters-box" {"open" if bound else ""}>\n'
+        f"<summary>{parts['summary']}</summary>\n"
+        f'<form method="get" class="filters form" aria-label="{parts["label"]}">\n'
+        f"  {fields}\n"
+        f'  <p><button type="submit" class="button">{parts["submit"]}</button>'
+        f' <a href="?">{parts["clear"]}</a></p>\n'
+        "</form>\n</details>\n"
+        f"{error}\n"
+    )
+
+
+_PAGES: dict[tuple, dict] = {}
+
+
+def _page_parts(is_office: bool) -> dict:
+    """The words and URLs of the list page (templates/tasks/assignment_list.html) for
+    the script prefix, the language and the office's table or a unit's, kept."""
+    key = (get_language(), is_office, *url_parts("tasks:assignment_detail"))
+    parts = _PAGES.get(key)
+    if parts is not None:
+        return parts
+    heads = [_("灯"), _("编号"), _("任务")]
+    if is_office:
+        heads.append(_("单位"))
+    heads += [_("分工"), _("状态"), _("完成时限"), _("进度")]
+    parts = _PAGES[key] = {
+        "office_heading": escape(_("全部任务分工")),
+        "unit_heading": _("%(unit)s的改革任务"),
+        "remind": escape(_("催办")),
+        "mark_read": escape(_("标为已读")),
+        "detail": tuple(escape(part) for part in url_parts("tasks:assignment_detail")),
+        "read": tuple(escape(part) for part in url_parts("tasks:reminder_read")),
+        "legend": _("红灯：已逾期；黄灯：7天内到期或本月尚未报送进展；绿灯：正常推进。（%(d)s）"),
+        "export": escape(reverse("tasks:export")),
+        "export_label": escape(_("导出 Excel")),
+        "table": (
+            '\n<div class="table-wrap">\n<table class="table table-stack">\n  <thead><tr>'
+            + "".join(f"<th>{escape(head)}</th>" for head in heads)
+            + "</tr></thead>\n  <tbody>\n  "
+        ),
+    }
+    return parts
+
+
+def _notice_html(parts: dict, notice: Mapping, csrf: str) -> str:
+    sent = template_localtime(notice["sent_at"])
+    before, after = parts["detail"]
+    read_before, read_after = parts["read"]
+    return (
+        '\n<div class="notice" role="status">\n'
+        f"  <p><strong>{parts['remind']}</strong> "
+        f"{sent.year:04d}-{sent.month:02d}-{sent.day:02d} {sent.hour:02d}:{sent.minute:02d} ·\n"
+        f'    <a href="{before}{int(notice["assignment_id"])}{after}">'
+        f"{html_escape(notice['assignment__task__number'])} "
+        f"{html_escape(notice['assignment__task__title'])}</a><br>"
+        f"{html_escape(notice['message'])}</p>\n"
+        f'  <form method="post" action="{read_before}{int(notice["pk"])}{read_after}">'
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{csrf}">'
+        f'<button type="submit" class="button button--secondary">{parts["mark_read"]}</button>'
+        "</form>\n</div>\n"
+    )
+
+
+def list_page_html(
+    request,
+    *,
+    is_office: bool,
+    unit_name: str,
+    notices: list[Mapping],
+    day: datetime.date,
+    query: str,
+    filter_box: str,
+    rows: str,
+    page,
+) -> SafeString:
+    """The content of /tasks/ (the ``tasks_content`` block of
+    templates/tasks/assignment_list.html before it moved here): the heading (the
+    office's, or ``unit_name``'s), the unread 催办 ``notices`` (``values()`` of
+    ``NOTICE_FIELDS``, each with its 标为已读 form), the lights' legend for ``day``
+    and the export link keeping ``query`` (a query string), the ``filter_box``, the
+    table of ``rows`` (``assignment_rows``) and the links of ``page``."""
+    parts = _page_parts(is_office)
+    heading = (
+        parts["office_heading"]
+        if is_office
+        else parts["unit_heading"] % {"unit": html_escape(unit_name)}
+    )
+    html = [f"\n<h1>{heading}</h1>\n"]
+    if notices:
+        csrf = html_escape(get_token(request))
+        html.extend(_notice_html(parts, notice, csrf) for notice in notices)
+    legend = parts["legend"] % {"d": f"{day.year:04d}年{day.month}月{day.day}日"}
+    html.append(
+        f'\n<p class="meta">{legend}\n'
+        f'  <a href="{parts["export"]}?{html_escape(query)}">{parts["export_label"]}</a></p>\n'
+    )
+    html.append(filter_box)
+    html.append(parts["table"])
+    html.append(rows)
+    html.append("\n  </tbody>\n</table>\n</div>\n")
+    html.append(pagination_html(request, page))
+    html.append("\n\n")
+    return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
+
+
+# The columns of the unread 催办 notices the list shows.
+NOTICE_FIELDS = (
+    "pk",
+    "sent_at",
+    "message",
+    "assignment_id",
+    "assignment__task__number",
+    "assignment__task__title",
+)

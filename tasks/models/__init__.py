@@ -21,12 +21,14 @@ from .assignments import (
     Evidence,
     Light,
     ProgressReport,
+    assignment_audience,
     closed_on_time_after_extension_q,
     closed_on_time_q,
     due_date_expr,
     due_q,
     light_conditions,
     light_for,
+    reported_this_month_probe,
     reported_this_month_q,
     today,
 )
@@ -57,6 +59,8 @@ __all__ = [
     "due_q",
     "light_conditions",
     "light_for",
+    "assignment_audience",
+    "reported_this_month_probe",
     "reported_this_month_q",
     "today",
 ]

@@ -16,7 +16,7 @@ from portal.files import upload_name
 
 from ..filters import AssignmentFilter
 from ..forms import VersionForm
-from ..models import Assignment, ProgressReport, due_date_expr, reported_this_month_q
+from ..models import Assignment, ProgressReport, due_date_expr, reported_this_month_probe
 
 PAGE_SIZE = 50
 private = cache_control(private=True, no_cache=True)
@@ -83,7 +83,7 @@ def _listed_assignments(day, lit: bool):
     if lit:
         queryset = queryset.with_light(day)
     else:
-        queryset = queryset.annotate(reported=reported_this_month_q(day))
+        queryset = queryset.annotate(reported=reported_this_month_probe(day))
     # Default order: open work first, by due date; closed assignments last.
     return (
         queryset.select_related("task__plan", "unit")
@@ -99,13 +99,20 @@ def _listed_assignments(day, lit: bool):
     )
 
 
-def filtered_assignments(request, day, data=None, *, lit: bool = True):
+def listed_assignments(day, user, *, lit: bool = True):
+    """``user``'s visible assignments in the lists' default order, lit for ``day`` (or
+    annotated with ``reported``: ``filtered_assignments``); not filtered."""
+    return _listed_assignments(day, lit).visible_to(user)
+
+
+def filtered_assignments(request, day, data=None, *, lit: bool = True, choices=None):
     """The user's visible assignments, lit for ``day``, filtered by ``data`` (a QueryDict;
     the query string by default). ``lit=False``: annotated with ``reported`` (this
     month) instead of ``light``, for a list that works each light out with
     ``light_for``: the CASE of ``with_light`` costs more to build than to read (the
-    light filter still adds it)."""
-    queryset = _listed_assignments(day, lit).visible_to(request.user)
+    light filter still adds it). ``choices``: the filter's plans and categories, when
+    the caller read them (``AssignmentFilter``)."""
+    queryset = listed_assignments(day, request.user, lit=lit)
     data = request.GET if data is None else data
     return AssignmentFilter(
         data or None,
@@ -113,6 +120,7 @@ def filtered_assignments(request, day, data=None, *, lit: bool = True):
         user=request.user,
         office=request.user.is_office,
         day=day,
+        choices=choices,
     )
 
 

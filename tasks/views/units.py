@@ -4,8 +4,10 @@ progress reports and evidence, and its 催办 notices. The office reads them too
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -13,14 +15,24 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from portal.accounts.models import acting_unit_id
 from portal.audit.services import get_or_refuse, record
 from portal.files import content_disposition, download_response
-from portal.pagination import counted_page_of
+from portal.kept_sql import kept_query
+from portal.pagination import counted_page, counted_page_of, page_number
 from portal.storage import StorageUnavailable
+from portal.units.models import Unit
 from portal.xlsx import XLSX_CONTENT_TYPE
 
 from .. import selectors, services
+from ..filters import plans_and_categories, plans_and_categories_query, unfiltered_values
 from ..forms import ExtensionRequestForm, ReportForm, VersionForm
-from ..html import UNLIT_ROW_FIELDS, assignment_rows
-from ..models import Evidence, ProgressReport, Reminder, today
+from ..html import (
+    NOTICE_FIELDS,
+    UNLIT_ROW_FIELDS,
+    assignment_rows,
+    filter_box_html,
+    filter_fields_html,
+    list_page_html,
+)
+from ..models import Evidence, ProgressReport, Reminder, Task, assignment_audience, today
 from ..xlsx_export import build_workbook
 from .common import (
     PAGE_SIZE,
@@ -28,6 +40,7 @@ from .common import (
     filtered_assignments,
     get_assignment,
     get_report,
+    listed_assignments,
     note_files_not_kept,
     private,
     query_without_page,
@@ -43,34 +56,94 @@ def assignment_list(request):
     """/tasks/: my unit's assignments with lights, filters and sorting; unread 催办.
 
     The rows are read as values and written in Python (``tasks.html``), the list's
-    length counted beside them: no model instances, no template loop per row."""
+    length counted beside them: no model instances, no template loop per row. With no
+    filter given, no filter set either: its statements are compiled once per audience
+    (``kept_sql``) and the form is written from the query string; a given filter goes
+    through ``AssignmentFilter``, whose form is written here too when it is valid."""
     day = today()
-    filterset = filtered_assignments(request, day, lit=False)
-    page = counted_page_of(request, filterset.qs.values(*UNLIT_ROW_FIELDS), PAGE_SIZE)
-    notices = list(
-        selectors.unread_notices(request.user).values(
-            "pk",
-            "sent_at",
-            "message",
-            "assignment_id",
-            "assignment__task__number",
-            "assignment__task__title",
-        )[:20]
+    user = request.user
+    is_office = user.is_office
+    who = assignment_audience(user)
+    choices = _plans_and_categories(who, user)
+    values = unfiltered_values(request.GET)
+    if values is not None:
+        number = page_number(request)
+        rows = kept_query(
+            ("tasks:assignment_list", who, day),
+            lambda: (
+                listed_assignments(day, user, lit=False)
+                .values(*UNLIT_ROW_FIELDS)
+                .annotate(list_count=Window(Count("*")))
+            ),
+        ).dicts(limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        page = counted_page(rows, number, PAGE_SIZE)
+        written = True
+        units = _unit_choices if is_office else None
+    else:
+        filterset = filtered_assignments(request, day, lit=False, choices=choices)
+        page = counted_page_of(request, filterset.qs.values(*UNLIT_ROW_FIELDS), PAGE_SIZE)
+        values = {name: request.GET.get(name) for name in filterset.filters}
+        # Orders by more than one column print as a text input: Django's form does that.
+        written = filterset.is_valid() and "," not in (values["ordering"] or "")
+        units = filterset.filters["unit"].extra["choices"] if is_office else None
+    if written:  # the form in Python; one with errors goes through its template
+        fields = filter_fields_html(
+            values,
+            choices={"plan": choices[0], "category": choices[1], "unit": units() if units else []},
+            show_unit=is_office,
+        )
+        filter_box = filter_box_html(fields, bound=bool(request.GET))
+    else:
+        filter_box = render_to_string(
+            "tasks/includes/filters.html", {"filter": filterset, "show_unit": is_office}
+        )
+    unit_id = acting_unit_id(user)
+    notices = (
+        kept_query(
+            ("tasks:unread_notices", unit_id),
+            lambda: selectors.unread_notices(user).values(*NOTICE_FIELDS),
+        ).dicts(limit=20)
+        if unit_id is not None
+        else []
     )
-    is_office = request.user.is_office
+    unit = None if is_office else user.unit
+    content = list_page_html(
+        request,
+        is_office=is_office,
+        unit_name=unit.name if unit else "",
+        notices=notices,
+        day=day,
+        query=query_without_page(request),
+        filter_box=filter_box,
+        rows=assignment_rows(page, office=is_office, day=day),
+        page=page,
+    )
     return render(
         request,
         "tasks/assignment_list.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "rows": assignment_rows(page, office=is_office, day=day),
-            "query": query_without_page(request),
-            "notices": notices,
-            "today": day,
-            "is_office": is_office,
-        },
+        {"page": page, "content": content, "is_office": is_office},
     )
+
+
+def _plans_and_categories(who: tuple, user) -> tuple[list[tuple], list[tuple]]:
+    """The filter's plans and categories for ``user`` of the audience ``who``."""
+    return plans_and_categories(
+        kept_query(
+            ("tasks:plans_and_categories", who),
+            lambda: plans_and_categories_query(Task.objects.visible_to(user)),
+        ).dicts()
+    )
+
+
+def _unit_choices():
+    """The office's unit filter's choices: the active units, ``[(pk, name), …]``."""
+    return [
+        (row["pk"], row["name"])
+        for row in kept_query(
+            ("tasks:active_units",),
+            lambda: Unit.objects.filter(active=True).values("pk", "name"),
+        ).dicts()
+    ]
 
 
 @login_required

@@ -1,7 +1,8 @@
 """The loops of the busiest reading pages place prepared values: no ``{% include %}``
 and no translation lookup once per row (issue 11: the overview rendered 150 includes
 and 435 translations a request). The overview now writes its loops in Python
-(``tasks/overview_html.py``, ``tasks/charts.py``)."""
+(``tasks/overview_html.py``, ``tasks/charts.py``), as does the task list
+(``tasks/html.py``: tests/tasks/test_list_rows.py compares it with its template)."""
 
 import pytest
 from django.template import engines
@@ -11,7 +12,6 @@ from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 
 LOOPING_TEMPLATES = [
     "bulletins/includes/filter_fields.html",
-    "tasks/assignment_list.html",
 ]
 EXPENSIVE = (IncludeNode, TranslateNode, BlockTranslateNode)
 

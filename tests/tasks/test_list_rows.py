@@ -8,14 +8,23 @@ import re
 import pytest
 from django.http import QueryDict
 from django.template import engines
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.utils import translation
 
+from portal.pagination import counted_page_of
+from portal.units.models import Unit
+from tasks import selectors
 from tasks.filters import AssignmentFilter
-from tasks.html import ASSIGNMENT_ROW_FIELDS, UNLIT_ROW_FIELDS, assignment_rows, lamp_html
+from tasks.html import (
+    ASSIGNMENT_ROW_FIELDS,
+    NOTICE_FIELDS,
+    UNLIT_ROW_FIELDS,
+    assignment_rows,
+    lamp_html,
+)
 from tasks.models import Assignment, Light, Plan, ProgressReport
-from tasks.views.common import filtered_assignments
-from tests.factories import UnitFactory, make_task
+from tasks.views.common import PAGE_SIZE, filtered_assignments, query_without_page
+from tests.factories import UnitFactory, UserFactory, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +181,125 @@ def test_the_task_navigation_marks_the_current_page(client_a, office_client):
     office = office_client.get("/tasks/overview/").content.decode()
     assert '<li><a href="/tasks/overview/" aria-current="page">总览</a></li>' in office
     assert '<li><a href="/tasks/" >全部分工</a></li>' in office
+
+
+# The content of templates/tasks/assignment_list.html before it moved to Python
+# (tasks/html.py's list_page_html), rendered with the context its view gave it.
+TEMPLATE_CONTENT = """{% load i18n portal_tags %}
+<h1>{% if is_office %}{% translate "全部任务分工" %}{% else %}{% blocktranslate with unit=user.unit.name %}{{ unit }}的改革任务{% endblocktranslate %}{% endif %}</h1>
+{% translate "催办" as t_remind %}{% translate "标为已读" as t_mark_read %}{% for notice in notices %}
+<div class="notice" role="status">
+  <p><strong>{{ t_remind }}</strong> {{ notice.sent_at|date:"Y-m-d H:i" }} ·
+    <a href="{% url 'tasks:assignment_detail' notice.assignment_id %}">{{ notice.assignment__task__number }} {{ notice.assignment__task__title }}</a><br>{{ notice.message }}</p>
+  <form method="post" action="{% url 'tasks:reminder_read' notice.pk %}">{% csrf_token %}<button type="submit" class="button button--secondary">{{ t_mark_read }}</button></form>
+</div>
+{% endfor %}
+<p class="meta">{% blocktranslate with d=today|date:"Y年n月j日" %}红灯：已逾期；黄灯：7天内到期或本月尚未报送进展；绿灯：正常推进。（{{ d }}）{% endblocktranslate %}
+  <a href="{% url 'tasks:export' %}?{{ query }}">{% translate "导出 Excel" %}</a></p>
+{% include "tasks/includes/filters.html" with show_unit=is_office %}
+<div class="table-wrap">
+<table class="table table-stack">
+  <thead><tr><th>{% translate "灯" %}</th><th>{% translate "编号" %}</th><th>{% translate "任务" %}</th>{% if is_office %}<th>{% translate "单位" %}</th>{% endif %}<th>{% translate "分工" %}</th><th>{% translate "状态" %}</th><th>{% translate "完成时限" %}</th><th>{% translate "进度" %}</th></tr></thead>
+  <tbody>
+  {{ rows }}
+  </tbody>
+</table>
+</div>
+{% pagination_nav %}
+
+"""
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _template_content(request, day) -> str:
+    """What the list's template printed for ``request``, through django-filter's form
+    and the ORM's queries, as its view ran them before the page moved to Python."""
+    user = request.user
+    filterset = filtered_assignments(request, day, lit=False)
+    page = counted_page_of(request, filterset.qs.values(*UNLIT_ROW_FIELDS), PAGE_SIZE)
+    notices = list(selectors.unread_notices(user).values(*NOTICE_FIELDS)[:20])
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": assignment_rows(page, office=user.is_office, day=day),
+        "query": query_without_page(request),
+        "notices": notices,
+        "today": day,
+        "is_office": user.is_office,
+    }
+    return engines["django"].from_string(TEMPLATE_CONTENT).render(context, request)
+
+
+@pytest.fixture
+def personas(office_user, user_a, unit_a):
+    """The unit user, the unit's leader, the office and the auditor (who sees no task)."""
+    from portal.accounts.roles import AUDITOR, ensure_role_groups
+
+    leader = UserFactory(username="leader", unit=unit_a, is_unit_leader=True)
+    auditor = UserFactory(username="auditor", is_staff=True, unit=None)
+    auditor.groups.add(ensure_role_groups()[AUDITOR])
+    return {"unit": user_a, "leader": leader, "office": office_user, "auditor": auditor}
+
+
+LIST_QUERIES = [
+    "",
+    "page=1",
+    "status=",
+    "q=%20%20",
+    "q=%E4%BB%BB%E5%8A%A1",
+    "q=%3Cb%3E%22",
+    "q=" + "a" * 101,
+    "q=a%00b",
+    "status=pending",
+    "status=bogus",
+    "status=pending&status=closed",
+    "role=lead&status=in_progress&light=yellow",
+    "light=red",
+    "extended=yes",
+    "extended=no",
+    "ordering=-due",
+    "ordering=number",
+    "ordering=",
+    "ordering=due,-number",
+    "ordering=bogus",
+    "plan={plan}",
+    "plan=999999",
+    "category=%E7%B4%A0%E8%B4%A8%26%E6%8F%90%E5%8D%87",
+    "category=nope",
+    "unit={unit}",
+    "unit={other}",
+    "foo=bar",
+]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["unit", "leader", "office", "auditor"])
+def test_the_list_page_is_what_its_template_printed(
+    rows, personas, who, language, plan, unit_a, today
+):
+    """Each persona's /tasks/ (with and without filters, valid or not, with 催办 notices)
+    is what the template and django-filter's form printed, byte for byte, CSRF tokens
+    aside: the unfiltered page's kept statements and written form, the filtered page's
+    written form and the invalid form's template alike."""
+    from tasks.services import send_reminder
+
+    other = Unit.objects.exclude(pk=unit_a.pk).first()
+    assignments = Assignment.objects.filter(unit=unit_a).order_by("pk")
+    send_reminder(assignments=[assignments[0]], by=personas["office"], message='请抓紧 <b>"&"</b>')
+    send_reminder(assignments=[assignments[1]], by=personas["office"], message="第二条")
+    user = personas[who]
+    client = Client()
+    client.force_login(user)
+    # The language the requests activate ends with the test (override restores it).
+    with translation.override(language):
+        for query in LIST_QUERIES:
+            query = query.format(plan=plan.pk, unit=unit_a.pk, other=other.pk)
+            response = client.get(f"/tasks/?{query}", HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200
+            request = RequestFactory().get(f"/tasks/?{query}")
+            request.user = response.wsgi_request.user
+            expected = _template_content(request, today)
+            written = str(response.context["content"])
+            assert CSRF.sub("", written) == CSRF.sub("", expected), query
+            assert written in response.content.decode()
