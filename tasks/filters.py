@@ -32,10 +32,12 @@ def copy_filter(filter_):
 
 
 def plans_and_categories_query(tasks):
-    """The ``values()`` query of ``plans_and_categories``, over the tasks ``tasks``."""
+    """The ``values()`` query of ``plans_and_categories``, over the tasks ``tasks``: one
+    row per plan and category (a plan's year and status too, for the overview's
+    current plan), newest plans first."""
     return (
         tasks.annotate(category_rank=Window(DenseRank(), order_by=F("category").asc()))
-        .values("plan_id", "plan__title", "category", "category_rank")
+        .values("plan_id", "plan__title", "plan__year", "plan__status", "category", "category_rank")
         .order_by("-plan__year", "plan__title", "plan_id")
         .distinct()
     )

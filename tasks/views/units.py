@@ -4,7 +4,7 @@ progress reports and evidence, and its 催办 notices. The office reads them too
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Window
+from django.db.models import Count, Exists, Window
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -64,17 +64,15 @@ def assignment_list(request):
     user = request.user
     is_office = user.is_office
     who = assignment_audience(user)
+    unit_id = acting_unit_id(user)
     choices = _plans_and_categories(who, user)
+    rows = None
     values = unfiltered_values(request.GET)
     if values is not None:
         number = page_number(request)
         rows = kept_query(
             ("tasks:assignment_list", who, day),
-            lambda: (
-                listed_assignments(day, user, lit=False)
-                .values(*UNLIT_ROW_FIELDS)
-                .annotate(list_count=Window(Count("*")))
-            ),
+            lambda: _list_query(day, user, unit_id),
         ).dicts(limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         page = counted_page(rows, number, PAGE_SIZE)
         written = True
@@ -97,15 +95,13 @@ def assignment_list(request):
         filter_box = render_to_string(
             "tasks/includes/filters.html", {"filter": filterset, "show_unit": is_office}
         )
-    unit_id = acting_unit_id(user)
-    notices = (
-        kept_query(
+    if unit_id is None or (rows and not rows[0]["unread_notices"]):
+        notices = []  # the office sends them; the rows say the unit has none unread
+    else:
+        notices = kept_query(
             ("tasks:unread_notices", unit_id),
             lambda: selectors.unread_notices(user).values(*NOTICE_FIELDS),
         ).dicts(limit=20)
-        if unit_id is not None
-        else []
-    )
     unit = None if is_office else user.unit
     content = list_page_html(
         request,
@@ -122,6 +118,19 @@ def assignment_list(request):
         request,
         "tasks/assignment_list.html",
         {"page": page, "content": content, "is_office": is_office},
+    )
+
+
+def _list_query(day, user, unit_id):
+    """The unfiltered list's ``values()`` query for ``user``: its rows (``UNLIT_ROW_FIELDS``)
+    with the list's length and, for a unit, whether it has unread 催办
+    (``unread_notices``: one uncorrelated EXISTS, run once for the statement), so a unit
+    without any reads none."""
+    annotations = {"list_count": Window(Count("*"))}
+    if unit_id is not None:
+        annotations["unread_notices"] = Exists(selectors.unread_notices(user))
+    return (
+        listed_assignments(day, user, lit=False).values(*UNLIT_ROW_FIELDS).annotate(**annotations)
     )
 
 

@@ -303,3 +303,42 @@ def test_the_list_page_is_what_its_template_printed(
             written = str(response.context["content"])
             assert CSRF.sub("", written) == CSRF.sub("", expected), query
             assert written in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [PAGE_SIZE, PAGE_SIZE + 5])
+@pytest.mark.parametrize("notices", [0, 2])
+def test_a_units_list_reads_its_notices_only_when_its_rows_say_so(
+    count, notices, plan, unit_a, user_a, office_user, today, django_assert_num_queries
+):
+    """The 催办 are read only when the rows say the unit has some unread; one-page and
+    longer lists print what the template printed (plans of two years, categories in
+    the database's order), with the same number of queries."""
+    from tasks.services import send_reminder
+
+    older = Plan.objects.create(year=2025, title="2025年任务清单", status=Plan.Status.ACTIVE)
+    categories = ["素质提升", "", "思想引领", "权益维护", "Z类"]
+    for n in range(count):
+        task = make_task(
+            older if n % 3 == 0 else plan,
+            f"{n}",
+            category=categories[n % len(categories)],
+            due=today + dt.timedelta(days=n),
+        )
+        Assignment.objects.create(task=task, unit=unit_a)
+    if notices:
+        first = Assignment.objects.filter(unit=unit_a).order_by("pk")[:notices]
+        send_reminder(assignments=list(first), by=office_user, message="请抓紧")
+    client = Client()
+    client.force_login(user_a)
+    client.get("/tasks/")
+    for query in ["", "page=2"] if count > PAGE_SIZE else [""]:
+        # session, the user with their unit; plans and categories; the rows; the 催办
+        # when there are some
+        with django_assert_num_queries(4 + bool(notices)):
+            response = client.get(f"/tasks/?{query}")
+        request = RequestFactory().get(f"/tasks/?{query}")
+        request.user = response.wsgi_request.user
+        expected = _template_content(request, today)
+        assert CSRF.sub("", str(response.context["content"])) == CSRF.sub("", expected)
+        assert f'<option value="{older.pk}">2025年任务清单</option>' in expected
+        assert ('class="notice"' in expected) == bool(notices)

@@ -64,8 +64,9 @@ def units(unit_a, unit_b):
     "persona, url, queries",
     [
         # session, the user with their unit; plans and categories, the rows with their
-        # count (COUNT(*) OVER ()); unread 催办
-        ("unit_a", "/tasks/", 5),
+        # count (COUNT(*) OVER ()) and whether the unit has unread 催办 (none: no query
+        # for them)
+        ("unit_a", "/tasks/", 4),
         # session, the user with the office group test, the user's permissions; plans and
         # categories, units; the rates by unit and by category in one statement on
         # PostgreSQL (their sum is the total and the count, no COUNT of their own), the
