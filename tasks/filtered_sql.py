@@ -20,7 +20,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django_filters.constants import EMPTY_VALUES
 
-from portal.accounts.models import acting_unit_id, is_office
+from .models import assignment_audience
 
 # Filters whose SQL has the same form for every value: each gets a marker.
 MARKED = ("q", "plan", "category", "unit", "role", "status", "light")
@@ -154,7 +154,7 @@ def statement(filterset, key: str, build, *, user, day) -> tuple[str, list, Comp
     shape = _shape(filterset)
     if shape is None:
         return None
-    memo_key = (key, filterset.queryset.db, day, audience_of(user), shape)
+    memo_key = (key, filterset.queryset.db, day, assignment_audience(user), shape)
     compiled = _kept.get(memo_key, False)
     if compiled is False:
         compiled = _template(filterset, build)
@@ -176,11 +176,6 @@ def _uncached(filterset, build):
         return None
     sql, params, names, converters = compiled
     return sql, params, Compiled(sql, [("c", p) for p in params], names, converters)
-
-
-def audience_of(user) -> tuple:
-    """What ``visible_to(user)`` of assignments branches on: the office, or the unit."""
-    return ("office",) if is_office(user) else ("unit", acting_unit_id(user))
 
 
 def rows(connection, sql: str, params: list, compiled: Compiled) -> list[dict]:

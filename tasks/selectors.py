@@ -22,9 +22,7 @@ from django.utils.translation import gettext as _
 
 from bulletins.submissions.selectors import assessment_points
 from portal.accounts.models import acting_unit_id, is_office
-from portal.kept_sql import kept_query
 
-from .filtered_sql import audience_of
 from .models import (
     Assignment,
     ExtensionRequest,
@@ -32,7 +30,6 @@ from .models import (
     Plan,
     ProgressReport,
     Reminder,
-    Task,
     closed_on_time_after_extension_q,
     closed_on_time_q,
     due_q,
@@ -244,28 +241,25 @@ def overview_rates_of(
 
 
 class CurrentPlan(NamedTuple):
-    """The task list a user works on now (``current_plan``)."""
+    """The task list a user works on now (``current_plan_of``)."""
 
     pk: int
     title: str
     year: int
 
 
-def current_plan(user) -> CurrentPlan | None:
-    """The task list ``user`` works on now: the latest in progress (执行中), else the latest
-    of those holding tasks the user may see; None when there is none. One query, its
-    SQL compiled once per audience (``portal.kept_sql``)."""
-
-    def build():
-        in_progress_first = Case(When(status=Plan.Status.ACTIVE, then=Value(0)), default=Value(1))
-        return (
-            Plan.objects.filter(pk__in=Task.objects.visible_to(user).values("plan_id"))
-            .order_by(in_progress_first, "-year", "title")
-            .values_list("pk", "title", "year")
-        )
-
-    rows = kept_query(("tasks.current_plan", audience_of(user)), build).rows(limit=1)
-    return CurrentPlan(*rows[0]) if rows else None
+def current_plan_of(rows) -> CurrentPlan | None:
+    """The task list a user works on now, from the rows of the plans the user may see
+    (``filters.plans_and_categories_query``: newest year first, then by title and id,
+    with each plan's status): the first in progress (执行中), else the first; None when
+    there is none."""
+    first = None
+    for row in rows:
+        plan = CurrentPlan(row["plan_id"], row["plan__title"], row["plan__year"])
+        if row["plan__status"] == Plan.Status.ACTIVE:
+            return plan
+        first = first or plan
+    return first
 
 
 def unit_rates(*, plan: Plan, unit) -> dict:

@@ -6,15 +6,20 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Count
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.kept_sql import kept_query
 from portal.pagination import page_of
 
 from .. import filtered_sql, overview_html, selectors, services
+from ..filters import plans_and_categories, plans_and_categories_query
 from ..forms import ReminderForm, ReviewForm
-from ..models import Assignment, due_date_expr, today
+from ..html import filter_box_html, filter_fields_html
+from ..models import Assignment, Task, assignment_audience, due_date_expr, today
 from .common import (
     PAGE_SIZE,
     assignment_step,
@@ -86,20 +91,24 @@ def overview(request):
     otherwise be counted with this year's); ``?plan=`` (empty) shows every plan.
     """
     day = today()
+    user = request.user
     params = request.GET
+    rows = kept_query(
+        ("tasks:plans_and_categories", assignment_audience(user)),
+        lambda: plans_and_categories_query(Task.objects.visible_to(user)),
+    ).dicts()
+    choices = plans_and_categories(rows)
     default_plan = None
     if "plan" not in params:
-        default_plan = selectors.current_plan(request.user)
+        default_plan = selectors.current_plan_of(rows)
         if default_plan is not None:
             params = params.copy()
             params["plan"] = str(default_plan.pk)
-    filterset = filtered_assignments(request, day, params)
-    by_unit, by_category = overview_rates(filterset, request.user, params, day)
+    filterset = filtered_assignments(request, day, params, choices=choices)
+    by_unit, by_category = overview_rates(filterset, user, params, day)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
-    page = page_of(
-        request, overview_rows(filterset, request.user, day), PAGE_SIZE, count=totals["total"]
-    )
+    page = page_of(request, overview_rows(filterset, user, day), PAGE_SIZE, count=totals["total"])
     return render(
         request,
         "tasks/overview.html",
@@ -108,16 +117,33 @@ def overview(request):
             "page": page,
             "totals": totals,
             "head": overview_html.head(default_plan),
+            "filter_box": _filter_box(filterset, params, choices),
             "body": overview_html.body(
                 request,
                 totals,
                 overview_html.rates(by_unit, by_category),
-                overview_html.assignment_rows(page, request.user),
+                overview_html.assignment_rows(page, user),
                 page,
                 query_without_page(request),
             ),
         },
     )
+
+
+def _filter_box(filterset, params, choices) -> str:
+    """tasks/includes/filters.html of the overview's filters (the unit's field shown):
+    written in Python (``tasks.html.filter_fields_html``) for a valid form, through the
+    template for one with errors or not bound."""
+    values = {name: params.get(name) for name in filterset.filters}
+    # Orders by more than one column print as a text input: Django's form does that.
+    if filterset.is_bound and filterset.is_valid() and "," not in (values["ordering"] or ""):
+        plans, categories = choices
+        units = filterset.filters["unit"].extra["choices"]()
+        fields = filter_fields_html(
+            values, choices={"plan": plans, "category": categories, "unit": units}, show_unit=True
+        )
+        return mark_safe(filter_box_html(fields, bound=True))  # noqa: S308 - escaped parts
+    return render_to_string("tasks/includes/filters.html", {"filter": filterset, "show_unit": True})
 
 
 @office_required

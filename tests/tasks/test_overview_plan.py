@@ -38,25 +38,31 @@ def test_overview_shows_the_plan_chosen(office_client, unit_a, unit_b, today):
     assert "去年的任务" in html and "今年的任务" not in html
 
 
-def test_every_persona_gets_the_current_plan_the_orm_finds(
+def test_the_current_plan_read_with_the_filters_plans_is_the_orms(
     unit_a, unit_b, user_a, user_b, office_user, other_staff, today
 ):
-    """``current_plan`` runs SQL kept per audience: each persona's is its own."""
+    """The overview's current task list comes from the filter's plans (``current_plan_of``
+    over ``plans_and_categories_query``'s rows): for every persona's visible tasks, the
+    plan the ORM's own query (in progress first, newest, by title) finds."""
     from django.contrib.auth.models import AnonymousUser
     from django.db.models import Case, Value, When
 
     from tasks import selectors
+    from tasks.filters import plans_and_categories_query
     from tasks.models import Task
 
     old, current = _plans(unit_a, unit_b)  # unit B has tasks of the old plan only
     first = Case(When(status=Plan.Status.ACTIVE, then=Value(0)), default=Value(1))
-    for user in (office_user, user_a, user_b, other_staff, AnonymousUser(), user_a):
+    found = {}
+    for user in (office_user, user_a, user_b, other_staff, AnonymousUser()):
+        tasks = Task.objects.visible_to(user)
         expected = (
-            Plan.objects.filter(pk__in=Task.objects.visible_to(user).values("plan_id"))
+            Plan.objects.filter(pk__in=tasks.values("plan_id"))
             .order_by(first, "-year", "title")
             .first()
         )
-        found = selectors.current_plan(user)
-        assert (found and found.pk) == (expected and expected.pk), user
-    assert selectors.current_plan(user_b).pk == old.pk
-    assert selectors.current_plan(user_a).pk == current.pk
+        plan = selectors.current_plan_of(plans_and_categories_query(tasks))
+        assert (plan and plan.pk) == (expected and expected.pk), user
+        found[user] = plan
+    assert found[user_b].pk == old.pk and found[user_a].pk == current.pk
+    assert (found[office_user].title, found[office_user].year) == (current.title, current.year)
