@@ -28,12 +28,14 @@ def page_of(request, object_list, per_page: int, *, count: int | None = None) ->
 
 def page_number(request) -> int:
     """The page ``?page=`` names (1 when absent), as ``Paginator.validate_number`` reads
-    it; ``Http404`` when it is not a whole number of at least 1."""
+    it; ``Http404`` when it is not a whole number from 1 to 2**31."""
     try:
         number = int(request.GET.get("page") or 1)
     except (TypeError, ValueError) as exc:
         raise Http404(_("没有这一页。")) from exc
-    if number < 1:
+    # Past 2**31 no list of ours has the page, and its rows' offset would overflow
+    # the database's integers (SQLite refuses it: a 500, not a 404).
+    if not 1 <= number <= 2**31:
         raise Http404(_("没有这一页。"))
     return number
 

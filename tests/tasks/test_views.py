@@ -64,6 +64,17 @@ def test_out_of_range_page_is_404(client_a, assignment_a):
     assert client_a.get(reverse("tasks:assignment_list"), {"page": "x"}).status_code == 404
 
 
+@pytest.mark.parametrize("number", ["0", "-1", str(2**31 + 1), "9" * 20])
+def test_a_page_number_past_any_list_is_404_on_every_list(
+    client_a, office_client, assignment_a, number
+):
+    # An offset past the database's integers made SQLite raise (a 500) on the kept SQL.
+    assert client_a.get(reverse("tasks:assignment_list"), {"page": number}).status_code == 404
+    assert client_a.get("/bulletins/", {"page": number}).status_code == 404
+    assert client_a.get("/search/", {"q": "任务", "page": number}).status_code == 404
+    assert office_client.get(reverse("tasks:overview"), {"page": number}).status_code == 404
+
+
 def test_pages_are_private(client_a, assignment_a):
     response = client_a.get(reverse("tasks:assignment_list"))
     assert "private" in response["Cache-Control"]
