@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from html import escape as html_escape
 
 from django import forms
+from django.conf import settings
 from django.forms.widgets import Select
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal import chrome
 from portal.chrome import url_parts
 from portal.forms_renderer import select_options
 from portal.pagination import pagination_html
@@ -405,3 +407,22 @@ NOTICE_FIELDS = (
     "assignment__task__number",
     "assignment__task__title",
 )
+
+
+def list_page(request, *, is_office: bool, content: str) -> SafeString:
+    """The whole /tasks/ page, character for character what
+    templates/tasks/assignment_list.html (on tasks/base.html and base.html) renders
+    around ``content`` (``list_page_html``): the title, tasks.css, the task pages'
+    navigation and the frame (``chrome.page``). The template engine's three levels,
+    its context processors and tags cost about as much as the page's own work
+    (issue 11)."""
+    from .templatetags.task_tags import tasks_nav
+
+    title = _("全部任务分工") if is_office else _("我的任务")
+    nav = tasks_nav({"request": request, "user": request.user})
+    return chrome.page(
+        request,
+        title=f"{title} · {settings.SITE_NAME}",
+        extra_head=f'<link rel="stylesheet" href="{chrome.static_url("css/tasks.css")}">',
+        content=f"\n{nav}\n{content}\n",
+    )

@@ -30,6 +30,7 @@ from ..html import (
     assignment_rows,
     filter_box_html,
     filter_fields_html,
+    list_page,
     list_page_html,
 )
 from ..models import Evidence, ProgressReport, Reminder, Task, assignment_audience, today
@@ -114,11 +115,8 @@ def assignment_list(request):
         rows=assignment_rows(page, office=is_office, day=day),
         page=page,
     )
-    return render(
-        request,
-        "tasks/assignment_list.html",
-        {"page": page, "content": content, "is_office": is_office},
-    )
+    # templates/tasks/assignment_list.html, written in Python (tasks/html.py).
+    return HttpResponse(list_page(request, is_office=is_office, content=content))
 
 
 def _list_query(day, user, unit_id):

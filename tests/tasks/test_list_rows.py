@@ -8,8 +8,10 @@ import re
 import pytest
 from django.http import QueryDict
 from django.template import engines
+from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from portal.pagination import counted_page_of
 from portal.units.models import Unit
@@ -231,15 +233,47 @@ def _template_content(request, day) -> str:
     return engines["django"].from_string(TEMPLATE_CONTENT).render(context, request)
 
 
-@pytest.fixture
-def personas(office_user, user_a, unit_a):
-    """The unit user, the unit's leader, the office and the auditor (who sees no task)."""
-    from portal.accounts.roles import AUDITOR, ensure_role_groups
+def _template_page(response, content: str) -> str:
+    """The whole page templates/tasks/assignment_list.html (on tasks/base.html and
+    base.html) renders around ``content`` for the request that answered ``response``:
+    its title, style sheet, task navigation and frame, as the view rendered them before
+    the page was written in Python."""
+    request = response.wsgi_request
+    return render_to_string(
+        "tasks/assignment_list.html",
+        {"content": mark_safe(content), "is_office": request.user.is_office},  # noqa: S308
+        request,
+    )
 
+
+def _same_page(response, content: str) -> None:
+    """``response`` is, CSRF tokens aside, the template's whole page around ``content``."""
+    assert response.status_code == 200
+    page = CSRF.sub("", response.content.decode())
+    assert page == CSRF.sub("", _template_page(response, content))
+
+
+@pytest.fixture
+def personas(office_user, user_a, unit_a, other_staff):
+    """The unit user, the unit's leader, the office, the auditor and the security
+    administrator (who see no task but have links of their own in the header) and
+    staff outside the office."""
+    from portal.accounts.roles import AUDITOR, SECURITY_ADMIN, ensure_role_groups
+
+    groups = ensure_role_groups()
     leader = UserFactory(username="leader", unit=unit_a, is_unit_leader=True)
     auditor = UserFactory(username="auditor", is_staff=True, unit=None)
-    auditor.groups.add(ensure_role_groups()[AUDITOR])
-    return {"unit": user_a, "leader": leader, "office": office_user, "auditor": auditor}
+    auditor.groups.add(groups[AUDITOR])
+    security = UserFactory(username="security", is_staff=True, unit=None)
+    security.groups.add(groups[SECURITY_ADMIN])
+    return {
+        "unit": user_a,
+        "leader": leader,
+        "office": office_user,
+        "auditor": auditor,
+        "security": security,
+        "staff": other_staff,
+    }
 
 
 LIST_QUERIES = [
@@ -274,14 +308,15 @@ LIST_QUERIES = [
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize("who", ["unit", "leader", "office", "auditor"])
+@pytest.mark.parametrize("who", ["unit", "leader", "office", "auditor", "security", "staff"])
 def test_the_list_page_is_what_its_template_printed(
     rows, personas, who, language, plan, unit_a, today
 ):
     """Each persona's /tasks/ (with and without filters, valid or not, with 催办 notices)
-    is what the template and django-filter's form printed, byte for byte, CSRF tokens
-    aside: the unfiltered page's kept statements and written form, the filtered page's
-    written form and the invalid form's template alike."""
+    is what the templates and django-filter's form printed, the whole page byte for
+    byte, CSRF tokens aside: the unfiltered page's kept statements and written form,
+    the filtered page's written form and the invalid form's template alike, in the
+    frame written in Python."""
     from tasks.services import send_reminder
 
     other = Unit.objects.exclude(pk=unit_a.pk).first()
@@ -299,10 +334,7 @@ def test_the_list_page_is_what_its_template_printed(
             assert response.status_code == 200
             request = RequestFactory().get(f"/tasks/?{query}")
             request.user = response.wsgi_request.user
-            expected = _template_content(request, today)
-            written = str(response.context["content"])
-            assert CSRF.sub("", written) == CSRF.sub("", expected), query
-            assert written in response.content.decode()
+            _same_page(response, _template_content(request, today))
 
 
 @pytest.mark.parametrize("count", [PAGE_SIZE, PAGE_SIZE + 5])
@@ -339,6 +371,62 @@ def test_a_units_list_reads_its_notices_only_when_its_rows_say_so(
         request = RequestFactory().get(f"/tasks/?{query}")
         request.user = response.wsgi_request.user
         expected = _template_content(request, today)
-        assert CSRF.sub("", str(response.context["content"])) == CSRF.sub("", expected)
+        _same_page(response, expected)
         assert f'<option value="{older.pk}">2025年任务清单</option>' in expected
         assert ('class="notice"' in expected) == bool(notices)
+
+
+@pytest.fixture
+def both(monkeypatch):
+    """Each /tasks/ page the view writes, beside the templates' rendering of the same
+    content for the same request."""
+    from tasks import html
+    from tasks.views import units
+
+    pages = []
+
+    def list_page(request, *, is_office, content):
+        python = html.list_page(request, is_office=is_office, content=content)
+        template = render_to_string(
+            "tasks/assignment_list.html", {"content": content, "is_office": is_office}, request
+        )
+        pages.append((str(python), template))
+        return python
+
+    monkeypatch.setattr(units, "list_page", list_page)
+    return pages
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("who", ["user_a", "office_user"])
+def test_messages_show_and_count_as_shown_as_in_the_template(rf, who, language, both, request):
+    """A message left for the next page (a step done elsewhere) is listed as the
+    template's loop listed it, and counts as shown."""
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.urls import resolve
+
+    from tasks.views import units
+
+    with translation.override(language):
+        http = rf.get("/tasks/", HTTP_ACCEPT_LANGUAGE=language)
+        http.resolver_match = resolve("/tasks/")
+        http.session = SessionStore()
+        http._messages = FallbackStorage(http)
+        http._messages.add(25, "已签收 <任务> & 完成")
+        http.user = request.getfixturevalue(who)
+        page = units.assignment_list(http).content.decode()
+    assert '<li class="message message--success">已签收 &lt;任务&gt; &amp; 完成</li>' in page
+    assert get_messages(http).used
+    assert len(both) == 1
+    python, template = both[0]
+    assert CSRF.sub("", python) == CSRF.sub("", template) == CSRF.sub("", page)
+
+
+def test_the_page_is_html_marked_private(client_a, assignment_a):
+    response = client_a.get("/tasks/")
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    assert "private" in response["Cache-Control"]
+    assert "<title>我的任务 · " in response.content.decode()
+    assert '<a href="/tasks/" aria-current="page">' in response.content.decode()
