@@ -57,6 +57,25 @@ def plans_and_categories(rows) -> tuple[list[tuple], list[tuple]]:
     return list(plans.items()), [(c, c) for c in sorted(ranks, key=ranks.__getitem__)]
 
 
+def plans_and_categories_of_rows(rows) -> tuple[list[tuple], list[tuple]]:
+    """``plans_and_categories`` from the rows of a unit's whole list (every assignment
+    it may see: its visible tasks are their tasks), each with its task's plan
+    (``task__plan``, ``task__plan__title``), category (``task__category``) and their
+    ranks among the list's, worked out by the database (``plan_rank``: newest year
+    first, then title and id; ``category_rank``: the categories' order), as
+    ``plans_and_categories_query`` orders them. No statement of their own."""
+    plans, ranks = {}, {}
+    for row in rows:
+        plans[row["plan_rank"]] = (row["task__plan"], row["task__plan__title"])
+        category = row["task__category"]
+        if category:
+            ranks[category] = row["category_rank"]
+    return (
+        [plans[rank] for rank in sorted(plans)],
+        [(c, c) for c in sorted(ranks, key=ranks.__getitem__)],
+    )
+
+
 def _choices(queryset):
     """``[(pk, name), …]`` of ``queryset`` (units, whose ``str()`` is their name), read
     on first use and then kept: values, not the 50 model instances the overview's unit

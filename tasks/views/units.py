@@ -4,7 +4,8 @@ progress reports and evidence, and its 催办 notices. The office reads them too
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, Window
+from django.db.models import Count, Exists, F, Window
+from django.db.models.functions import DenseRank
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +23,12 @@ from portal.units.models import Unit
 from portal.xlsx import XLSX_CONTENT_TYPE
 
 from .. import selectors, services
-from ..filters import plans_and_categories, plans_and_categories_query, unfiltered_values
+from ..filters import (
+    plans_and_categories,
+    plans_and_categories_of_rows,
+    plans_and_categories_query,
+    unfiltered_values,
+)
 from ..forms import ExtensionRequestForm, ReportForm, VersionForm
 from ..html import (
     NOTICE_FIELDS,
@@ -66,7 +72,6 @@ def assignment_list(request):
     is_office = user.is_office
     who = assignment_audience(user)
     unit_id = acting_unit_id(user)
-    choices = _plans_and_categories(who, user)
     rows = None
     values = unfiltered_values(request.GET)
     if values is not None:
@@ -76,9 +81,16 @@ def assignment_list(request):
             lambda: _list_query(day, user, unit_id),
         ).dicts(limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         page = counted_page(rows, number, PAGE_SIZE)
+        if unit_id is not None and number == 1 and len(rows) == page.paginator.count:
+            # A unit's whole list on the page: the filter's plans and categories are
+            # its rows' (a unit sees the tasks of its assignments).
+            choices = plans_and_categories_of_rows(rows)
+        else:
+            choices = _plans_and_categories(who, user)
         written = True
         units = _unit_choices if is_office else None
     else:
+        choices = _plans_and_categories(who, user)
         filterset = filtered_assignments(request, day, lit=False, choices=choices)
         page = counted_page_of(request, filterset.qs.values(*UNLIT_ROW_FIELDS), PAGE_SIZE)
         values = {name: request.GET.get(name) for name in filterset.filters}
@@ -110,7 +122,7 @@ def assignment_list(request):
         unit_name=unit.name if unit else "",
         notices=notices,
         day=day,
-        query=query_without_page(request),
+        query=query_without_page(request) if request.GET else "",
         filter_box=filter_box,
         rows=assignment_rows(page, office=is_office, day=day),
         page=page,
@@ -119,17 +131,35 @@ def assignment_list(request):
     return HttpResponse(list_page(request, is_office=is_office, content=content))
 
 
+# A unit's rows: no unit column (nor its join), their task's plan for the filter.
+UNIT_ROW_FIELDS = (
+    *(field for field in UNLIT_ROW_FIELDS if not field.startswith("unit__")),
+    "task__plan",
+)
+
+
 def _list_query(day, user, unit_id):
     """The unfiltered list's ``values()`` query for ``user``: its rows (``UNLIT_ROW_FIELDS``)
     with the list's length and, for a unit, whether it has unread 催办
     (``unread_notices``: one uncorrelated EXISTS, run once for the statement), so a unit
-    without any reads none."""
+    without any reads none, and the ranks of their plans and categories among the
+    list's (``plans_and_categories_of_rows``: a list on one page needs no statement
+    for the filter's choices)."""
     annotations = {"list_count": Window(Count("*"))}
+    fields = UNLIT_ROW_FIELDS
     if unit_id is not None:
+        fields = UNIT_ROW_FIELDS
         annotations["unread_notices"] = Exists(selectors.unread_notices(user))
-    return (
-        listed_assignments(day, user, lit=False).values(*UNLIT_ROW_FIELDS).annotate(**annotations)
-    )
+        annotations["plan_rank"] = Window(
+            DenseRank(),
+            order_by=[
+                F("task__plan__year").desc(),
+                F("task__plan__title").asc(),
+                F("task__plan").asc(),
+            ],
+        )
+        annotations["category_rank"] = Window(DenseRank(), order_by=F("task__category").asc())
+    return listed_assignments(day, user, lit=False).values(*fields).annotate(**annotations)
 
 
 def _plans_and_categories(who: tuple, user) -> tuple[list[tuple], list[tuple]]:

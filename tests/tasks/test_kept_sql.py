@@ -5,17 +5,21 @@ the ORM gives."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Window
 
+from portal.accounts.models import acting_unit_id
 from portal.accounts.roles import AUDITOR, ensure_role_groups
 from portal.kept_sql import compile_query
 from tasks import selectors
-from tasks.filters import plans_and_categories_query
-from tasks.html import NOTICE_FIELDS, UNLIT_ROW_FIELDS
-from tasks.models import Task, assignment_audience
+from tasks.filters import (
+    plans_and_categories,
+    plans_and_categories_of_rows,
+    plans_and_categories_query,
+)
+from tasks.html import NOTICE_FIELDS
+from tasks.models import Assignment, Plan, Task, assignment_audience
 from tasks.services import send_reminder
-from tasks.views.common import listed_assignments
-from tests.factories import UserFactory
+from tasks.views.units import _list_query
+from tests.factories import UserFactory, make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +43,7 @@ def personas(office_user, user_a, user_b, unit_a, other_staff):
 def _queries(user, today) -> dict:
     """The list page's statements for ``user``: name -> build."""
     return {
-        "rows": lambda: (
-            listed_assignments(today, user, lit=False)
-            .values(*UNLIT_ROW_FIELDS)
-            .annotate(list_count=Window(Count("*")))
-        ),
+        "rows": lambda: _list_query(today, user, acting_unit_id(user)),
         "plans": lambda: plans_and_categories_query(Task.objects.visible_to(user)),
         "notices": lambda: selectors.unread_notices(user).values(*NOTICE_FIELDS),
     }
@@ -87,3 +87,36 @@ def test_users_of_one_audience_compile_to_the_same_sql(personas, assignment_a, t
         assert compiled("unit", query) == compiled("leader", query)
         assert compiled("unit", query) != compiled("other unit", query)
         assert compiled("auditor", query) == (None, ())  # none(): no statement at all
+
+
+def test_a_units_whole_list_gives_the_filters_plans_and_categories(
+    personas, plan, unit_a, unit_b, today
+):
+    """The plans and categories worked out from a unit's whole list (its rows' ranks)
+    are those the filter's own statement reads, in its order: years newest first,
+    titles and categories in the database's order (mixed case, accents, Chinese),
+    tasks without a category, plans and categories only another unit has left out."""
+    plans = [
+        plan,
+        Plan.objects.create(year=2025, title="b 清单", status=Plan.Status.ACTIVE),
+        Plan.objects.create(year=2025, title="B 清单", status=Plan.Status.ACTIVE),
+        Plan.objects.create(year=2025, title="Ä 清单", status=Plan.Status.ACTIVE),
+        Plan.objects.create(year=2025, title="a 清单", status=Plan.Status.ACTIVE),
+        Plan.objects.create(year=2024, title="中 清单", status=Plan.Status.ACTIVE),
+    ]
+    unseen = Plan.objects.create(year=2030, title="0 别家的清单", status=Plan.Status.ACTIVE)
+    categories = ["素质提升", "", "b类", "B类", "Ä类", "a类", "思想引领"]
+    for n in range(14):
+        task = make_task(plans[n % len(plans)], f"{n}", category=categories[n % len(categories)])
+        Assignment.objects.create(task=task, unit=unit_a)
+    other = make_task(unseen, "x", category="0 别家的类别")
+    Assignment.objects.create(task=other, unit=unit_b)
+    seen = {}
+    for name in ("unit", "leader", "other unit"):
+        user = personas[name]
+        rows = compile_query(_list_query(today, user, acting_unit_id(user))).dicts()
+        expected = plans_and_categories(plans_and_categories_query(Task.objects.visible_to(user)))
+        assert plans_and_categories_of_rows(rows) == expected, name
+        seen[name] = expected
+    assert (len(seen["unit"][0]), len(seen["unit"][1])) == (6, 6)
+    assert seen["other unit"] == ([(unseen.pk, unseen.title)], [("0 别家的类别", "0 别家的类别")])

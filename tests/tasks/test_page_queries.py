@@ -63,10 +63,11 @@ def units(unit_a, unit_b):
 @pytest.mark.parametrize(
     "persona, url, queries",
     [
-        # session, the user with their unit; plans and categories, the rows with their
-        # count (COUNT(*) OVER ()) and whether the unit has unread 催办 (none: no query
-        # for them)
-        ("unit_a", "/tasks/", 4),
+        # session, the user with their unit; the rows with their count (COUNT(*) OVER
+        # ()), whether the unit has unread 催办 (none: no query for them) and the ranks
+        # of their plans and categories (the whole list on one page: the filter's
+        # choices without a statement of their own)
+        ("unit_a", "/tasks/", 3),
         # session, the user with the office group test, the user's permissions; plans and
         # categories (the current task list shown by default among them), units; the
         # rates by unit and by category in one statement on PostgreSQL (their sum is the
