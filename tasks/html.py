@@ -212,7 +212,8 @@ def _form_parts() -> dict:
     fields Django builds for ``AssignmentFilter``: per field its label tag and either
     its ``<select …>`` tag and options (``select_options``; for the plans, categories
     and units only the empty choice) or its text input's markup before and after the
-    value; and the box's words."""
+    value; the whole ``<select>`` of each field whose choices are the class's own, per
+    value (``written``); and the box's words."""
     language = get_language()
     parts = _FORMS.get(language)
     if parts is not None:
@@ -224,17 +225,26 @@ def _form_parts() -> dict:
         name: copy_filter(filter_).field for name, filter_ in AssignmentFilter.base_filters.items()
     }
     fields = {}
+    written = {}
     for name, field in form.fields.items():
         bound = form[name]
         html = str(bound)
         if isinstance(field.widget, Select):
             options = select_options(field.widget.choices)
-            fields[name] = (bound.label_tag(), html[: html.index(">") + 1], options)
+            opening = html[: html.index(">") + 1]
+            fields[name] = (bound.label_tag(), opening, options)
+            if name not in DATA_CHOICE_FIELDS:
+                # The whole select for each value it may show (none, or one of its own).
+                written[name] = {
+                    value: _select(opening, options, value)
+                    for value in ("", *(value for value, _written, _label in options))
+                }
         else:  # the title's text input: its value goes after the name
             cut = html.index(f'name="{name}"') + len(f'name="{name}"')
             fields[name] = (bound.label_tag(), (html[:cut], html[cut:]), None)
     parts = _FORMS[language] = {
         "fields": fields,
+        "written": written,
         "summary": escape(_("筛选与排序")),
         "label": escape(_("筛选")),
         "submit": escape(_("筛选")),
@@ -270,15 +280,18 @@ def filter_fields_html(
     of each field (a query string's last; None or absent: not given), ``choices`` the
     ``[(value, label), …]`` of the plans, categories and units (the units only when
     ``show_unit``)."""
-    fields = _form_parts()["fields"]
+    parts = _form_parts()
+    kept = parts["written"]
     html = []
-    for name, (label, widget, options) in fields.items():
+    for name, (label, widget, options) in parts["fields"].items():
         if name == "unit" and not show_unit:
             continue
         value = values.get(name)
         if options is None:
             before, after = widget
             written = f'{before} value="{html_escape(value)}"{after}' if value else before + after
+        elif name in kept and (value or "") in kept[name]:
+            written = kept[name][value or ""]
         else:
             if name in DATA_CHOICE_FIELDS:
                 options = options + select_options(choices[name])
