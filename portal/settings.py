@@ -138,6 +138,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, with a health check of a reused connection that asks the
+    # server nothing while its socket is quiet (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
     # A database that is down or frozen fails fast instead of holding every worker:
     # seconds to open a connection, milliseconds a statement may run (README, Production).
     _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
@@ -167,7 +170,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # database that stops answering on an open connection fails the request (503) too.
 # Its default is the statement timeout and 2 s (the server's own timeout answers first
 # while the server is alive); 0: none.
-_pg = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+_pg = DATABASES["default"]["ENGINE"] == "portal.postgresql"
 DB_QUERY_DEADLINE_MS = int(
     os.environ.get("DB_QUERY_DEADLINE_MS") or (_statement_ms + 2000 if _pg and _statement_ms else 0)
 )

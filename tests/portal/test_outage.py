@@ -143,7 +143,7 @@ def test_log_filter_shortens_outage_records_only():
 
 
 def test_postgresql_gets_connect_and_statement_timeouts(settings):
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] != "portal.postgresql":
         pytest.skip("PostgreSQL settings only")
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options["connect_timeout"] == 5
@@ -152,7 +152,7 @@ def test_postgresql_gets_connect_and_statement_timeouts(settings):
 
 def test_postgresql_accepts_the_connection_options(settings, db):
     """libpq knows every option the settings give (an unknown one fails every connection)."""
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    if settings.DATABASES["default"]["ENGINE"] != "portal.postgresql":
         pytest.skip("PostgreSQL settings only")
     from django.db import connection
 

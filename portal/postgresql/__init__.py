@@ -1,0 +1,1 @@
+"""The portal's PostgreSQL backend (``ENGINE = "portal.postgresql"``): see ``base``."""
