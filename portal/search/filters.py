@@ -13,6 +13,8 @@ from . import registry
 from .models import SearchDocument
 
 FIRST_YEAR = 2015
+TYPE_LABEL, ALL_TYPES = _("类型"), _("全部类型")
+YEAR_LABEL, ALL_YEARS = _("年度"), _("全部年度")
 
 
 def kinds_for(user) -> list[tuple[str, str]]:
@@ -35,10 +37,10 @@ class GroupFilter(django_filters.ChoiceFilter):
 
 class SearchFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(
-        field_name="kind", label=_("类型"), choices=[], empty_label=_("全部类型")
+        field_name="kind", label=TYPE_LABEL, choices=[], empty_label=ALL_TYPES
     )
     year = django_filters.ChoiceFilter(
-        field_name="year", label=_("年度"), choices=[], empty_label=_("全部年度")
+        field_name="year", label=YEAR_LABEL, choices=[], empty_label=ALL_YEARS
     )
 
     class Meta:
@@ -65,7 +67,76 @@ class SearchFilter(django_filters.FilterSet):
             self.filters[param].parent = self
             self.filters[param].model = SearchDocument
         self.filters["year"] = year
-        this_year = timezone.localdate().year
-        self.filters["year"].extra["choices"] = [
-            (str(y), str(y)) for y in range(this_year + 1, FIRST_YEAR - 1, -1)
-        ]
+        self.filters["year"].extra["choices"] = year_choices()
+
+    # What the results page asks of its filters (views.py), answered by Unfiltered too.
+
+    @property
+    def type_choices(self) -> list[tuple[str, str]]:
+        return self.filters["type"].extra["choices"]
+
+    @property
+    def chosen(self) -> dict:
+        """The validated filter values (call ``is_valid`` first)."""
+        return self.form.cleaned_data
+
+    def label(self, param: str):
+        return self.filters[param].label
+
+    def has_errors(self) -> bool:
+        return bool(self.form.errors)
+
+    def selects(self) -> list[tuple[str, object, list]]:
+        """Each filter's ``(name, label, choices)``, its empty choice first, in form order."""
+        return [(name, field.label, field.choices) for name, field in self.form.fields.items()]
+
+
+def year_choices() -> list[tuple[str, str]]:
+    this_year = timezone.localdate().year
+    return [(str(y), str(y)) for y in range(this_year + 1, FIRST_YEAR - 1, -1)]
+
+
+def params() -> list[str]:
+    """The query-string names of the filters, in form order: type, each facet's, year."""
+    return ["type", *registry.facets(), "year"]
+
+
+class Unfiltered:
+    """``SearchFilter`` of a request that chooses no filter (every filter parameter absent
+    or empty), without django-filter: building a FilterSet, its form class and fields per
+    request cost about a sixth of a results page (issue 11). The same choices, labels
+    and facet names, nothing to validate, the queryset left as it is."""
+
+    chosen: dict = {}
+
+    def __init__(self, user):
+        self.type_choices = kinds_for(user)
+        self.group_names: dict[str, dict[int, str]] = {}
+        self._selects = [("type", TYPE_LABEL, [("", ALL_TYPES), *self.type_choices])]
+        self._labels = {"type": TYPE_LABEL, "year": YEAR_LABEL}
+        for param, (facet, _kinds) in registry.facets().items():
+            names = self.group_names[param] = dict(facet.choices(user))
+            self._labels[param] = facet.label
+            choices = [("", facet.empty_label), *((str(pk), name) for pk, name in names.items())]
+            self._selects.append((param, facet.label, choices))
+        self._selects.append(("year", YEAR_LABEL, [("", ALL_YEARS), *year_choices()]))
+
+    @staticmethod
+    def applies(data) -> bool:
+        """Whether ``data`` (request.GET) chooses no filter."""
+        return not any(data.get(name) for name in params())
+
+    def is_valid(self) -> bool:
+        return True
+
+    def has_errors(self) -> bool:
+        return False
+
+    def label(self, param: str):
+        return self._labels[param]
+
+    def selects(self) -> list[tuple[str, object, list]]:
+        return self._selects
+
+    def filter_queryset(self, queryset):
+        return queryset

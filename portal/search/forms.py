@@ -43,30 +43,30 @@ class SearchForm(forms.Form):
         return self.cleaned_data.get("order") or NEWEST
 
 
-def _select(field, name: str, value) -> str:
+def _select(name: str, label, choices, value) -> str:
     """A ``<p>`` of the filters: the label and a ``<select>`` as Django writes them."""
     chosen = "" if value is None else str(value)
     options = "".join(
         f'\n  <option value="{escape(str(key))}"{" selected" if str(key) == chosen else ""}>'
-        f"{escape(str(label))}</option>\n"
-        for key, label in field.choices
+        f"{escape(str(text))}</option>\n"
+        for key, text in choices
     )
     return (
-        f'<p><label for="id_{name}">{escape(str(field.label))}</label>'
+        f'<p><label for="id_{name}">{escape(str(label))}</label>'
         f'<select name="{name}" id="id_{name}">{options}\n</select></p>'
     )
 
 
 def fields_html(form: SearchForm, filterset) -> SafeString | None:
-    """The search form's fields as ``search/form.html`` writes them, or None when a
-    field has an error (the template then shows it, with its ARIA marks).
+    """The search form's fields as ``search/form.html`` writes them (``filterset`` a
+    filters.SearchFilter or filters.Unfiltered), or None when a field has an error
+    (the template then shows it, with its ARIA marks).
 
     Django's widgets cost a template context and a renderer call per field and
     per option: a sixth of a results page (issue 11). Only a select's ``selected``
     and the text's ``value`` depend on the request.
     """
-    filters = filterset.form
-    if form.is_bound and (form.errors or filters.errors):
+    if form.is_bound and (form.errors or filterset.has_errors()):
         return None
     data = form.data if form.is_bound else {}
     q = form.fields["q"]
@@ -74,10 +74,11 @@ def fields_html(form: SearchForm, filterset) -> SafeString | None:
     value = f' value="{escape(text)}"' if text else ""
     placeholder = escape(str(q.widget.attrs["placeholder"]))
     selects = "".join(
-        f"\n        {_select(field, name, data.get(name))}\n      "
-        for name, field in filters.fields.items()
+        f"\n        {_select(name, label, choices, data.get(name))}\n      "
+        for name, label, choices in filterset.selects()
     )
-    order = _select(form.fields["order"], "order", data.get("order"))
+    field = form.fields["order"]
+    order = _select("order", field.label, field.choices, data.get("order"))
     return mark_safe(
         '<div class="search-form__main">\n'
         f'      <label for="id_q" class="visually-hidden">{escape(str(q.label))}</label>\n'

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.core.exceptions import FullResultSet
 from django.db import connections
 from django.db.models import Case, Subquery, When
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
@@ -14,9 +15,10 @@ from django.views.decorators.http import require_safe
 from portal.pagination import page_of
 
 from . import engine, registry
-from .filters import SearchFilter
+from .filters import SearchFilter, Unfiltered, params
 from .forms import SearchForm, fields_html
 from .models import SearchDocument, uses_tsvector
+from .page_html import search_page
 from .text import Query, highlight, snippet
 from .visibility import token_scope, visible_kinds
 
@@ -131,7 +133,7 @@ def _kinds(user, filterset) -> set[str] | None:
     and the kinds' facets; None when that is every kind (nothing to narrow)."""
     table = SearchDocument._meta.db_table
     kinds = visible_kinds(user, connections[SearchDocument.objects.db], table)
-    chosen = filterset.form.cleaned_data
+    chosen = filterset.chosen
     if chosen.get("type"):
         kinds &= {chosen["type"]}
     for param, (_facet, facet_kinds) in registry.facets().items():
@@ -151,7 +153,7 @@ def _indexed(user, filterset, kinds, using) -> tuple | None:
     if not trusted:
         return None
     counted = filterset.filter_queryset(SearchDocument.objects.visible_where(user, trusted=trusted))
-    chosen = filterset.form.cleaned_data
+    chosen = filterset.chosen
     columns = any(chosen.get(name) for name in [*registry.facets(), "year"])
     names = kinds if kinds is not None else {kind.name for kind in registry.kinds()}
     return counted, lexemes, not columns and names <= trusted
@@ -173,7 +175,7 @@ def _facets(outcome, filterset, get):
     if outcome.facets is None:
         return None
     counts = outcome.facets["kind"]
-    offered = filterset.filters["type"].extra["choices"]
+    offered = filterset.type_choices
     facets = [("type", [(name, label, counts[name]) for name, label in offered if counts[name]])]
     for param, (_facet, kinds) in registry.facets().items():
         names = filterset.group_names[param]
@@ -186,7 +188,7 @@ def _facets(outcome, filterset, get):
     facets.append(("year", [(year, year, n) for year, n in years]))
     return [
         (
-            filterset.filters[param].label,
+            filterset.label(param),
             [(_link(get, param, v), label, n) for v, label, n in items],
         )
         for param, items in facets
@@ -200,7 +202,10 @@ def search(request):
     user = request.user
     data = request.GET if request.GET else None
     form = SearchForm(data)
-    filterset = SearchFilter(data, request=request)
+    if data is None or Unfiltered.applies(data):
+        filterset = Unfiltered(user)
+    else:
+        filterset = SearchFilter(data, request=request)
     context = {"form": form, "filterset": filterset, "searched": "q" in request.GET}
     valid = context["searched"] and form.is_valid() and filterset.is_valid()
     context["fields_html"] = fields_html(form, filterset)
@@ -222,6 +227,8 @@ def search(request):
             facets=_facets(outcome, filterset, request.GET),
             limit=engine.LIMIT,
             relevance=form.cleaned_data["order"] == engine.RELEVANCE,
-            filtered=any(request.GET.get(name) for name in filterset.filters),
+            filtered=any(request.GET.get(name) for name in params()),
         )
-    return render(request, "search/search.html", context)
+    if context["fields_html"] is None:  # a field shows an error: the template marks it
+        return render(request, "search/search.html", context)
+    return HttpResponse(search_page(request, context))
