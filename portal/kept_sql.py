@@ -167,7 +167,12 @@ def compile_query(queryset: QuerySet) -> KeptQuery:
         (index, tuple(functions), expression)
         for index, (functions, expression) in sorted(compiler.get_converters(fields).items())
     )
-    return KeptQuery(queryset.db, sql, tuple(params), names, compiler.col_count, converters)
+    # Choices (``TextChoices`` members) as the plain strings they stand for: the
+    # database adapter looks a str subclass's adapter up anew each run.
+    params = tuple(
+        str.__str__(p) if isinstance(p, str) and type(p) is not str else p for p in params
+    )
+    return KeptQuery(queryset.db, sql, params, names, compiler.col_count, converters)
 
 
 _kept: dict[Any, KeptQuery] = {}
