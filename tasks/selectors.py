@@ -313,14 +313,11 @@ def unread_notices(user):
     """The 催办 notices the office sent to ``user``'s unit that nobody there has marked
     read (the daily job's reminders go by mail only). None for anyone not acting for a
     unit: the office sends notices and sees them on each assignment."""
-    unit_id = acting_unit_id(user)
-    if unit_id is None:
+    if acting_unit_id(user) is None:
         return Reminder.objects.none()
-    return (
-        Reminder.objects.visible_to(user)
-        .filter(assignment__unit_id=unit_id, kind=Reminder.Kind.MANUAL)
-        .unread()
-    )
+    # For a user acting for a unit, visible_to is the unit's assignments' notices: no
+    # filter on the unit again (a second join PostgreSQL planned on every /tasks/).
+    return Reminder.objects.visible_to(user).filter(kind=Reminder.Kind.MANUAL).unread()
 
 
 def light_counts(user, day: datetime.date) -> list[tuple[Light, int]]:
