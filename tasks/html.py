@@ -119,9 +119,11 @@ def _row_parts() -> dict:
     key = (get_language(), *detail)
     parts = _ROW_PARTS.get(key)
     if parts is None:
-        words = _words()
+        # Plain strings (``_plain``): formatting a SafeString into the rows' f-string
+        # calls its ``__str__``, five times a row.
+        words = {key: _plain(word) for key, word in _words().items()}
         parts = _ROW_PARTS[key] = {
-            "detail": tuple(escape(part) for part in detail),
+            "detail": tuple(_plain(escape(part)) for part in detail),
             "extended": f' <span class="badge">{words["extended"]}</span>',
             "number": f'<td data-label="{words["number"]}">',
             "unit": f'<td data-label="{words["unit"]}">',
@@ -129,12 +131,17 @@ def _row_parts() -> dict:
             "status": f'<td data-label="{words["status"]}">',
             "due": f'<td data-label="{words["due"]}" class="nowrap">',
             "progress": f'<td data-label="{words["progress"]}">',
-            "lamps": {str(light.value): lamp_html(light) for light in Light},
+            "lamps": {str(light.value): _plain(lamp_html(light)) for light in Light},
             "roles": {value: words[f"role:{value}"] for value in Assignment.Role.values},
             "statuses": {value: words[f"status:{value}"] for value in Assignment.Status.values},
             "empty": f'\n    <tr><td colspan="8">{words["empty"]}</td></tr>\n  ',
         }
     return parts
+
+
+def _plain(text: str) -> str:
+    """``text`` (a SafeString, say) as a plain ``str`` of the same characters."""
+    return str.__str__(text)
 
 
 def assignment_rows(
@@ -422,17 +429,17 @@ NOTICE_FIELDS = (
 )
 
 
-def list_page(request, *, is_office: bool, content: str) -> SafeString:
+def list_page(request, *, user, is_office: bool, content: str) -> SafeString:
     """The whole /tasks/ page, character for character what
     templates/tasks/assignment_list.html (on tasks/base.html and base.html) renders
-    around ``content`` (``list_page_html``): the title, tasks.css, the task pages'
-    navigation and the frame (``chrome.page``). The template engine's three levels,
+    around ``content`` (``list_page_html``) for ``user`` (``request.user``): the title,
+    tasks.css, the task pages' navigation and the frame (``chrome.page``). The template engine's three levels,
     its context processors and tags cost about as much as the page's own work
     (issue 11)."""
     from .templatetags.task_tags import tasks_nav
 
     title = _("全部任务分工") if is_office else _("我的任务")
-    nav = tasks_nav({"request": request, "user": request.user})
+    nav = tasks_nav({"request": request, "user": user})
     return chrome.page(
         request,
         title=f"{title} · {settings.SITE_NAME}",

@@ -84,6 +84,7 @@ def _nav_parts() -> dict:
             "mine": escape(_("我的任务")),
             "urls": {name: escape(reverse(f"tasks:{name}")) for name in names},
             "labels": {name: escape(str(label)) for name, label in _OFFICE_LINKS + _SHARED_LINKS},
+            "written": {},  # (office, current page's route name) -> the navigation
         }
     return parts
 
@@ -98,6 +99,15 @@ def tasks_nav(context) -> str:
     current = match.url_name if match else None
     user = context.get("user")
     office = bool(getattr(user, "is_office", False))
+    # Written once per page (the route's name) and role: it depends on nothing else.
+    written = parts["written"].get((office, current))
+    if written is None:
+        written = parts["written"][office, current] = _nav_html(parts, current, office)
+    return written
+
+
+def _nav_html(parts: dict, current: str | None, office: bool) -> str:
+    """The navigation with the route ``current`` marked, the office's links or not."""
     urls = parts["urls"]
 
     def item(name, label):

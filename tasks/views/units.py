@@ -9,6 +9,7 @@ from django.db.models.functions import DenseRank
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -68,7 +69,7 @@ def assignment_list(request):
     (``kept_sql``) and the form is written from the query string; a given filter goes
     through ``AssignmentFilter``, whose form is written here too when it is valid."""
     day = today()
-    user = request.user
+    user = _unlazy(request.user)
     is_office = user.is_office
     who = assignment_audience(user)
     unit_id = acting_unit_id(user)
@@ -124,11 +125,22 @@ def assignment_list(request):
         day=day,
         query=query_without_page(request) if request.GET else "",
         filter_box=filter_box,
-        rows=assignment_rows(page, office=is_office, day=day),
+        rows=assignment_rows(page.object_list, office=is_office, day=day),
         page=page,
     )
     # templates/tasks/assignment_list.html, written in Python (tasks/html.py).
-    return HttpResponse(list_page(request, is_office=is_office, content=content))
+    return HttpResponse(list_page(request, user=user, is_office=is_office, content=content))
+
+
+def _unlazy(user):
+    """``request.user`` itself rather than the lazy objects around it (Django's, and
+    django-otp's around that): the list asks a dozen of its attributes, each through
+    every layer."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
 
 
 # A unit's rows: no unit column (nor its join), their task's plan for the filter.
