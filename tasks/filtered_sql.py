@@ -12,9 +12,16 @@ The markers go through the filter set's own filters (``AssignmentFilter.filters`
 so the filters keep one definition. A shape whose markers do not come out as whole
 parameters (or as ``%marker%`` of a "contains" lookup) is not kept: it is compiled
 each time, as before. tests/tasks/test_filtered_sql.py compares both on every filter.
+
+The overview's usual request sets no filter but the task list (its current one by
+default): ``PlainFilters`` says what the form would clean such a query string to
+without building the filter set and validating its form, which are made only when a
+statement of that shape is compiled.
 """
 
 from __future__ import annotations
+
+import functools
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -42,6 +49,62 @@ class Compiled:
         self.sql, self.params, self.names, self.converters = sql, params, names, converters
 
 
+class PlainFilters:
+    """A query string that sets no filter of ``AssignmentFilter`` but the task list:
+    ``plan`` one of the user's plans' ids (as a string) or empty (every plan). It
+    stands for the filter set where the kept statements read it (``statement``): its
+    form's cleaned data is known; ``make()`` builds the real one, only to compile a
+    statement of this shape the first time (``filterset``)."""
+
+    is_bound = True
+
+    def __init__(self, plan: str, *, db: str, make):
+        from .filters import AssignmentFilter
+
+        self.filters = AssignmentFilter.base_filters  # (their ``null_value`` only)
+        # What the form cleans such a query string to: the title "" (stripped), the
+        # ordering None, every choice "" but the plan's.
+        self.cleaned_data = {name: "" for name in self.filters}
+        self.cleaned_data.update(ordering=None, plan=plan)
+        self.db, self._make = db, make
+
+    @staticmethod
+    def of(data, plans) -> str | None:
+        """The ``plan`` of ``data`` (a QueryDict: the last value of each name, as the
+        form reads it) when it sets no other filter (each absent or empty; the title
+        blank once stripped, as its field cleans it) and the plan is empty or one of
+        ``plans`` (``[(pk, title), …]``, the filter's choices); None when the filter set
+        must validate it."""
+        from .filters import AssignmentFilter
+
+        for name in AssignmentFilter.base_filters:
+            value = data.get(name)
+            if name == "plan" or not value or (name == "q" and not value.strip()):
+                continue
+            return None
+        plan = data.get("plan") or ""
+        if plan and plan not in {str(pk) for pk, _title in plans}:
+            return None
+        return plan
+
+    def is_valid(self) -> bool:
+        return True
+
+    @functools.cached_property
+    def filterset(self):
+        return self._make()
+
+
+def _cleaned(filterset) -> dict:
+    if isinstance(filterset, PlainFilters):
+        return filterset.cleaned_data
+    return filterset.form.cleaned_data if filterset.is_bound else {}
+
+
+def _db(filterset) -> str:
+    return filterset.db if isinstance(filterset, PlainFilters) else filterset.queryset.db
+
+
 def _shape(filterset) -> tuple | None:
     """What the filters' SQL depends on, or None when the form is invalid (nothing)."""
     if not filterset.is_bound:
@@ -49,7 +112,7 @@ def _shape(filterset) -> tuple | None:
     if not filterset.is_valid():
         return None
     shape = []
-    for name, value in filterset.form.cleaned_data.items():
+    for name, value in _cleaned(filterset).items():
         if value in EMPTY_VALUES:
             shape.append((name,))
         elif _marked(filterset, name, value):
@@ -99,7 +162,9 @@ def _compile(queryset):
 def _template(filterset, build) -> Compiled | None | bool:
     """The statement of ``build`` compiled with markers, or False when its markers do
     not come out as parameters of their own (the shape is then compiled each time)."""
-    values = dict(filterset.form.cleaned_data) if filterset.is_bound else {}
+    values = dict(_cleaned(filterset))
+    if isinstance(filterset, PlainFilters):
+        filterset = filterset.filterset
     marked = {
         name: _MARKERS[name]
         for name, value in values.items()
@@ -149,25 +214,27 @@ def _params(compiled: Compiled, values: dict, connection) -> list:
 def statement(filterset, key: str, build, *, user, day) -> tuple[str, list, Compiled] | None:
     """``(sql, params, compiled)`` of ``build(filterset.qs)``, or None when the filters
     match nothing. ``filterset``: an ``AssignmentFilter`` over ``visible_to(user)`` lit
-    for ``day`` (``tasks.views.common.filtered_assignments``); ``build``: the filtered
-    queryset to a ``values()`` queryset, always the same for one ``key``."""
+    for ``day`` (``tasks.views.common.filtered_assignments``), or ``PlainFilters`` that
+    make one; ``build``: the filtered queryset to a ``values()`` queryset, always the
+    same for one ``key``."""
     shape = _shape(filterset)
     if shape is None:
         return None
-    memo_key = (key, filterset.queryset.db, day, assignment_audience(user), shape)
+    memo_key = (key, _db(filterset), day, assignment_audience(user), shape)
     compiled = _kept.get(memo_key, False)
     if compiled is False:
         compiled = _template(filterset, build)
         if compiled is False:  # not kept: compiled with this request's values
+            if isinstance(filterset, PlainFilters):
+                filterset = filterset.filterset
             return _uncached(filterset, build)
         if len(_kept) >= MEMO_SIZE:
             _kept.clear()
         _kept[memo_key] = compiled
     if compiled is None:
         return None
-    values = filterset.form.cleaned_data if filterset.is_bound else {}
-    connection = connections[filterset.queryset.db]
-    return compiled.sql, _params(compiled, values, connection), compiled
+    connection = connections[_db(filterset)]
+    return compiled.sql, _params(compiled, _cleaned(filterset), connection), compiled
 
 
 def _uncached(filterset, build):

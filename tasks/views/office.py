@@ -3,8 +3,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -15,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from portal.kept_sql import kept_query
 from portal.pagination import page_of
 
-from .. import filtered_sql, overview_html, selectors, services
-from ..filters import plans_and_categories, plans_and_categories_query
+from .. import filtered_sql, frame, overview_html, selectors, services
+from ..filters import AssignmentFilter, plans_and_categories, plans_and_categories_query
 from ..forms import ReminderForm, ReviewForm
 from ..html import filter_box_html, filter_fields_html
 from ..models import Assignment, Task, assignment_audience, due_date_expr, today
@@ -30,13 +31,20 @@ from .common import (
     private,
     query_without_page,
 )
+from .units import _unit_choices
 
 
 def overview_rates(filterset, user, params, day):
     """``selectors.overview_rates`` of the filtered assignments, their SQL compiled once
-    per filter shape on PostgreSQL (``tasks.filtered_sql``)."""
-    using = filterset.queryset.db
+    per filter shape on PostgreSQL (``tasks.filtered_sql``). ``filterset``: an
+    ``AssignmentFilter`` or ``PlainFilters``."""
+    if isinstance(filterset, filtered_sql.PlainFilters):
+        using = filterset.db
+    else:
+        using = filterset.queryset.db
     if connections[using].vendor != "postgresql":
+        if isinstance(filterset, filtered_sql.PlainFilters):
+            filterset = filterset.filterset
         return selectors.overview_rates(filterset.qs, params=params, today=day)
     found = filtered_sql.statement(
         filterset,
@@ -55,8 +63,8 @@ class _Rows:
     """The overview's filtered rows (``OVERVIEW_ROW_FIELDS`` dictionaries) for the
     paginator: a slice is one statement, compiled once per filter shape."""
 
-    def __init__(self, filterset, user, day):
-        self.filterset, self.user, self.day = filterset, user, day
+    def __init__(self, filterset, user, day, using):
+        self.filterset, self.user, self.day, self.using = filterset, user, day, using
 
     def __getitem__(self, bounds: slice) -> list[dict]:
         bottom, top = bounds.start or 0, bounds.stop
@@ -74,11 +82,13 @@ class _Rows:
         sql, params, compiled = found
         # Django's own LIMIT/OFFSET (both backends write them so, as literals).
         sql += f" LIMIT {top - bottom}" + (f" OFFSET {bottom}" if bottom else "")
-        return filtered_sql.rows(connections[self.filterset.queryset.db], sql, params, compiled)
+        return filtered_sql.rows(connections[self.using], sql, params, compiled)
 
 
 def overview_rows(filterset, user, day) -> _Rows:
-    return _Rows(filterset, user, day)
+    if isinstance(filterset, filtered_sql.PlainFilters):
+        return _Rows(filterset, user, day, filterset.db)
+    return _Rows(filterset, user, day, filterset.queryset.db)
 
 
 @office_required
@@ -89,6 +99,11 @@ def overview(request):
 
     Without ``?plan=`` it shows the current task list (a closed year's plan would
     otherwise be counted with this year's); ``?plan=`` (empty) shows every plan.
+
+    With no filter but the task list (the usual request), no filter set is built: the
+    kept statements take the plan (``filtered_sql.PlainFilters``) and the filter box is
+    written from the query string. The page is written in Python, frame and all
+    (``tasks.frame``): it is what templates/tasks/overview.html renders.
     """
     day = today()
     user = request.user
@@ -104,21 +119,28 @@ def overview(request):
         if default_plan is not None:
             params = params.copy()
             params["plan"] = str(default_plan.pk)
-    filterset = filtered_assignments(request, day, params, choices=choices)
+    plan = filtered_sql.PlainFilters.of(params, choices[0]) if params else None
+    if plan is not None:
+        filterset = filtered_sql.PlainFilters(
+            plan,
+            db=router.db_for_read(Assignment),
+            make=lambda: filtered_assignments(request, day, params, choices=choices),
+        )
+    else:
+        filterset = filtered_assignments(request, day, params, choices=choices)
     by_unit, by_category = overview_rates(filterset, user, params, day)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
     page = page_of(request, overview_rows(filterset, user, day), PAGE_SIZE, count=totals["total"])
-    return render(
-        request,
-        "tasks/overview.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "totals": totals,
-            "head": overview_html.head(default_plan),
-            "filter_box": _filter_box(filterset, params, choices),
-            "body": overview_html.body(
+    # templates/tasks/overview.html's ``tasks_content``: the heading, filters and body.
+    content = "".join(
+        [
+            "\n",
+            overview_html.head(default_plan),
+            "\n",
+            _filter_box(filterset, params, choices),
+            "\n",
+            overview_html.body(
                 request,
                 totals,
                 overview_html.rates(by_unit, by_category),
@@ -126,21 +148,34 @@ def overview(request):
                 page,
                 query_without_page(request),
             ),
-        },
+        ]
     )
+    return HttpResponse(overview_page(request, content))
+
+
+def overview_page(request, content: str) -> str:
+    """templates/tasks/overview.html around ``content``, written in Python."""
+    return frame.page(request, title=_("任务总览"), content=content)
 
 
 def _filter_box(filterset, params, choices) -> str:
     """tasks/includes/filters.html of the overview's filters (the unit's field shown):
-    written in Python (``tasks.html.filter_fields_html``) for a valid form, through the
-    template for one with errors or not bound."""
-    values = {name: params.get(name) for name in filterset.filters}
+    written in Python (``tasks.html.filter_fields_html``) for a valid form or
+    ``PlainFilters``, through the template for one with errors or not bound."""
+    values = {name: params.get(name) for name in AssignmentFilter.base_filters}
+    plan, categories = choices
+    if isinstance(filterset, filtered_sql.PlainFilters):
+        fields = filter_fields_html(
+            values,
+            choices={"plan": plan, "category": categories, "unit": _unit_choices()},
+            show_unit=True,
+        )
+        return mark_safe(filter_box_html(fields, bound=True))  # noqa: S308 - escaped parts
     # Orders by more than one column print as a text input: Django's form does that.
     if filterset.is_bound and filterset.is_valid() and "," not in (values["ordering"] or ""):
-        plans, categories = choices
         units = filterset.filters["unit"].extra["choices"]()
         fields = filter_fields_html(
-            values, choices={"plan": plans, "category": categories, "unit": units}, show_unit=True
+            values, choices={"plan": plan, "category": categories, "unit": units}, show_unit=True
         )
         return mark_safe(filter_box_html(fields, bound=True))  # noqa: S308 - escaped parts
     return render_to_string("tasks/includes/filters.html", {"filter": filterset, "show_unit": True})
