@@ -5,6 +5,7 @@ import unicodedata
 from html import escape  # django.utils.html.escape's, without its lazy-string checks
 
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 LABEL_CHARS = 12
@@ -16,6 +17,25 @@ def short_label(label: str) -> str:
     if len(label) <= LABEL_CHARS and unicodedata.is_normalized("NFC", label):
         return label
     return Truncator(label).chars(LABEL_CHARS)
+
+
+_WORDS: dict = {}
+
+
+def _words() -> tuple[str, str, str]:
+    """The bars' words and the legend after the chart, escaped, in the active language;
+    kept per language."""
+    language = get_language()
+    words = _WORDS.get(language)
+    if words is None:
+        words = _WORDS[language] = (
+            escape(_("完成率")),
+            escape(_("按时完成率")),
+            f'\n</svg>\n<p class="legend"><span class="l-completion">'
+            f"{escape(_('完成率（已办结/全部）'))}</span>"
+            f'<span class="l-ontime">{escape(_("按时完成率（按期办结/已到期）"))}</span></p>\n',
+        )
+    return words
 
 
 def _rate_text(rate) -> str:
@@ -32,7 +52,7 @@ def bar_chart(
     line = 2 * bar + 14
     height = 36 + len(rows) * line
     title = escape(title)
-    completion_word, on_time_word = escape(_("完成率")), escape(_("按时完成率"))
+    completion_word, on_time_word, legend = _words()
     parts = [
         f'\n<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{title}"'
         f' xmlns="http://www.w3.org/2000/svg">\n  <title>{title}</title>\n  '
@@ -63,8 +83,5 @@ def bar_chart(
             f'\n  <text x="{text_x}" dx="{on_time_w}" y="{on_time_y + 10}">{on_time_text}</text>'
             "\n  "
         )
-    parts.append(
-        f'\n</svg>\n<p class="legend"><span class="l-completion">{escape(_("完成率（已办结/全部）"))}'
-        f'</span><span class="l-ontime">{escape(_("按时完成率（按期办结/已到期）"))}</span></p>\n'
-    )
+    parts.append(legend)
     return "".join(parts)

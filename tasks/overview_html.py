@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal import chrome
 from portal.pagination import pagination_html
 
 from . import charts, services
@@ -29,23 +30,38 @@ def _rate(rate) -> str:
     return "—" if rate is None else f"{rate}%"
 
 
+_TABLES: dict = {}
+
+
+def _table_parts(heading: str) -> tuple[str, tuple[str, ...], str]:
+    """The rate table's head row (``heading`` first), its escaped column names and its
+    empty row, in the active language: worked out once per language and heading."""
+    key = (get_language(), heading)
+    parts = _TABLES.get(key)
+    if parts is None:
+        words = tuple(
+            escape(w)
+            for w in (
+                _("任务数"),
+                _("已办结"),
+                _("完成率"),
+                _("按时完成率"),
+                _("含延期按时率"),
+                _("已延期"),
+                _("红 / 黄 / 绿"),
+            )
+        )
+        head = "".join(f"<th>{w}</th>" for w in [escape(heading), *words])
+        empty = f'<tr><td colspan="8">{escape(_("没有数据。"))}</td></tr>'
+        parts = _TABLES[key] = (head, words, empty)
+    return parts
+
+
 def rate_table(rows: list[dict], heading: str) -> str:
     """The table of ``tasks.selectors.rate_rows``: one row per unit or category with its
     counts, rates, lights and drill-down link; ``heading`` names the first column."""
-    words = [
-        escape(w)
-        for w in (
-            _("任务数"),
-            _("已办结"),
-            _("完成率"),
-            _("按时完成率"),
-            _("含延期按时率"),
-            _("已延期"),
-            _("红 / 黄 / 绿"),
-        )
-    ]
+    head, words, empty = _table_parts(heading)
     total, closed, completion, on_time, on_time_ext, extended, lights = words
-    head = "".join(f"<th>{w}</th>" for w in [escape(heading), *words])
     parts = [
         f'\n<div class="table-wrap">\n<table class="table table-stack">\n'
         f"  <thead><tr>{head}</tr></thead>\n  <tbody>\n  "
@@ -62,7 +78,7 @@ def rate_table(rows: list[dict], heading: str) -> str:
             f'\n    <td data-label="{lights}">{LIGHT_DOTS.format_map(row)}</td>\n  </tr>\n  '
         )
     if not rows:
-        parts.append(f'<tr><td colspan="8">{escape(_("没有数据。"))}</td></tr>')
+        parts.append(empty)
     parts.append("\n  </tbody>\n</table>\n</div>\n")
     return "".join(parts)
 
@@ -92,21 +108,46 @@ OVERVIEW_ROW_FIELDS = tuple(
 )
 
 
+_ROWS: dict = {}
+
+
+def _row_parts() -> dict:
+    """What every row of the table shares in the active language and for the script
+    prefix: the cells' opening tags, the lamps, the 已延期 badge, the checkbox's label,
+    the words of roles and states, the assignment page's URL around the id; kept."""
+    detail = chrome.url_parts("tasks:assignment_detail")
+    key = (get_language(), *detail)
+    parts = _ROWS.get(key)
+    if parts is None:
+        words = _words()
+        parts = _ROWS[key] = {
+            # Each cell opens with its column's name (the label of a stacked row on a phone).
+            **{
+                key: f'<td data-label="{words[key]}">'
+                for key in ("number", "unit", "status", "progress")
+            },
+            "due": f'<td data-label="{words["due"]}" class="nowrap">',
+            "extended": f' <span class="badge">{words["extended"]}</span>',
+            "pick": escape(_("选择催办")),
+            "detail": tuple(escape(part) for part in detail),
+            "lamps": {light.value: lamp_html(light) for light in Light},
+            "words": words,
+            "empty": f'<tr><td colspan="8">{escape(_("没有符合条件的任务分工。"))}</td></tr>',
+        }
+    return parts
+
+
 def assignment_rows(rows, user) -> SafeString:
     """The rows of the overview's assignment table for ``rows``, dictionaries of
     ``OVERVIEW_ROW_FIELDS``, each with its 催办 checkbox when ``user`` may 催办 it."""
-    words = _words()
+    parts = _row_parts()
+    words, lamps, extended, pick = parts["words"], parts["lamps"], parts["extended"], parts["pick"]
+    number_td, unit_td, status_td = parts["number"], parts["unit"], parts["status"]
+    due_td, progress_td = parts["due"], parts["progress"]
+    before, after = parts["detail"]
     # ``services.can_remind`` asks the user and the assignment's state only: once a state.
     remindable = {}
-    pick = escape(_("选择催办"))
-    detail = reverse("tasks:assignment_detail", args=[0]).removesuffix("0/")
-    extended = f' <span class="badge">{words["extended"]}</span>'
-    # Each cell opens with its column's name (the label of a stacked row on a phone).
-    td = {
-        key: f'<td data-label="{words[key]}">' for key in ("number", "unit", "status", "progress")
-    }
-    due_td = f'<td data-label="{words["due"]}" class="nowrap">'
-    lamps = {light.value: lamp_html(light) for light in Light}
+    units: dict[tuple, str] = {}  # a unit's escaped name and role, once each
     html = []
     for a in rows:
         pk, status = a["pk"], a["status"]
@@ -117,19 +158,23 @@ def assignment_rows(rows, user) -> SafeString:
             if remindable[status]
             else ""
         )
-        role = words.get("role:" + a["role"]) or escape(a["role"])
+        unit_key = (a["unit__short_name"] or a["unit__name"], a["role"])
+        unit = units.get(unit_key)
+        if unit is None:
+            role = words.get("role:" + unit_key[1]) or escape(unit_key[1])
+            unit = units[unit_key] = f"{escape(unit_key[0])}（{role}）"
         html.append(
             f"\n    <tr>\n      <td>{checkbox}</td>\n      <td>{lamps[a['light']]}</td>"
-            f"\n      {td['number']}{escape(a['task__number'])}</td>"
-            f'\n      <td><a href="{detail}{pk}/">{escape(a["task__title"])}</a></td>'
-            f"\n      {td['unit']}{escape(a['unit__short_name'] or a['unit__name'])}（{role}）</td>"
-            f"\n      {td['status']}{words.get('status:' + status) or escape(status)}</td>"
+            f"\n      {number_td}{escape(a['task__number'])}</td>"
+            f'\n      <td><a href="{before}{pk}{after}">{escape(a["task__title"])}</a></td>'
+            f"\n      {unit_td}{unit}</td>"
+            f"\n      {status_td}{words.get('status:' + status) or escape(status)}</td>"
             f"\n      {due_td}{_date(a['due_on'])}"
             f"{extended if a['extended_due_date'] is not None else ''}</td>"
-            f"\n      {td['progress']}{a['progress']}%</td>\n    </tr>\n    "
+            f"\n      {progress_td}{a['progress']}%</td>\n    </tr>\n    "
         )
     if not html:
-        html.append(f'<tr><td colspan="8">{escape(_("没有符合条件的任务分工。"))}</td></tr>')
+        html.append(parts["empty"])
     return mark_safe("".join(html))  # noqa: S308 - every value above is escaped
 
 
