@@ -1,8 +1,10 @@
 """One way to cut a list into pages, shown by ``templates/includes/pagination.html``."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import InvalidPage, Page, Paginator
 from django.db.models import Count, Window
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -63,19 +65,44 @@ def counted_page_of(request, queryset, per_page: int) -> Page:
     return counted_page(rows, number, per_page)
 
 
+def _around_page(request) -> tuple[str, str]:
+    """The request's query string without ``page``, encoded (``QueryDict.urlencode``)
+    and escaped once: the text before and after where a link puts ``page=n``. Where
+    ``{% querystring page=n %}`` puts it: in place of the first ``page``, or last when
+    there is none; ``("", "")`` when the query string holds nothing else."""
+    query = request.GET if request is not None else None
+    if not query:
+        return "", ""
+    charset = query.encoding
+    before: list[str] = []
+    after: list[str] = []
+    side = before
+    for key, values in query.lists():
+        if key == "page":
+            side = after
+            continue
+        side.extend(
+            urlencode({key.encode(charset): str(value).encode(charset)}) for value in values
+        )
+    return (
+        escape("&".join(before) + "&") if before else "",
+        escape("&" + "&".join(after)) if after else "",
+    )
+
+
 def pagination_html(request, page) -> SafeString:
     """The ``<nav class="pagination">`` under a list (``includes/pagination.html``): the
     previous and next pages' links, which keep the rest of the query string, and "第 n /
     m 页"; nothing for a list of one page. Written in Python: the template's
-    ``{% querystring %}`` and translations cost more than the links (issue 11)."""
+    ``{% querystring %}`` and translations cost more than the links (issue 11); the
+    rest of the query string encoded once for both links (``_around_page``)."""
     if page is None or page.paginator.num_pages <= 1:
         return mark_safe("")
+    before, after = _around_page(request)
 
     def link(number, text, rel):
-        params = request.GET.copy() if request is not None else QueryDict(mutable=True)
-        params["page"] = number
         return (
-            f'<a class="button button--secondary" href="?{escape(params.urlencode())}"'
+            f'<a class="button button--secondary" href="?{before}page={int(number)}{after}"'
             f' rel="{rel}">{escape(text)}</a>'
         )
 
