@@ -12,12 +12,16 @@ from __future__ import annotations
 import unicodedata
 from html import escape as esc
 
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from portal import chrome
 from portal.chrome import url_parts, url_with_id
 
 from .filters import KEYWORD_MAX_LENGTH
@@ -29,6 +33,12 @@ SUMMARY_LENGTH = 140
 
 # (language, script prefix) -> the list's fixed texts and URLs (``_texts``).
 _texts_memo: dict[tuple[str | None, str], dict[str, str]] = {}
+
+
+@receiver(setting_changed, dispatch_uid="bulletins_list_html_forget")
+def _forget(**kwargs):
+    """A changed setting (in tests: the site's name, URLs, static files) forgets them."""
+    _texts_memo.clear()
 
 
 def _texts() -> dict[str, str]:
@@ -101,6 +111,9 @@ def _texts() -> dict[str, str]:
         "zip_label": _("打包下载%(year)s年全部简报（ZIP）"),
         "filter": esc(_("筛选")),
         "clear": esc(_("清除条件")),
+        # the frame (templates/bulletins/issue_list.html's blocks)
+        "site_name": esc(settings.SITE_NAME),
+        "extra_head": f'<link rel="stylesheet" href="{chrome.static_url("css/bulletin.css")}">',
     }
     return texts
 
@@ -278,4 +291,21 @@ def content_html(
         '  <p class="issue-filters__actions">\n'
         f'    <button class="button" type="submit">{texts["filter"]}</button>\n'
         f"    {clear}\n  </p>\n</form>\n\n\n{rows}\n{pagination}\n\n"
+    )
+
+
+def list_page(request, page: dict) -> SafeString:
+    """The whole reading list, as templates/bulletins/issue_list.html renders it on
+    base.html (``chrome.page``, the frame the issue page is written on): the title
+    (``page["title"]``, ``title_html``) and the site's name, bulletins/base.html's style
+    sheet, ``page["content"]`` (``content_html``). The other values of ``page`` are
+    what the template's test renders the old page from
+    (tests/bulletins/test_list_html.py)."""
+    texts = _texts()
+    return chrome.page(
+        request,
+        title=mark_safe(f"{page['title']} · {texts['site_name']}"),  # noqa: S308 (escaped parts)
+        body_class="page-issues",
+        extra_head=texts["extra_head"],
+        content=page["content"],
     )

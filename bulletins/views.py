@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from portal.accounts.models import acting_unit_id, is_office
 from portal.audit.services import get_or_refuse, record
-from portal.chrome import static_url, url_with_ids
+from portal.chrome import url_with_ids
 from portal.files import download_response
 from portal.kept_sql import Param, kept_query
 from portal.pagination import page_of, pagination_html
@@ -43,6 +43,7 @@ from .list_html import (
     ISSUE_ROW_FIELDS,
     content_html,
     empty_filter_form_html,
+    list_page,
     rows_html,
     title_html,
     year_links_html,
@@ -274,24 +275,19 @@ def _issue_list(request, *, year=None):
         ),
         pagination=pagination_html(request, page),
     )
-    response = render(
-        request,
-        "bulletins/issue_list.html",
-        {
-            "title": mark_safe(title_html(year)),  # noqa: S308 (escaped as the template did)
-            "extra_head": mark_safe(  # noqa: S308 (an escaped URL)
-                f'<link rel="stylesheet" href="{static_url("css/bulletin.css")}">'
-            ),
-            "content": content,
-            # (what tests read)
-            "filter": filterset,
-            "page": page,
-            "rows": rows,
-            "years": [{"year": y, "count": count} for y, count in counts.items()],
-            "year": year,
-            "is_filtered": is_filtered,
-        },
-    )
+    # templates/bulletins/issue_list.html on base.html, written in Python (list_html.list_page).
+    page_values = {
+        "title": mark_safe(title_html(year)),  # noqa: S308 (escaped as the template did)
+        "content": content,
+        # (what the test of the markup renders the old template from)
+        "filter": filterset,
+        "page": page,
+        "rows": rows,
+        "counts": counts,
+        "year": year,
+        "is_filtered": is_filtered,
+    }
+    response = HttpResponse(list_page(request, page_values))
     return _keep_private(response, request, public=True)
 
 

@@ -1,19 +1,25 @@
-"""The reading list's parts written in Python (bulletins/list_html.py) print what the
-templates printed: the empty filter form as django-filter renders it, each row's cover,
-number, badges, summary and date."""
+"""The reading list written in Python (bulletins/list_html.py, on portal/chrome.py's
+``page``) prints what the templates printed: the empty filter form as django-filter
+renders it, each row's cover, number, badges, summary and date, the page links, and the
+whole page, character for character, for every persona in both languages."""
 
 import datetime as dt
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.template import engines
+from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from bulletins import list_html, views
 from bulletins.filters import IssueFilter
 from bulletins.models import Issue
 from bulletins.year_counts import refresh_year_counts
+from portal.accounts.models import acting_unit_id
+from tests.bulletins.reading_list import year_links
 from tests.factories import INTERNAL, PUBLIC, add_cover, make_issue
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +60,7 @@ def test_the_empty_filter_form_is_django_filters(persona, url, year, user_a):
     base = Issue.objects.visible_to(request.user).published()
     if year:
         base = base.filter(year=year)
-    years = [row["year"] for row in response.context["years"]]
+    years = list(year_links(response))
     filterset = IssueFilter(None, queryset=base, request=request, years=years)
     if year:
         del filterset.filters["year"]
@@ -128,23 +134,22 @@ def _without_tokens(html: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
 
 
-@pytest.mark.parametrize("persona", ["anon", "unit_a"], indirect=True)
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-@pytest.mark.parametrize(
-    "url",
-    [
-        "/bulletins/",
-        "/bulletins/?page=2",
-        "/bulletins/archive/2019/",
-        "/bulletins/?q=%E7%AE%80%E6%8A%A5&page=2",
-        "/bulletins/?date_from=bad",
-        "/bulletins/archive/2019/?q=%3Cb%3E%22",
-        "/bulletins/?q=%E6%B2%A1%E6%9C%89",
-    ],
-)
-def test_the_page_is_the_one_the_template_printed(persona, language, url):
-    from bulletins.list_html import empty_filter_form_html, rows_html, year_links_html
+@pytest.fixture
+def written(monkeypatch):
+    """Each list page the view writes: (the request, the values it wrote the page from,
+    the page as written)."""
+    pages = []
 
+    def list_page(request, values):
+        page = list_html.list_page(request, values)
+        pages.append((request, values, str(page)))
+        return page
+
+    monkeypatch.setattr(views, "list_page", list_page)
+    return pages
+
+
+def _shelf():
     # Number 1: the factory's running numbers reach the 100s the rows below take.
     first = make_issue("published", PUBLIC, year=2019, number=1, title="简报<甲>")
     Issue.objects.bulk_create(
@@ -164,38 +169,100 @@ def test_the_page_is_the_one_the_template_printed(persona, language, url):
         ]
     )
     refresh_year_counts()
+
+
+URLS = [
+    "/bulletins/",
+    "/bulletins/?page=2",
+    "/bulletins/archive/2019/",
+    "/bulletins/?q=%E7%AE%80%E6%8A%A5&page=2",
+    "/bulletins/?page=2&q=%E7%AE%80%E6%8A%A5&year=2020",
+    "/bulletins/?date_from=bad",
+    "/bulletins/archive/2019/?q=%3Cb%3E%22",
+    "/bulletins/?q=%E6%B2%A1%E6%9C%89",
+    "/bulletins/?awaiting=on",
+]
+PERSONAS = ["anon", "unit_a", "unit_b", "office", "other_staff", "deactivated"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("url", URLS)
+def test_the_page_is_the_one_the_template_printed(persona, language, url, written):
+    from bulletins.list_html import empty_filter_form_html, rows_html, year_links_html
+
+    _shelf()
     response = persona.get(url, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 200
-    context = response.context
+    [(request, values, page)] = written
+    assert response.content.decode() == page
     user = response.wsgi_request.user
-    counts = {row["year"]: row["count"] for row in context["years"]}
-    shows_ack = bool(user.is_authenticated)
-    acknowledged = {row["pk"] for row in context["rows"] if row.get("acknowledged")}
-    year = context["year"]
+    counts = values["counts"]
+    shows_ack = bool(acting_unit_id(user))  # 签收: a unit's readers
+    acknowledged = {row["pk"] for row in values["rows"] if row.get("acknowledged")}
+    year = values["year"]
     old = OLD_PAGE.render(
         {
-            "filter": context["filter"],
+            "filter": values["filter"],
             "form_fields": None
-            if context["filter"]
+            if values["filter"]
             else empty_filter_form_html(
                 series=[(s.pk, s.name) for s in {i.series for i in Issue.objects.all()}],
                 years=[(y, str(y)) for y in counts],
                 with_year=year is None,
                 awaiting=shows_ack,
             ),
-            "page": context["page"],
+            "page": values["page"],
             "rows_html": mark_safe(
                 rows_html(
-                    context["rows"],
+                    values["rows"],
                     shows_ack=shows_ack,
                     acknowledged=acknowledged,
-                    is_filtered=context["is_filtered"],
+                    is_filtered=values["is_filtered"],
                 )
             ),
             "year_links": mark_safe(year_links_html(counts, year)),
             "year": year,
-            "is_filtered": context["is_filtered"],
+            "is_filtered": values["is_filtered"],
         },
-        response.wsgi_request,
+        request,
     )
-    assert _without_tokens(response.content.decode()) == _without_tokens(old)
+    assert _without_tokens(page) == _without_tokens(old)
+    # templates/bulletins/issue_list.html, which the view no longer renders, from the
+    # same values
+    template = render_to_string("bulletins/issue_list.html", values, request)
+    assert _without_tokens(page) == _without_tokens(template)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_message_shows_once_as_the_template_had_it(client_a, language, written):
+    """签收 from the list's page of an issue comes back with a message; the list shows
+    the messages waiting (here, one left by the issue's 签收) and marks them shown."""
+    issue = make_issue("published", PUBLIC, title="要签收的")
+    refresh_year_counts()
+    headers = {"accept-language": language}
+    # (signing answers with a redirect to the issue page; the list shows the message
+    # when it is the next page read)
+    client_a.post(f"/bulletins/{issue.pk}/acknowledge/", headers=headers)
+    first = client_a.get("/bulletins/", headers=headers).content.decode()
+    again = client_a.get("/bulletins/", headers=headers).content.decode()
+    assert '<ul class="messages">' in first and "message--success" in first
+    assert '<ul class="messages">' not in again
+    for request, values, page in written:
+        template = render_to_string("bulletins/issue_list.html", values, request)
+        assert _without_tokens(page) == _without_tokens(template)
+
+
+def test_messages_count_as_shown(rf, anon_client):
+    """The page marks the messages it lists as used, as the template's loop did."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    request = rf.get("/bulletins/")
+    request.session = anon_client.session
+    request._messages = FallbackStorage(request)
+    request._messages.add(20, "一条 <消息>")
+    request.user = AnonymousUser()
+    html = views.issue_list(request).content.decode()
+    assert '<li class="message message--info">一条 &lt;消息&gt;</li>' in html
+    assert get_messages(request).used
