@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from html import escape as html_escape
 
 from django import forms
-from django.conf import settings
 from django.forms.widgets import Select
 from django.middleware.csrf import get_token
 from django.urls import reverse
@@ -24,7 +23,6 @@ from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from portal import chrome
 from portal.chrome import url_parts
 from portal.forms_renderer import select_options
 from portal.pagination import pagination_html
@@ -429,20 +427,12 @@ NOTICE_FIELDS = (
 )
 
 
-def list_page(request, *, user, is_office: bool, content: str) -> SafeString:
+def list_page(request, *, is_office: bool, content: str) -> SafeString:
     """The whole /tasks/ page, character for character what
-    templates/tasks/assignment_list.html (on tasks/base.html and base.html) renders
-    around ``content`` (``list_page_html``) for ``user`` (``request.user``): the title,
-    tasks.css, the task pages' navigation and the frame (``chrome.page``). The template engine's three levels,
-    its context processors and tags cost about as much as the page's own work
-    (issue 11)."""
-    from .templatetags.task_tags import tasks_nav
+    templates/tasks/assignment_list.html renders around ``content``
+    (``list_page_html``): its title in the task pages' frame (``tasks.frame.page``).
+    The template engine's three levels, its context processors and tags cost about as
+    much as the page's own work (issue 11)."""
+    from .frame import page  # (it imports the task tags, which import this module)
 
-    title = _("全部任务分工") if is_office else _("我的任务")
-    nav = tasks_nav({"request": request, "user": user})
-    return chrome.page(
-        request,
-        title=f"{title} · {settings.SITE_NAME}",
-        extra_head=f'<link rel="stylesheet" href="{chrome.static_url("css/tasks.css")}">',
-        content=f"\n{nav}\n{content}\n",
-    )
+    return page(request, title=_("全部任务分工") if is_office else _("我的任务"), content=content)

@@ -129,7 +129,7 @@ def assignment_list(request):
         page=page,
     )
     # templates/tasks/assignment_list.html, written in Python (tasks/html.py).
-    return HttpResponse(list_page(request, user=user, is_office=is_office, content=content))
+    return HttpResponse(list_page(request, is_office=is_office, content=content))
 
 
 def _unlazy(user):

@@ -386,8 +386,8 @@ def both(monkeypatch):
 
     pages = []
 
-    def list_page(request, *, user, is_office, content):
-        python = html.list_page(request, user=user, is_office=is_office, content=content)
+    def list_page(request, *, is_office, content):
+        python = html.list_page(request, is_office=is_office, content=content)
         template = render_to_string(
             "tasks/assignment_list.html", {"content": content, "is_office": is_office}, request
         )
