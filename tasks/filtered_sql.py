@@ -188,6 +188,10 @@ def _template(filterset, build) -> Compiled | None | bool:
             name = by_marker[str(param)]
             template.append(("int", name))
         else:
+            # A choice (``TextChoices`` member) as the plain string it stands for: the
+            # database adapter looks a str subclass's adapter up anew each run.
+            if isinstance(param, str) and type(param) is not str:
+                param = str.__str__(param)
             template.append(("c", param))
             continue
         seen.add(name)

@@ -130,8 +130,9 @@ def _row_parts() -> dict:
             "extended": f' <span class="badge">{words["extended"]}</span>',
             "pick": escape(_("选择催办")),
             "detail": tuple(escape(part) for part in detail),
-            "lamps": {light.value: lamp_html(light) for light in Light},
-            "words": words,
+            # Plain strings: a SafeString formatted into a row calls its ``__str__``.
+            "lamps": {light.value: str.__str__(lamp_html(light)) for light in Light},
+            "words": {key: str.__str__(word) for key, word in words.items()},
             "empty": f'<tr><td colspan="8">{escape(_("没有符合条件的任务分工。"))}</td></tr>',
         }
     return parts

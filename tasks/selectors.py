@@ -11,6 +11,7 @@ completion and the strict on-time rate by ``Task.weight``.
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import NamedTuple
 from urllib.parse import quote_plus, urlencode
 
@@ -103,7 +104,7 @@ def totals(queryset, today: datetime.date) -> dict:
 def totals_of(rows: list[dict], today: datetime.date) -> dict:
     """``totals`` summed from ``rate_rows`` that partition the queryset (every assignment
     in exactly one row, as by unit): the same counts and rates, no query."""
-    return _with_rates({name: sum(row[name] for row in rows) for name in RATE_COUNTS})
+    return _with_rates({name: sum(map(itemgetter(name), rows)) for name in RATE_COUNTS})
 
 
 RATE_COUNTS = (
