@@ -102,9 +102,13 @@ def rates(by_unit: list[dict], by_category: list[dict]) -> SafeString:
 
 
 # The columns ``assignment_rows`` reads: those of the unit's list but the task list's
-# title and the category, which the overview does not print.
+# title and the category, which the overview does not print, and with the unit's id
+# instead of its names (the page reads every unit's names once: its rows' statement
+# then joins no unit, about 0.2 ms of PostgreSQL's planning and execution).
 OVERVIEW_ROW_FIELDS = tuple(
-    f for f in ASSIGNMENT_ROW_FIELDS if f not in ("task__plan__title", "task__category")
+    "unit_id" if f == "unit__name" else f
+    for f in ASSIGNMENT_ROW_FIELDS
+    if f not in ("task__plan__title", "task__category", "unit__short_name")
 )
 
 
@@ -138,9 +142,11 @@ def _row_parts() -> dict:
     return parts
 
 
-def assignment_rows(rows, user) -> SafeString:
+def assignment_rows(rows, user, unit_names: dict[int, str]) -> SafeString:
     """The rows of the overview's assignment table for ``rows``, dictionaries of
-    ``OVERVIEW_ROW_FIELDS``, each with its 催办 checkbox when ``user`` may 催办 it."""
+    ``OVERVIEW_ROW_FIELDS``, each with its 催办 checkbox when ``user`` may 催办 it;
+    ``unit_names``: each unit's name as the table prints it (its short name, else its
+    name), by id."""
     parts = _row_parts()
     words, lamps, extended, pick = parts["words"], parts["lamps"], parts["extended"], parts["pick"]
     number_td, unit_td, status_td = parts["number"], parts["unit"], parts["status"]
@@ -159,11 +165,11 @@ def assignment_rows(rows, user) -> SafeString:
             if remindable[status]
             else ""
         )
-        unit_key = (a["unit__short_name"] or a["unit__name"], a["role"])
+        unit_key = (a["unit_id"], a["role"])
         unit = units.get(unit_key)
         if unit is None:
             role = words.get("role:" + unit_key[1]) or escape(unit_key[1])
-            unit = units[unit_key] = f"{escape(unit_key[0])}（{role}）"
+            unit = units[unit_key] = f"{escape(unit_names[unit_key[0]])}（{role}）"
         html.append(
             f"\n    <tr>\n      <td>{checkbox}</td>\n      <td>{lamps[a['light']]}</td>"
             f"\n      {number_td}{escape(a['task__number'])}</td>"

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from portal.kept_sql import kept_query
 from portal.pagination import page_of
+from portal.units.models import Unit
 
 from .. import filtered_sql, frame, overview_html, selectors, services
 from ..filters import AssignmentFilter, plans_and_categories, plans_and_categories_query
@@ -31,7 +32,6 @@ from .common import (
     private,
     query_without_page,
 )
-from .units import _unit_choices
 
 
 def overview_rates(filterset, user, params, day):
@@ -128,6 +128,7 @@ def overview(request):
         )
     else:
         filterset = filtered_assignments(request, day, params, choices=choices)
+    units = _Units()
     by_unit, by_category = overview_rates(filterset, user, params, day)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
@@ -138,13 +139,13 @@ def overview(request):
             "\n",
             overview_html.head(default_plan),
             "\n",
-            _filter_box(filterset, params, choices),
+            _filter_box(filterset, params, choices, units),
             "\n",
             overview_html.body(
                 request,
                 totals,
                 overview_html.rates(by_unit, by_category),
-                overview_html.assignment_rows(page, user),
+                overview_html.assignment_rows(page, user, units.names),
                 page,
                 query_without_page(request),
             ),
@@ -158,24 +159,32 @@ def overview_page(request, content: str) -> str:
     return frame.page(request, title=_("任务总览"), content=content)
 
 
-def _filter_box(filterset, params, choices) -> str:
+class _Units:
+    """Every unit's id, name, short name and whether it is active, read once for the
+    page (one statement, kept): the unit filter's choices (the active units, as
+    ``AssignmentFilter`` offers them to the office) and the names the table prints."""
+
+    def __init__(self):
+        rows = kept_query(
+            ("tasks:overview_units",),
+            lambda: Unit.objects.values_list("pk", "name", "short_name", "active"),
+        ).rows()
+        self.choices = [(pk, name) for pk, name, _short, active in rows if active]
+        self.names = {pk: short or name for pk, name, short, _active in rows}
+
+
+def _filter_box(filterset, params, choices, units: _Units) -> str:
     """tasks/includes/filters.html of the overview's filters (the unit's field shown):
     written in Python (``tasks.html.filter_fields_html``) for a valid form or
     ``PlainFilters``, through the template for one with errors or not bound."""
     values = {name: params.get(name) for name in AssignmentFilter.base_filters}
     plan, categories = choices
-    if isinstance(filterset, filtered_sql.PlainFilters):
-        fields = filter_fields_html(
-            values,
-            choices={"plan": plan, "category": categories, "unit": _unit_choices()},
-            show_unit=True,
-        )
-        return mark_safe(filter_box_html(fields, bound=True))  # noqa: S308 - escaped parts
     # Orders by more than one column print as a text input: Django's form does that.
     if filterset.is_bound and filterset.is_valid() and "," not in (values["ordering"] or ""):
-        units = filterset.filters["unit"].extra["choices"]()
         fields = filter_fields_html(
-            values, choices={"plan": plan, "category": categories, "unit": units}, show_unit=True
+            values,
+            choices={"plan": plan, "category": categories, "unit": units.choices},
+            show_unit=True,
         )
         return mark_safe(filter_box_html(fields, bound=True))  # noqa: S308 - escaped parts
     return render_to_string("tasks/includes/filters.html", {"filter": filterset, "show_unit": True})

@@ -210,3 +210,20 @@ def test_the_usual_request_builds_no_filter_set(plans, office_client, monkeypatc
     assert built == []
     assert office_client.get("/tasks/overview/?q=任务").status_code == 200
     assert built == [1]
+
+
+def test_an_inactive_units_rows_show_its_name_but_the_filter_offers_it_not(
+    plans, office_client, today
+):
+    """The table's unit names come from every unit's row, the filter's choices from
+    the active ones, as ``AssignmentFilter`` offers them."""
+    _old, current = plans
+    gone = UnitFactory(name="已撤销的单位 <乙>", short_name="", active=False)
+    task = make_task(current, "9.9", title="撤销单位的任务", due=today)
+    Assignment.objects.create(task=task, unit=gone, role="lead")
+    html = office_client.get("/tasks/overview/").content.decode()
+    table = html[html.index('<form method="get" action="/tasks/remind/">') :]
+    assert "已撤销的单位 &lt;乙&gt;（牵头）" in table
+    box = html[html.index('<details class="card filters-box"') : html.index("</details>")]
+    assert f'<option value="{gone.pk}"' not in box
+    assert "单位 &lt;&quot;甲&quot;&gt;（" in table  # no short name: the name
