@@ -32,8 +32,7 @@ from django.db.models.functions import Cast, Length, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from . import registry
-from .models import SearchText, key_code, kind_lexeme, uses_fts5, uses_tsvector
+from .models import SearchText, kind_lexeme, uses_fts5, uses_tsvector
 from .text import Query
 
 LIMIT = 1000
@@ -58,7 +57,7 @@ def match(queryset, query: Query, *, use_index: bool = True):
             params=[query.fts5_match()],
         )
     elif use_index and uses_tsvector(connection):
-        queryset = queryset.filter(content__tokens__matches=query.tsquery())
+        queryset = queryset.filter(tokens__matches=query.tsquery())
     else:  # a plain scan (other databases, or walking in date order), still exact
         indexed = False
     for word in query.words:
@@ -149,8 +148,7 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
     apply it (visibility.token_scope); the time windows then read those, and
     ``queryset`` serves only when they cannot. ``(counted, lexemes, bare)``: ``bare``
     when the lexemes are the whole scope (every kind in it trusted, no filter on a
-    document's columns), so that a search of more than LIMIT matches reads no
-    document row at all (``newest_sql``).
+    document's columns), so that no document is read twice (``newest_sql``).
     """
     connection = connections[queryset.db]
     matched = None if uses_tsvector(connection) else match(queryset, query)
@@ -169,10 +167,6 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
             compiled, rows = None, []
         else:
             rows = None if compiled is None else steered(connection, *compiled)
-            if rows and indexed is not None and indexed[2] and len(rows) > LIMIT:
-                # Bare and capped: no document was read; each key holds its kind's code.
-                kind_of = {kind.code: kind.name for kind in registry.kinds()}
-                rows = [(key, kind_of.get(key_code(key)), None, None) for key in keys_of(rows)]
         keys = None if rows is None else keys_of(rows)
         if keys is None or any(map(gt, keys, keys[1:])):
             # No windows, or they came back out of order: sort every match.
@@ -287,13 +281,14 @@ def newest_sql(
     """SQL for the newest LIMIT + 1 matches of ``queryset`` (PostgreSQL), or None.
 
     A UNION ALL of the time windows, newest first, each a GIN lookup of the
-    words AND the window's month lexemes on the text table, sorted; joined to
-    the documents, which ``queryset``'s WHERE (visible_to and the filters,
+    words AND the window's month lexemes on the documents' tokens, sorted; joined
+    to the documents again, which ``queryset``'s WHERE (visible_to and the filters,
     compiled by Django) narrows. Under the LIMIT, PostgreSQL's Append stops
     running windows once it has enough rows, so a common word reads one or two.
-    The windows sort by ``document_id + 0`` so that no plan walks the primary
-    key reading every row's tsvector. None when the queryset needs joins (the
-    caller then sorts every match instead). ``kinds`` (see ``find``) joins the
+    The windows sort by ``sort_key + 0`` so that no plan walks the primary
+    key reading every row's tsvector. A word the n-grams cannot prove is confirmed
+    in the candidate's folded text (``SearchText``, one wide row each). None when
+    the queryset needs joins (the caller then sorts every match instead). ``kinds`` (see ``find``) joins the
     lookup as their kind lexemes (models.kind_lexeme), so documents of other kinds
     (an anonymous reader's progress reports) stay in the index. ``lexemes``, when
     given, replaces them: alternatives from visibility.token_scope, so only
@@ -302,9 +297,8 @@ def newest_sql(
 
     ``bare``: ``queryset``'s WHERE says nothing the lexemes do not (the caller
     knows: visibility.token_scope trusted every kind, and no filter reads a
-    document's columns), so it is left out, and a document's kind, group and year
-    are read only when there are at most LIMIT matches (for the facets): beyond,
-    the rows come back as ``(key, None, None, None)``, the kind being in the key.
+    document's columns), so it is left out, and the windows return the kind, group
+    and year of the rows they read: no second read of any document.
     """
     connection = connections[queryset.db]
     docs = queryset.query.chain()
@@ -325,33 +319,31 @@ def newest_sql(
         alternatives = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
         base = f"{base} & ({alternatives})"
     confirm = [w for w in query.words if query.needs_confirmation(w, phrases=False)]
-    text = SearchText._meta.db_table
-    branch = (
-        f"SELECT document_id FROM {text} WHERE tokens @@ (%s)::tsquery"
-        + "".join(" AND strpos(text, %s) > 0" for _ in confirm)
-        + " ORDER BY document_id + 0"
-    )
+    table = queryset.model._meta.db_table
+    # Bare, a window returns what the facets need from the row it reads anyway.
+    columns = ", ".join(f'w."{f}"' for f in (CANDIDATE_FIELDS if bare else CANDIDATE_FIELDS[:1]))
+    branch = f'SELECT {columns} FROM "{table}" AS w WHERE w.tokens @@ (%s)::tsquery'
+    if confirm:
+        # The words the n-grams cannot prove, confirmed in the folded text (a row of
+        # its own per document, read only for the candidates).
+        branch += (
+            f" AND EXISTS(SELECT 1 FROM {SearchText._meta.db_table} AS t "
+            "WHERE t.document_id = w.sort_key"
+            + "".join(" AND strpos(t.text, %s) > 0" for _ in confirm)
+            + ")"
+        )
+    branch += " ORDER BY w.sort_key + 0"
     branches, params = [], []
     for window in time_windows(timezone.now()):
         branches.append(f"({branch})")
         params += [f"({base}) & ({' | '.join(window)})", *confirm]
-    table = queryset.model._meta.db_table
     union = " UNION ALL ".join(branches)
     if bare:
-        # A LATERAL read behind a one-time filter: with more than LIMIT matches
-        # PostgreSQL never runs it (no facets are shown then).
-        columns = ", ".join(f'"{f}"' for f in CANDIDATE_FIELDS[1:])
-        sql = (
-            f"WITH matches AS (SELECT document_id FROM ({union}) AS windows LIMIT %s) "
-            f"SELECT matches.document_id, d.* FROM matches LEFT JOIN LATERAL ("
-            f'SELECT {columns} FROM "{table}" WHERE "sort_key" = matches.document_id '
-            f"AND (SELECT count(*) FROM matches) <= %s OFFSET 0) AS d ON TRUE"
-        )
-        return sql, [*params, LIMIT + 1, LIMIT]
+        return f"SELECT * FROM ({union}) AS windows LIMIT %s", [*params, LIMIT + 1]
     fields = ", ".join(f'"{table}"."{f}"' for f in CANDIDATE_FIELDS)
     sql = (
         f"SELECT {fields} FROM ({union}) AS matches "
-        f'JOIN "{table}" ON "{table}"."sort_key" = matches.document_id '
+        f'JOIN "{table}" ON "{table}"."sort_key" = matches.sort_key '
         f"WHERE {where} LIMIT %s"
     )
     return sql, [*params, *where_params, LIMIT + 1]

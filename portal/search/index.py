@@ -33,7 +33,8 @@ GIN_INDEX = "search_doc_tokens_gin"
 COMPARED = ["group", "year", "date", "title", "label"]
 # The audience lexemes a document's tokens hold (PostgreSQL), read back to compare.
 OLD_AUDIENCES = (
-    'ARRAY(SELECT lexeme FROM unnest("search_searchtext"."tokens") WHERE starts_with(lexeme, %s))'
+    'ARRAY(SELECT lexeme FROM unnest("search_searchdocument"."tokens") '
+    "WHERE starts_with(lexeme, %s))"
 )
 
 
@@ -51,7 +52,7 @@ def create_fts_sql() -> str:
 
 def create_gin_sql() -> str:
     return (
-        f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_searchtext "
+        f"CREATE INDEX IF NOT EXISTS {GIN_INDEX} ON search_searchdocument "
         "USING gin (tokens) WITH (fastupdate = on)"
     )
 
@@ -157,31 +158,18 @@ def _write(ids, old: dict, new: dict) -> int:
             stale.append(before["sort_key"])
         if doc is not None:
             text = doc.text
-            docs.append(SearchDocument(**doc.document_values()))
-            texts.append(
-                SearchText(
-                    document_id=doc.sort_key,
-                    text=text,
-                    body=doc.body,
-                    tokens=(
-                        tsvector_literal(
-                            text,
-                            [
-                                *time_lexemes(doc.sort_key),
-                                kind_lexeme(doc.kind),
-                                *_audience_lexemes(doc),
-                            ],
-                        )
-                        if tsv
-                        else None
-                    ),
-                )
-            )
+            tokens = None
+            if tsv:
+                lexemes = [*time_lexemes(doc.sort_key), kind_lexeme(doc.kind)]
+                tokens = tsvector_literal(text, [*lexemes, *_audience_lexemes(doc)])
+            docs.append(SearchDocument(**doc.document_values(), tokens=tokens))
+            texts.append(SearchText(document_id=doc.sort_key, text=text, body=doc.body))
     if stale:
         # Through the ORM so the pre_delete receiver takes the FTS5 rows out.
         SearchDocument.objects.filter(pk__in=stale).delete()
     if docs:
-        SearchDocument.objects.bulk_create(docs, batch_size=500)
+        # Batches of 100: on PostgreSQL each row carries its tokens (tens of KB).
+        SearchDocument.objects.bulk_create(docs, batch_size=100)
         SearchText.objects.bulk_create(texts, batch_size=100)
         if fts:
             with connection.cursor() as cursor:

@@ -2,11 +2,14 @@
 
 ``SearchDocument`` is a narrow row (what a result shows and what filters and
 facets need), keyed by ``sort_key``, which counts down with time so that
-newest-first is ascending primary-key order; ``SearchText`` beside it holds the display text, its folded form (for
-confirming matches and for snippets) and, on PostgreSQL, the ``tokens``
-tsvector with a GIN index. On SQLite the tokens live in the contentless FTS5
-table ``search_fts`` whose rowid is ``sort_key``. Both token stores are made by
-this app's migrations.
+newest-first is ascending primary-key order; on PostgreSQL it also holds the
+``tokens`` tsvector (stored out of line, in TOAST) with a GIN index, so the time
+windows of a search (engine.newest_sql) read about forty documents per page of the
+table. ``SearchText`` beside it holds the display text and its folded form (for
+confirming matches and for snippets), one wide row each, read only for the hits
+shown and the words the tokens cannot prove. On SQLite the tokens live in the
+contentless FTS5 table ``search_fts`` whose rowid is ``sort_key``. Both token stores
+are made by this app's migrations.
 """
 
 from datetime import UTC, date, datetime, time
@@ -44,7 +47,7 @@ class TokensField(models.TextField):
 
 @TokensField.register_lookup
 class Matches(models.Lookup):
-    """``tokens__matches="'工人' & '人队'"``: the tsvector contains every bigram (PostgreSQL)."""
+    """``tokens__matches="'工人' & '人队'"``: the tsvector contains every n-gram (PostgreSQL)."""
 
     lookup_name = "matches"
 
@@ -106,6 +109,11 @@ class SearchDocument(models.Model):
     # The line above a hit: series and 2020年第四期 of an issue, the date and place
     # of a meeting, the plan of a task, the unit of a report.
     label = models.CharField(max_length=300, blank=True)
+    # PostgreSQL: the n-gram tsvector (text.tsvector_literal) with the time, kind and
+    # audience lexemes, written by the app; NULL on SQLite (FTS5 holds the tokens).
+    # In this narrow row, not beside the text: a search's windows read a heap row per
+    # match, and the text row is a whole page (search 0005, issue 11).
+    tokens = TokensField(null=True, blank=True, editable=False)
 
     objects = SearchDocumentQuerySet.as_manager()
 
@@ -123,7 +131,7 @@ class SearchDocument(models.Model):
 
 
 class SearchText(models.Model):
-    """The searchable text of a document: display form, folded form, tokens (PostgreSQL)."""
+    """The searchable text of a document: display form and folded form."""
 
     document = models.OneToOneField(
         SearchDocument, primary_key=True, on_delete=models.CASCADE, related_name="content"
@@ -131,7 +139,6 @@ class SearchText(models.Model):
     # ``fold(body)``: what queries are confirmed against (same length as body).
     text = models.TextField()
     body = models.TextField()
-    tokens = TokensField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("搜索索引正文")

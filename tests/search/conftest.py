@@ -20,6 +20,19 @@ from tests.factories import (
 )
 
 
+def tokens_of_d() -> str:
+    """SQL for the tsvector of document ``d`` (PostgreSQL): in the document's row since
+    search 0005, in its text row before (tests that migrate back)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns "
+            "WHERE table_name = 'search_searchdocument' AND column_name = 'tokens'"
+        )
+        if cursor.fetchone():
+            return "d.tokens"
+    return "(SELECT t.tokens FROM search_searchtext t WHERE t.document_id = d.sort_key)"
+
+
 def fts_rows(word_bigram: str) -> int:
     """Rows of the token store holding a bigram (SQLite FTS5 or PostgreSQL tsvector)."""
     with connection.cursor() as cursor:
@@ -29,7 +42,7 @@ def fts_rows(word_bigram: str) -> int:
             )
         else:
             cursor.execute(
-                "SELECT COUNT(*) FROM search_searchtext WHERE tokens @@ %s::tsquery",
+                "SELECT COUNT(*) FROM search_searchdocument WHERE tokens @@ %s::tsquery",
                 [f"'{word_bigram}'"],
             )
         return cursor.fetchone()[0]

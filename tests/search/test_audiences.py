@@ -42,7 +42,7 @@ from tests.factories import (
     make_task,
 )
 
-from .conftest import document_of
+from .conftest import document_of, tokens_of_d
 
 postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="audience lexemes are PostgreSQL's tokens"
@@ -139,9 +139,8 @@ def stored_audiences() -> dict[tuple[str, int], set[str]]:
     """(kind, object id) -> the audience lexemes its document's tokens hold."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT d.kind, d.object_id, ARRAY(SELECT lexeme FROM unnest(t.tokens) "
-            "WHERE starts_with(lexeme, %s)) FROM search_searchdocument d "
-            "JOIN search_searchtext t ON t.document_id = d.sort_key",
+            f"SELECT d.kind, d.object_id, ARRAY(SELECT lexeme FROM unnest({tokens_of_d()}) "
+            "WHERE starts_with(lexeme, %s)) FROM search_searchdocument d",
             [AUDIENCE_PREFIX],
         )
         return {(kind, pk): set(lexemes) for kind, pk, lexemes in cursor.fetchall()}

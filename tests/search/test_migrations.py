@@ -11,6 +11,8 @@ from django.db.migrations.executor import MigrationExecutor
 from portal.search.models import SearchDocument
 from tests.factories import make_issue, make_meeting
 
+from .conftest import tokens_of_d
+
 OLD = ("search", "0001_search_documents")
 FIELDS = ("sort_key", "kind", "content_type_id", "object_id", "group", "title", "label")
 
@@ -47,19 +49,14 @@ def test_documents_move_to_the_old_foreign_keys_and_back_unchanged(today):
 def test_the_kind_lexeme_is_written_with_the_tokens_and_filled_by_search_0003(today):
     """engine.newest_sql keeps to the reader's kinds through a ``¦k<kind>`` lexeme:
     index._write adds it, and search 0003 adds it to documents written before."""
-    from django.db.models import Q
-
-    from portal.search.models import SearchText
-
     make_issue(title="词素迁移", body="<p>正文。</p>")
     make_meeting(title="联席会议", key_points="<p>研究部署。</p>")
 
     def kinds_in_tokens():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.kind FROM search_searchtext t JOIN search_searchdocument d "
-                "ON d.sort_key = t.document_id "
-                "WHERE t.tokens @@ ('''\u00a6k' || d.kind || '''')::tsquery ORDER BY d.kind"
+                f"SELECT d.kind FROM search_searchdocument d WHERE {tokens_of_d()} "
+                "@@ ('''\u00a6k' || d.kind || '''')::tsquery ORDER BY d.kind"
             )
             return [row[0] for row in cursor.fetchall()]
 
@@ -68,7 +65,50 @@ def test_the_kind_lexeme_is_written_with_the_tokens_and_filled_by_search_0003(to
     try:
         _migrate(("search", "0002_documents_by_content_type"))
         assert kinds_in_tokens() == []
-        assert SearchText.objects.filter(~Q(tokens=None)).count() == 2  # the rest kept
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM search_searchtext WHERE tokens IS NOT NULL")
+            assert cursor.fetchone()[0] == 2  # the rest kept
     finally:
         _migrate(latest)
     assert kinds_in_tokens() == ["issue", "meeting"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the tsvector is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_search_0005_moves_the_tokens_and_their_index_both_ways(today):
+    """The tokens go from the text rows to the documents' own (a narrow row for the time
+    windows to read), with the GIN index, and back, unchanged."""
+    from portal.search import engine
+    from portal.search.text import parse_query
+
+    make_issue(title="词素搬家", body="<p>产业工人队伍。</p>")
+    make_meeting(title="联席会议", key_points="<p>产业工人座谈。</p>")
+
+    def tokens():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT d.sort_key, {tokens_of_d()}::text FROM search_searchdocument d "
+                "ORDER BY d.sort_key"
+            )
+            return cursor.fetchall()
+
+    def indexed_table():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT tablename FROM pg_indexes WHERE indexname = 'search_doc_tokens_gin'"
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    before = tokens()
+    assert len(before) == 2 and all(t for _key, t in before)
+    assert indexed_table() == ["search_searchdocument"]
+    latest = MigrationExecutor(connection).loader.graph.leaf_nodes("search")[0]
+    try:
+        _migrate(("search", "0004_audience_lexemes"))
+        assert tokens() == before
+        assert indexed_table() == ["search_searchtext"]
+    finally:
+        _migrate(latest)
+    assert tokens() == before
+    assert indexed_table() == ["search_searchdocument"]
+    assert engine.find(SearchDocument.objects.all(), parse_query("工人")).total == 2
