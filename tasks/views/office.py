@@ -34,10 +34,10 @@ from .common import (
 )
 
 
-def overview_rates(filterset, user, params, day):
+def overview_rates(filterset, user, params, day, units):
     """``selectors.overview_rates`` of the filtered assignments, their SQL compiled once
     per filter shape on PostgreSQL (``tasks.filtered_sql``). ``filterset``: an
-    ``AssignmentFilter`` or ``PlainFilters``."""
+    ``AssignmentFilter`` or ``PlainFilters``; ``units``: the page's ``_Units``."""
     if isinstance(filterset, filtered_sql.PlainFilters):
         using = filterset.db
     else:
@@ -56,7 +56,9 @@ def overview_rates(filterset, user, params, day):
     if found is None:  # the filters match nothing
         return [], []
     sql, sql_params, _compiled = found
-    return selectors.overview_rates_of(sql, sql_params, using, params=params, today=day)
+    return selectors.overview_rates_of(
+        sql, sql_params, using, params=params, today=day, units=units.ordered
+    )
 
 
 class _Rows:
@@ -129,7 +131,7 @@ def overview(request):
     else:
         filterset = filtered_assignments(request, day, params, choices=choices)
     units = _Units()
-    by_unit, by_category = overview_rates(filterset, user, params, day)
+    by_unit, by_category = overview_rates(filterset, user, params, day, units)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
     page = page_of(request, overview_rows(filterset, user, day), PAGE_SIZE, count=totals["total"])
@@ -160,15 +162,17 @@ def overview_page(request, content: str) -> str:
 
 
 class _Units:
-    """Every unit's id, name, short name and whether it is active, read once for the
-    page (one statement, kept): the unit filter's choices (the active units, as
-    ``AssignmentFilter`` offers them to the office) and the names the table prints."""
+    """Every unit's id, name, short name and whether it is active, in the units' order,
+    read once for the page (one statement, kept): the unit filter's choices (the active
+    units, as ``AssignmentFilter`` offers them to the office), the rates' rows by unit
+    (``ordered``: their order and names) and the names the table prints."""
 
     def __init__(self):
         rows = kept_query(
             ("tasks:overview_units",),
             lambda: Unit.objects.values_list("pk", "name", "short_name", "active"),
         ).rows()
+        self.ordered = [(pk, name) for pk, name, _short, _active in rows]
         self.choices = [(pk, name) for pk, name, _short, active in rows if active]
         self.names = {pk: short or name for pk, name, short, _active in rows}
 
