@@ -12,6 +12,7 @@ parts.
 
 from __future__ import annotations
 
+import html
 from urllib.parse import quote
 
 from django.conf import settings
@@ -189,19 +190,16 @@ def _nav(fixed: _Fixed, request, user) -> list[str]:
     return parts
 
 
-def header(context) -> SafeString:
-    """The skip link and the site header: brand, navigation (the links the user's roles
-    reach, the current page marked), search box, and the account links or the sign-in
-    link that comes back to this page."""
-    fixed = _fixed()
-    request, user = _request_and_user(context)
+def _header_html(fixed: _Fixed, request, user, token) -> str:
+    """``header``'s markup for ``user`` (None: anonymous); ``token()`` gives the CSRF
+    token for the sign-out form ("" or "NOTPROVIDED": no hidden field), asked for only
+    when a signed-in user's form is written."""
     parts = _nav(fixed, request, user)
     parts.append(fixed.after_nav)
     if user is not None:
         unit = user.unit if user.unit_id else None
         name = escape(user.display_name) + (f" · {escape(unit.display_name)}" if unit else "")
-        token = context.get("csrf_token")
-        token = str(token) if token else ""
+        token = token()
         csrf = (
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
             if token and token != "NOTPROVIDED"
@@ -217,7 +215,20 @@ def header(context) -> SafeString:
         path = request.get_full_path() if request is not None else ""
         parts += [fixed.sign_in, escape(quote(path)), fixed.sign_in_label]
     parts.append(fixed.end)
-    return mark_safe("".join(parts))  # noqa: S308 (built from escaped parts)
+    return "".join(parts)
+
+
+def header(context) -> SafeString:
+    """The skip link and the site header: brand, navigation (the links the user's roles
+    reach, the current page marked), search box, and the account links or the sign-in
+    link that comes back to this page."""
+    request, user = _request_and_user(context)
+
+    def token():
+        value = context.get("csrf_token")
+        return str(value) if value else ""
+
+    return mark_safe(_header_html(_fixed(), request, user, token))  # noqa: S308 (escaped parts)
 
 
 def footer(context) -> SafeString:
@@ -302,6 +313,15 @@ def messages_html(request) -> str:
     return f'\n      <ul class="messages">\n        {items}\n      </ul>\n    '
 
 
+def _text(value) -> str:
+    """``conditional_escape(value)`` as text, without its check for lazy arguments:
+    markup (``__html__``) as it is, anything else through ``html.escape`` (what
+    Django's ``escape`` does)."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def page(
     request, *, title: str, content: str, body_class: str = "", extra_head: str = ""
 ) -> SafeString:
@@ -309,31 +329,40 @@ def page(
     character: ``title`` as plain text (escaped here), ``body_class`` likewise;
     ``extra_head`` and ``content`` as markup, already safe (escaped parts). The
     header, footer and the idle sign-out's attributes as the template tags write them,
-    from the same context values (the request, its user, the CSRF token, asked for
-    only when the header shows a signed-in user's sign-out form)."""
-    from django.template.context_processors import csrf
+    from the same values (the request, its user, the CSRF token, asked for only when
+    the header shows a signed-in user's sign-out form), each looked up once."""
+    language = get_language()
+    key = (get_script_prefix(), language)
+    fixed = _memo.get(key)
+    if fixed is None:
+        fixed = _memo[key] = _Fixed()
+    user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
 
-    context = {"request": request, "user": getattr(request, "user", None)}
-    context.update(csrf(request))
-    language = get_language() or "zh-hans"
+    def token():
+        from django.middleware.csrf import get_token
+
+        return get_token(request) or ""
+
     return mark_safe(  # noqa: S308 (built from escaped parts and the caller's safe markup)
         "<!DOCTYPE html>\n"
-        f'<html lang="{conditional_escape(language)}">\n'
+        f'<html lang="{_text(language or "zh-hans")}">\n'
         "<head>\n"
         '  <meta charset="utf-8">\n'
         '  <meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"  <title>{conditional_escape(title)}</title>\n"
-        f"  {styles()}\n"
+        f"  <title>{_text(title)}</title>\n"
+        f"  {fixed.styles}\n"
         f"  {extra_head}\n"
         "</head>\n"
         "\n"
-        f'<body class="{conditional_escape(body_class)}"{session_attrs(context)}>\n'
-        f"  {header(context)}\n"
+        f'<body class="{_text(body_class)}"{fixed.session_attrs if user else ""}>\n'
+        f"  {_header_html(fixed, request, user, token)}\n"
         '  <main id="main" class="site-main">\n'
         f"    {messages_html(request)}\n"
         f"    {content}\n"
         "  </main>\n"
-        f"  {footer(context)}\n"
+        f"  {fixed.idle if user else ''}{fixed.footer}\n"
         "</body>\n"
         "</html>\n"
     )
