@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from portal.accounts.services import ensure_office_group
 
@@ -19,6 +20,15 @@ from .factories import PASSWORD, UnitFactory, UserFactory
 # The day tests stand on: the middle of a month and of a year, so "this month", "due
 # in 7 days" and "this year" mean the same whatever day the suite runs.
 TODAY = dt.date(2026, 6, 15)
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request in English (LocaleMiddleware
+    activates the language it asks for, for the rest of the thread) would otherwise
+    leave the next test of its worker in English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
 
 
 @pytest.fixture
