@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils.translation import get_language
 
 from portal.files import UploadTo
 from portal.storage.tracking import tracked_writes
 
-from .models import Issue
+from .models import Issue, Series
 from .pdf_content import issue_filename, pdf_key
 from .pdf_layout import render_issue_pdf
 
@@ -33,6 +35,20 @@ class PdfFile(NamedTuple):
     filename: str
     etag: str  # quoted, strong
     last_modified: object  # aware datetime or None
+
+
+@lru_cache(maxsize=1024)
+def _named(language, series: str, year, number, title: str) -> str:
+    issue = Issue(year=year, number=number, title=title)
+    issue.series = Series(name=series)
+    return issue_filename(issue)
+
+
+def download_filename(issue: Issue) -> str:
+    """``issue_filename(issue)``, worked out once per process for each series name,
+    year, number, title and language it is asked for (a pure function of them, not a
+    cache of data: its number label costs two translations and the numerals)."""
+    return _named(get_language(), issue.series.name, issue.year, issue.number, issue.title)
 
 
 def _etag(value: str) -> str:
@@ -116,7 +132,7 @@ def issue_pdf(issue: Issue, *, validators: Validators | None = None) -> PdfFile:
     ``validators`` (``pdf_validators``, just before) saves looking the stored
     file up again.
     """
-    filename = issue_filename(issue)
+    filename = download_filename(issue)
     if issue.official_pdf:
         official = issue.official_pdf
         modified = validators.last_modified if validators else _modified(official, None)

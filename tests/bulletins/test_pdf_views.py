@@ -177,6 +177,25 @@ def test_download_headers(anon_client):
     assert response["Cache-Control"] == "public, no-cache"
 
 
+def test_the_download_name_follows_the_language_and_each_edit(anon_client):
+    """The file name (kept per series, year, number, title and language) and its
+    Last-Modified are those of the file asked for, whichever was asked for before."""
+    issue = make_issue()
+    names = {}
+    for language in ("zh-hans", "en", "zh-hans"):
+        response = anon_client.get(pdf_url(issue), headers={"accept-language": language})
+        names.setdefault(language, response["Content-Disposition"])
+        assert response["Content-Disposition"] == names[language]
+        stored = Issue.objects.select_related("series").get(pk=issue.pk)
+        modified = pdf_cache.pdf_validators(stored).last_modified
+        assert response["Last-Modified"] == http_date(modified.timestamp())
+    assert f"filename*=utf-8''{quote(FILENAME)}" in names["zh-hans"]
+    assert names["en"] != names["zh-hans"] and "No." in names["en"]
+    Issue.objects.filter(pk=issue.pk).update(number=5)
+    renamed = anon_client.get(pdf_url(issue))["Content-Disposition"]
+    assert quote(FILENAME.replace("第四期", "第五期")) in renamed
+
+
 @pytest.mark.parametrize(
     ("state", "cache_control"),
     [
