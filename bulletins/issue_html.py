@@ -251,7 +251,7 @@ def issue_page(request, page: dict) -> SafeString:
     issue = page["issue"]
     return chrome.page(
         request,
-        title=f"{issue.series.name} {issue.number_label} · {settings.SITE_NAME}",
+        title=f"{issue.series.name} {page['number_label']} · {settings.SITE_NAME}",
         body_class="page-bulletin",
         extra_head=f'<link rel="stylesheet" href="{chrome.static_url("css/bulletin.css")}">',
         content=issue_content(request, page),

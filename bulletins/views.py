@@ -6,6 +6,7 @@ answers 404, never 403.
 
 import mimetypes
 import os
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -329,6 +331,23 @@ _DETAIL_FIELDS = (
 )
 
 
+@lru_cache(maxsize=1024)
+def _masthead(language, series_name, year, number, total_number, issue_date, printed_on) -> dict:
+    """The issue page's 报头 and 印发 lines and the number label of its title, worked
+    out once per process for each set of values they are made of (a pure function of
+    them and the language: translated formats and Chinese numerals)."""
+    org_line, kind_line = masthead_lines(series_name)
+    return {
+        "masthead_org": org_line,
+        "masthead_kind": kind_line,
+        "number": number_label(number),
+        "total_number": total_number_label(total_number),
+        "issue_date": chinese_date(issue_date),
+        "printed": printed_text(chinese_date(printed_on or issue_date)),
+        "number_label": Issue(year=year, number=number).number_label,
+    }
+
+
 @require_safe
 def issue_detail(request, pk):
     issue = visible_issue(request.user, pk, _DETAIL_FIELDS)
@@ -336,17 +355,19 @@ def issue_detail(request, pk):
         raise Http404("No Issue matches the given query.")  # get_object_or_404's words
     receipt = record_view(issue=issue, by=request.user)
     reading = reading_copy(issue)
-    org_line, kind_line = masthead_lines(issue.series.name)
     is_public = issue.is_published and issue.visibility == Visibility.PUBLIC
     context = {
         "issue": issue,
         "is_internal": issue.visibility == Visibility.INTERNAL,
-        "masthead_org": org_line,
-        "masthead_kind": kind_line,
-        "number": number_label(issue.number),
-        "total_number": total_number_label(issue.total_number),
-        "issue_date": chinese_date(issue.issue_date),
-        "printed": printed_text(chinese_date(issue.printed_on or issue.issue_date)),
+        **_masthead(
+            get_language(),
+            issue.series.name,
+            issue.year,
+            issue.number,
+            issue.total_number,
+            issue.issue_date,
+            issue.printed_on,
+        ),
         "articles": [
             # Stored cleaned (bulletins/reading.py, html.article_html).
             {"title": title, "body": mark_safe(body)}  # noqa: S308
