@@ -27,6 +27,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 
+from portal.audit.request import current_request
+
 from .models import OFFICE_GROUP
 
 UserModel = get_user_model()
@@ -69,17 +71,28 @@ class _UserRead:
         user_table = user_meta.db_table
         columns = [f"u.{qn(f.column)}" for f in self.user_fields]
         columns += [f"n.{qn(f.column)}" for f in self.unit_fields]
-        self.sql = (
-            f"SELECT {', '.join(columns)}, EXISTS("
+        # The select list (its one parameter: the 产改办 group's name), and the unit
+        # joined to the user ``u``: the user's statement, and the session's
+        # (``session_sql``) when the session's user is known beforehand.
+        self.columns = (
+            f"{', '.join(columns)}, EXISTS("
             f"SELECT 1 FROM {qn(through)} ug INNER JOIN {qn(group_table)} g"
             f" ON g.{qn(Group._meta.pk.column)} = ug.{qn(groups.m2m_reverse_name())}"
             f" WHERE ug.{qn(groups.m2m_column_name())} = u.{qn(user_meta.pk.column)}"
             f" AND g.{qn(Group._meta.get_field('name').column)} = %s)"
-            f" FROM {qn(user_table)} u"
+        )
+        self.unit_join = (
             f" LEFT OUTER JOIN {qn(unit_model._meta.db_table)} n"
             f" ON n.{qn(unit_model._meta.pk.column)} = u.{qn(unit_field.column)}"
-            f" WHERE u.{qn(user_meta.pk.column)} = %s"
         )
+        self.user_table = qn(user_table)
+        self.user_pk = f"u.{qn(user_meta.pk.column)}"
+        self.sql = (
+            f"SELECT {self.columns} FROM {self.user_table} u{self.unit_join}"
+            f" WHERE {self.user_pk} = %s"
+        )
+        self.width = len(columns) + 1
+        self.pk_position = self.user_fields.index(user_meta.pk)
         self.user_converters = _converters(self.user_fields, "u", connection)
         self.unit_converters = _converters(self.unit_fields, "n", connection)
 
@@ -92,16 +105,24 @@ class _UserRead:
             values[position] = value
         return values
 
+    def params(self, connection, user_id) -> list:
+        """The parameters of the select list and of the user's id, in that order."""
+        return [OFFICE_GROUP, UserModel._meta.pk.get_db_prep_value(user_id, connection)]
+
     def get(self, connection, user_id):
         """The ``User`` of ``user_id`` (unit and ``_is_office`` filled in) or None."""
-        pk = UserModel._meta.pk.get_db_prep_value(user_id, connection)
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, [OFFICE_GROUP, pk])
+            cursor.execute(self.sql, self.params(connection, user_id))
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self.user_of(row, connection)
+
+    def user_of(self, row, connection):
+        """The ``User`` of a row of the select list (None when its columns are NULL: no
+        such user, as a LEFT JOIN gives it)."""
         row = list(row)
         n = len(self.user_fields)
+        if row[self.pk_position] is None:
+            return None
         user_values = self._convert(row[:n], self.user_converters, connection)
         user = UserModel.from_db(connection.alias, self.user_names, user_values)
         unit = None
@@ -142,6 +163,24 @@ def _permissions_sql(connection, superuser: bool) -> str:
     )
 
 
+def user_read(connection) -> _UserRead:
+    """The user's statement and row reader for ``connection`` (made once per process)."""
+    return _memo_for(connection, "user", lambda: _UserRead(connection))
+
+
+# What ``SessionStore.take_user`` answers when the session read no user for this id.
+NOT_READ = object()
+
+
+def _read_with_session(user_id):
+    """The user of ``user_id`` as the request's session read it with its row, None
+    (no such user), or ``NOT_READ``. The request is the one being served
+    (``portal.audit.request``): Django's ``get_user`` gives the backend only an id."""
+    session = getattr(current_request(), "session", None)
+    take = getattr(session, "take_user", None)
+    return NOT_READ if take is None else take(user_id)
+
+
 def _memo_for(connection, name, make):
     key = (connection.alias, connection.vendor, name)
     try:
@@ -165,10 +204,14 @@ class PortalBackend(ModelBackend):
 
     def get_user(self, user_id):
         """The active user of ``user_id`` with their unit, and ``_is_office`` (the
-        ``User.is_office`` group test), in one statement; None when there is no such
-        user or the account is inactive (``ModelBackend.get_user``'s rule)."""
-        connection = connections[router.db_for_read(UserModel)]
-        user = _memo_for(connection, "user", lambda: _UserRead(connection)).get(connection, user_id)
+        ``User.is_office`` group test), in one statement, or read with the request's
+        session by its statement (``sessions.SessionStore``) just before; None when
+        there is no such user or the account is inactive (``ModelBackend.get_user``'s
+        rule)."""
+        user = _read_with_session(user_id)
+        if user is NOT_READ:
+            connection = connections[router.db_for_read(UserModel)]
+            user = user_read(connection).get(connection, user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def get_all_permissions(self, user_obj, obj=None):

@@ -13,9 +13,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.sessions.backends.db import SessionStore as DjangoStore
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from portal.accounts import sessions
 from portal.accounts.backends import PortalBackend
 from portal.accounts.roles import AUDITOR, SECURITY_ADMIN, SYSTEM_ADMIN, ensure_role_groups
 from portal.accounts.sessions import SessionStore
@@ -177,3 +180,104 @@ def test_a_session_ended_by_signing_out_is_refused_afterwards(user_a):
     stolen = Client()
     stolen.cookies["sessionid"] = key
     assert stolen.get("/tasks/").status_code == 302
+
+
+# --- the session with its user, in one statement -----------------------------------------
+
+
+def _statements(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def _reading(table, statements):
+    return [sql for sql in statements if f'"{table}"' in sql and sql.lstrip().startswith("SELECT")]
+
+
+def test_a_signed_in_request_reads_the_session_and_its_user_in_one_statement(user_a, unit_a):
+    client = Client()
+    client.force_login(user_a)
+    for _ in range(2):  # signing in taught the process whose session it is
+        response, statements = _statements(client, "/accounts/keepalive/")
+        assert response.status_code == 204
+        assert response.wsgi_request.user == user_a
+        assert response.wsgi_request.user.unit == unit_a
+        user_reads = _reading(User._meta.db_table, statements)
+        assert len(user_reads) == 1 and Session._meta.db_table in user_reads[0]
+    # the user and the unit come as the user's own statement gives them
+    expected = PortalBackend().get_user(user_a.pk)
+    assert _fields(response.wsgi_request.user) == _fields(expected)
+    assert _fields(response.wsgi_request.user.unit) == _fields(expected.unit)
+
+
+def test_the_user_read_with_the_session_is_the_rows_state_at_each_request(user_a, unit_b):
+    client = Client()
+    client.force_login(user_a)
+    assert client.get("/tasks/").status_code == 200
+    User.objects.filter(pk=user_a.pk).update(unit=unit_b)  # no save(), no signal
+    assert client.get("/tasks/").wsgi_request.user.unit == unit_b
+    User.objects.filter(pk=user_a.pk).update(is_active=False)
+    assert client.get("/tasks/").status_code == 302
+    assert not client.get("/accounts/keepalive/").wsgi_request.user.is_authenticated
+
+
+@pytest.mark.parametrize("change", ["password", "session_token"])
+def test_a_changed_password_or_token_ends_the_session_at_its_next_request(user_a, change):
+    client = Client()
+    client.force_login(user_a)
+    assert client.get("/tasks/").status_code == 200
+    User.objects.filter(pk=user_a.pk).update(**{change: "changed-behind-its-back"})
+    assert client.get("/tasks/").status_code == 302
+
+
+def test_the_user_read_with_the_session_is_taken_only_for_the_user_it_names(user_a, user_b):
+    """What the process remembers of whose a session is only chooses what to read along;
+    the user signed in is the one the session's verified data names."""
+    client = Client()
+    client.force_login(user_a)
+    key = client.cookies["sessionid"].value
+    sessions._owners[key] = user_b.pk  # as if wrongly remembered
+    response, statements = _statements(client, "/accounts/keepalive/")
+    assert response.wsgi_request.user == user_a
+    assert len(_reading(User._meta.db_table, statements)) == 2  # user_b's along, user_a's own
+    sessions._owners.pop(key, None)
+
+
+def test_checked_session_data_is_read_again_alike_and_a_tampered_one_is_not(user_a):
+    client = Client()
+    client.force_login(user_a)
+    key = client.cookies["sessionid"].value
+    first = SessionStore(key).load()
+    first["x"] = 1  # a request's changes stay its own
+    again = SessionStore(key).load()
+    assert "x" not in again and again == DjangoStore(key).load()
+    data = Session.objects.get(session_key=key).session_data
+    Session.objects.filter(session_key=key).update(session_data=data[:-2] + "xx")
+    assert SessionStore(key).load() == {}
+    assert client.get("/tasks/").status_code == 302
+
+
+def test_the_session_rules_hold_under_a_script_prefix(user_a, settings):
+    """The account pages a session may still reach, and the keep-alive, are recognised
+    by ``path_info`` whatever prefix the portal is served under."""
+    from django.urls import set_script_prefix
+
+    from portal.accounts import middleware
+
+    client = Client()
+    client.force_login(user_a)
+    User.objects.filter(pk=user_a.pk).update(must_change_password=True)
+    for first in ("/", "/portal/"):  # the paths reversed first under either prefix
+        middleware._reversed.clear()
+        set_script_prefix(first)
+        middleware.exempt_paths()
+        set_script_prefix("/portal/")
+        try:
+            page = client.get("/accounts/password/", SCRIPT_NAME="/portal")
+            other = client.get("/tasks/", SCRIPT_NAME="/portal")
+        finally:
+            set_script_prefix("/")
+        assert page.status_code == 200
+        assert (other.status_code, other["Location"]) == (302, "/portal/accounts/password/")
+    middleware._reversed.clear()

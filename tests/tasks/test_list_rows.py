@@ -365,9 +365,9 @@ def test_a_units_list_reads_its_notices_only_when_its_rows_say_so(
     client.force_login(user_a)
     client.get("/tasks/")
     for query in ["", "page=2"] if count > PAGE_SIZE else [""]:
-        # session, the user with their unit; the rows; the plans and categories when
-        # the rows are not the whole list; the 催办 when there are some
-        with django_assert_num_queries(3 + (count > PAGE_SIZE) + bool(notices)):
+        # the session with the user and their unit; the rows; the plans and categories
+        # when the rows are not the whole list; the 催办 when there are some
+        with django_assert_num_queries(2 + (count > PAGE_SIZE) + bool(notices)):
             response = client.get(f"/tasks/?{query}")
         request = RequestFactory().get(f"/tasks/?{query}")
         request.user = response.wsgi_request.user

@@ -64,16 +64,16 @@ def units(unit_a, unit_b):
 @pytest.mark.parametrize(
     "persona, url, queries",
     [
-        # session, the user with their unit; the rows with their count (COUNT(*) OVER
+        # the session with the user and their unit; the rows with their count (COUNT(*) OVER
         # ()), whether the unit has unread 催办 (none: no query for them) and the ranks
         # of their plans and categories (the whole list on one page: the filter's
         # choices without a statement of their own)
-        ("unit_a", "/tasks/", 3),
-        # session, the user with the office group test, the user's permissions; plans and
+        ("unit_a", "/tasks/", 2),
+        # the session with the user and the office group test, the user's permissions; plans and
         # categories (the current task list shown by default among them), units; the
         # rates by unit and by category in one statement on PostgreSQL (their sum is the
         # total and the count, no COUNT of their own), the page's rows
-        ("office", "/tasks/overview/", 7 if connection.vendor == "postgresql" else 8),
+        ("office", "/tasks/overview/", 6 if connection.vendor == "postgresql" else 7),
     ],
     indirect=["persona"],
 )
