@@ -68,7 +68,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("长时间未操作，已自动退出，请重新登录。"))
                 return redirect_to_login(request.get_full_path())
-            if last is None or now - int(last) >= TOUCH_EVERY or request.path == _keepalive():
+            if last is None or now - int(last) >= TOUCH_EVERY or request.path_info == _keepalive():
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
 
@@ -79,12 +79,15 @@ def _keepalive() -> str:
 
 def exempt_paths() -> frozenset[str]:
     """The account pages a session may reach whatever it still owes (a new
-    password, the second factor)."""
+    password, the second factor), as ``request.path_info`` reads them (the address
+    without the script prefix)."""
     return _paths()[1]
 
 
-# Reversed once per script prefix (every signed-in request asks): (keep-alive, exempt).
-_reversed: dict = {}
+# Reversed once per process (every signed-in request asks), without the script prefix
+# they were reversed under: (keep-alive, exempt). Compared with ``path_info``, they hold
+# under any prefix, and no request has to ask for the prefix (a context variable).
+_reversed: list = []
 
 
 @receiver(setting_changed, dispatch_uid="accounts_middleware_paths")
@@ -93,10 +96,9 @@ def _forget_paths(**kwargs):
 
 
 def _paths() -> tuple[str, frozenset[str]]:
-    prefix = get_script_prefix()
     try:
-        return _reversed[prefix]
-    except KeyError:
+        return _reversed[0]
+    except IndexError:
         names = [
             "password_change",
             "password_change_done",
@@ -105,10 +107,13 @@ def _paths() -> tuple[str, frozenset[str]]:
             "accounts:otp_verify",
             "accounts:two_factor",
         ]
-        paths = _reversed[prefix] = (
-            reverse("accounts:keepalive"),
-            frozenset(reverse(name) for name in names),
-        )
+        cut = len(get_script_prefix()) - 1
+
+        def info(name):
+            return reverse(name)[cut:]
+
+        paths = (info("accounts:keepalive"), frozenset(info(name) for name in names))
+        _reversed[:] = [paths]
         return paths
 
 
@@ -119,11 +124,12 @@ class PasswordPolicyMiddleware:
     def __call__(self, request):
         user = signed_in_user(request)
         if user is not None and not request.path.startswith(settings.STATIC_URL):
-            age = timezone.now() - (user.password_changed_at or timezone.now())
+            changed = user.password_changed_at
+            age = timezone.now() - changed if changed else timedelta(0)
             max_age = timedelta(days=int(getattr(settings, "PASSWORD_MAX_AGE_DAYS", 180)))
             remind = timedelta(days=int(getattr(settings, "PASSWORD_REMIND_DAYS", 90)))
             if user.must_change_password or age > max_age:
-                if request.path not in exempt_paths():
+                if request.path_info not in exempt_paths():
                     messages.warning(request, _must_change_text(user))
                     return redirect("password_change")
             elif age > remind and not request.session.get(REMINDED):

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -12,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.text import CleanCharField
 
 OFFICE_GROUP = "产改办"
+# User._get_session_auth_hash's digests by (secret, password and session token).
+_session_hashes: dict[tuple[str, str], str] = {}
 
 
 def is_office(user) -> bool:
@@ -110,12 +113,21 @@ class User(AbstractUser):
     def _get_session_auth_hash(self, secret=None):
         # Django's check of each session, over the session token as well as the
         # password: ``end_sessions`` changes the token to sign the account out.
-        return salted_hmac(
-            "portal.accounts.User.session_auth_hash",
-            f"{self.password}:{self.session_token}",
-            secret=secret,
-            algorithm="sha256",
-        ).hexdigest()
+        # Every signed-in request asks it; an HMAC of what it is given, so it is kept
+        # per process by what it is given (any new password or token is a new key).
+        message = f"{self.password}:{self.session_token}"
+        key = (settings.SECRET_KEY if secret is None else secret, message)
+        digest = _session_hashes.get(key)
+        if digest is None:
+            if len(_session_hashes) >= 10_000:
+                _session_hashes.clear()
+            digest = _session_hashes[key] = salted_hmac(
+                "portal.accounts.User.session_auth_hash",
+                message,
+                secret=key[0],
+                algorithm="sha256",
+            ).hexdigest()
+        return digest
 
 
 class PasswordHistory(models.Model):

@@ -122,7 +122,7 @@ class TwoFactorMiddleware:
         if (
             user is not None
             and not request.path.startswith(settings.STATIC_URL)
-            and request.path not in exempt_paths()
+            and request.path_info not in exempt_paths()
         ):
             if request.session.get(HAS_DEVICE):
                 if not user.is_verified():
