@@ -26,6 +26,10 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connections, router
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 from portal.audit.request import current_request
 
@@ -49,6 +53,40 @@ def _converters(fields, alias: str, connection) -> list[tuple[int, list]]:
         if functions:
             found.append((position, (column, functions)))
     return found
+
+
+def _maker(model):
+    """A function ``(alias, names, values) -> instance`` that does what
+    ``model.from_db`` does with a value for every concrete field, in their order.
+
+    Django's ``Model.__init__`` sends ``pre_init`` and ``post_init`` and sets each value
+    with ``setattr``; when the model keeps Django's ``__init__`` and ``from_db``, its
+    fields' attributes store what they are given as it is (plain values, or a foreign
+    key's id, whose descriptor only writes it into the instance's dict when nothing is
+    cached yet) and nothing listens to the two signals for it, that comes down to
+    filling the instance's dict, which the function then does (about 10 µs less for a
+    user, every signed-in request). Otherwise it calls ``from_db``."""
+    plain = model.__init__ is Model.__init__ and model.from_db.__func__ is Model.from_db.__func__
+    for field in model._meta.concrete_fields:
+        descriptor = getattr(model, field.attname, None)
+        if (
+            hasattr(type(descriptor), "__set__")
+            and type(descriptor) is not ForeignKeyDeferredAttribute
+        ):
+            plain = False
+    new = object.__new__
+
+    def make(alias, names, values):
+        if not plain or pre_init.has_listeners(model) or post_init.has_listeners(model):
+            return model.from_db(alias, names, values)
+        instance = new(model)
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = alias
+        instance.__dict__.update(zip(names, values, strict=True))
+        return instance
+
+    return make
 
 
 class _UserRead:
@@ -95,6 +133,8 @@ class _UserRead:
         self.pk_position = self.user_fields.index(user_meta.pk)
         self.user_converters = _converters(self.user_fields, "u", connection)
         self.unit_converters = _converters(self.unit_fields, "n", connection)
+        self.make_user = _maker(UserModel)
+        self.make_unit = _maker(unit_model)
 
     @staticmethod
     def _convert(values: list, converters, connection) -> list:
@@ -124,13 +164,13 @@ class _UserRead:
         if row[self.pk_position] is None:
             return None
         user_values = self._convert(row[:n], self.user_converters, connection)
-        user = UserModel.from_db(connection.alias, self.user_names, user_values)
+        user = self.make_user(connection.alias, self.user_names, user_values)
         unit = None
         if user.unit_id is not None:
             unit_values = self._convert(
                 row[n : n + len(self.unit_fields)], self.unit_converters, connection
             )
-            unit = self.unit_model.from_db(connection.alias, self.unit_names, unit_values)
+            unit = self.make_unit(connection.alias, self.unit_names, unit_values)
         self.unit_field.set_cached_value(user, unit)
         user._is_office = bool(row[-1])
         return user

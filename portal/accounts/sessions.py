@@ -90,8 +90,14 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
         """The session's row (only ``session_key`` and ``session_data`` filled) if it
         exists and has not expired, else None (and this store forgets its key), like
-        Django's ``SessionStore._get_session_from_db``. When the session is known to
-        be a user's, that user's row is read by the same statement (``take_user``)."""
+        Django's ``SessionStore._get_session_from_db``."""
+        data = self._read_session_data()
+        return None if data is None else self.model(session_key=self.session_key, session_data=data)
+
+    def _read_session_data(self) -> str | None:
+        """The session's data if its row exists and has not expired, else None (and this
+        store forgets its key). When the session is known to be a user's, that user's
+        row is read by the same statement (``take_user``)."""
         connection = connections[router.db_for_read(self.model)]
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         owner = _owners.get(self.session_key)
@@ -111,10 +117,12 @@ class SessionStore(DatabaseSessionStore):
             return None
         if users is not None:
             self._user_read = (owner, users.user_of(row[1:], connection))
-        return self.model(session_key=self.session_key, session_data=row[0])
+        return row[0]
 
     def load(self):
-        data = super().load()
+        """Django's ``load``, without making a model instance of the row."""
+        text = self._read_session_data()
+        data = {} if text is None else self.decode(text)
         self._learn_owner(data)
         return data
 

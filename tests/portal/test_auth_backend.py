@@ -281,3 +281,33 @@ def test_the_session_rules_hold_under_a_script_prefix(user_a, settings):
         assert page.status_code == 200
         assert (other.status_code, other["Location"]) == (302, "/portal/accounts/password/")
     middleware._reversed.clear()
+
+
+def test_users_and_units_are_made_as_from_db_makes_them(everyone, unit_a):
+    from django.db.models.signals import post_init
+
+    from portal.accounts.backends import _maker
+
+    def row(obj):
+        names = [f.attname for f in type(obj)._meta.concrete_fields]
+        return names, [getattr(obj, name) for name in names]
+
+    for obj in [*everyone, unit_a]:
+        model = type(obj)
+        made, expected = _maker(model)("default", *row(obj)), model.from_db("default", *row(obj))
+        assert type(made) is model and made == expected
+        assert _fields(made) == _fields(expected)
+        assert (made._state.adding, made._state.db) == (False, "default")
+        assert made.__dict__.keys() == expected.__dict__.keys()
+
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=User)
+    try:  # something listens to a user's making: Django's own way, signal included
+        made = _maker(User)("default", *row(everyone[0]))
+    finally:
+        post_init.disconnect(listener, sender=User)
+    assert seen == [made]
