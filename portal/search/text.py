@@ -347,14 +347,42 @@ def highlight(display: str, words, *, folded: str | None = None, start=0, end=No
     return mark_safe("".join(out).replace("\n", " "))
 
 
+SNIPPET_WIDTH, SNIPPET_BEFORE = 120, 30
+
+
+def snippet_window(first: int, *, width: int = SNIPPET_WIDTH, before: int = SNIPPET_BEFORE):
+    """``(b, e)``: the part ``[b, e)`` of a text that its snippet can show, whatever the
+    text's length, given the offset of its first match (-1: none). The results page
+    reads only that much of each hit's text (views._hits), not the whole text."""
+    return max(0, first - width), max(width, first + width - before)
+
+
 def snippet(display: str, folded: str, words, *, width: int = 120, before: int = 30) -> SafeString:
     """A window of ``display`` around the first match, highlighted; the opening if none."""
     first = min((p for p in (folded.find(w) for w in words) if p != -1), default=-1)
+    return snippet_of(display, folded, words, 0, len(display), first, width=width, before=before)
+
+
+def snippet_of(
+    display: str,
+    folded: str,
+    words,
+    offset: int,
+    length: int,
+    first: int,
+    *,
+    width: int = SNIPPET_WIDTH,
+    before: int = SNIPPET_BEFORE,
+) -> SafeString:
+    """``snippet`` of a text of which only a part is at hand: ``display`` and ``folded``
+    start at ``offset`` of the whole (``snippet_window``; ``folded`` reaching as many
+    characters further as the longest word has, less one), which is ``length``
+    characters long and first matches at ``first`` (-1: nowhere)."""
     start = 0 if first < before else first - before
-    end = min(len(display), start + width)
+    end = min(length, start + width)
     if end - start < width:
         start = max(0, end - width)
-    body = highlight(display, words, folded=folded, start=start, end=end)
+    body = highlight(display, words, folded=folded, start=start - offset, end=end - offset)
     prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(display) else ""
+    suffix = "…" if end < length else ""
     return mark_safe(prefix + body + suffix)

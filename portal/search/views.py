@@ -19,7 +19,15 @@ from .filters import SearchFilter, Unfiltered, params
 from .forms import SearchForm, fields_html
 from .models import SearchDocument, uses_tsvector
 from .page_html import search_page
-from .text import Query, highlight, snippet
+from .text import (
+    SNIPPET_BEFORE,
+    SNIPPET_WIDTH,
+    Query,
+    fold,
+    highlight,
+    snippet_of,
+    snippet_window,
+)
 from .visibility import token_scope, visible_kinds
 
 PAGE_SIZE = 20
@@ -36,22 +44,68 @@ class Hit:
 
 
 # Where a results page reads its documents: the document table unaliased, as the
-# scope's WHERE (visibility.py) names it.
+# scope's WHERE (visibility.py) names it. Of each display text only the part its
+# snippet can show (text.snippet_window), from the first match after the title: a
+# hit's texts are tens of KB, and reading them whole cost more of the page's CPU
+# than the rest of its hits (issue 11). Three levels, each kept whole (OFFSET 0) so
+# that each text is searched once: where each word first occurs in the folded text
+# (``p<n>``); where the first match after the title is (``f``, a second search only
+# for a word found in the title first); the part of the display text.
 PAGE_SQL = (
+    "SELECT m.sort_key, m.kind, m.object_id, m.title, m.label, m.f, "
+    "substr(m.body, m.o + {b} + 1, {e} - {b} + {more}){links} FROM ("
+    "SELECT s.*, {first} AS f FROM ("
     'SELECT "search_searchdocument"."sort_key", "search_searchdocument"."kind", '
     '"search_searchdocument"."object_id", "search_searchdocument"."title", '
-    '"search_searchdocument"."label", "search_searchtext"."text", "search_searchtext"."body"'
-    '{links} FROM "search_searchdocument" LEFT OUTER JOIN "search_searchtext" '
+    '"search_searchdocument"."label", "search_searchtext"."text", "search_searchtext"."body", '
+    'length("search_searchdocument"."title") + 1 AS o{found}{link_columns} '
+    'FROM "search_searchdocument" LEFT OUTER JOIN "search_searchtext" '
     'ON ("search_searchdocument"."sort_key" = "search_searchtext"."document_id") '
-    'WHERE "search_searchdocument"."sort_key" IN ({keys}) AND {where}'
+    'WHERE "search_searchdocument"."sort_key" IN ({keys}) AND {where}{fence}) AS s{fence}) AS m'
 )
+_NONE = 2147483647  # a word not found (beyond any offset)
 
 
-def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], str, list]:
+def _page_sql(connection, words, link_columns: list[str], keys: int, where: str) -> str:
+    """PAGE_SQL for ``words``, each a parameter twice: first in ``f`` (the search after
+    the title), then in ``p<n>``, before the links', keys' and WHERE's. The folded
+    text has the display text's length (text.fold), so ``f`` is an offset in both.
+    On SQLite ``instr``, scalar ``min`` and a LIMIT before the OFFSET."""
+    sqlite = connection.vendor == "sqlite"
+    find = "instr" if sqlite else "strpos"
+    after = f"NULLIF({find}(substr(s.text, s.o + 1), %s), 0) - 1"
+    firsts = [
+        f"CASE WHEN s.p{n} = 0 THEN NULL WHEN s.p{n} > s.o THEN s.p{n} - 1 - s.o ELSE {after} END"
+        for n in range(len(words))
+    ]
+    first = firsts[0]
+    if len(firsts) > 1:
+        each = ", ".join(f"COALESCE({x}, {_NONE})" for x in firsts)
+        first = f"NULLIF({'min' if sqlite else 'LEAST'}({each}), {_NONE})"
+    width, before = SNIPPET_WIDTH, SNIPPET_BEFORE
+    return PAGE_SQL.format(
+        # text.snippet_window: max(0, f - width) and max(width, f + width - before).
+        b=f"(CASE WHEN m.f > {width} THEN m.f - {width} ELSE 0 END)",
+        e=f"(CASE WHEN m.f > {before} THEN m.f + {width - before} ELSE {width} END)",
+        more=max(len(word) for word in words),
+        first=f"COALESCE({first}, -1)",
+        found="".join(
+            f', {find}("search_searchtext"."text", %s) AS p{n}' for n in range(len(words))
+        ),
+        link_columns="".join(f', {sql} AS "link_{n}"' for n, sql in enumerate(link_columns)),
+        links="".join(f', m."link_{n}"' for n in range(len(link_columns))),
+        keys=", ".join(["%s"] * keys),
+        where=where,
+        fence=" LIMIT -1 OFFSET 0" if sqlite else " OFFSET 0",
+    )
+
+
+def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], list[str], list]:
     """What the links of ``kinds`` need (registry.SearchKind.link_data), as extra columns.
 
     Each value is probed only for documents of its own kind (CASE on the kind).
-    Returns ``[(kind name, value name)]`` in column order, the columns' SQL and params.
+    Returns ``[(kind name, value name)]`` in column order, each column's SQL and the
+    params of them all.
     """
     names, annotations = [], {}
     for kind in kinds:
@@ -61,15 +115,15 @@ def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], str, list
                 When(kind=kind.name, then=Subquery(values)), default=None
             )
     if not annotations:
-        return [], "", []
+        return [], [], []
     docs = SearchDocument.objects.annotate(**annotations)
     compiler = docs.query.get_compiler(connection=connection)
     columns, params = [], []
     for annotation in annotations:
         sql, column_params = compiler.compile(docs.query.annotations[annotation])
-        columns.append(f", {sql}")
+        columns.append(sql)
         params += column_params
-    return names, "".join(columns), params
+    return names, columns, params
 
 
 def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) -> list[Hit]:
@@ -92,8 +146,8 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
     names, link_columns, link_params = _link_sql(
         [kind for kind in registry.kinds() if kind.name in on_page], user, connection
     )
-    sql = PAGE_SQL.format(links=link_columns, keys=", ".join(["%s"] * len(keys)), where=where)
-    params = [*link_params, *keys, *where_params]
+    sql = _page_sql(connection, query.words, link_columns, len(keys), where)
+    params = [*query.words, *query.words, *link_params, *keys, *where_params]
     if uses_tsvector(connection):
         rows = engine.steered(connection, sql, params)
     else:
@@ -101,26 +155,33 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     by_key = {row[0]: row for row in rows}
+    words = query.words
+    more = max(len(word) for word in words)
     labels = {name: str(registry.get(name).label) for name in on_page}  # translated once
     hits = []
     for key in keys:
         row = by_key.get(key)
         if row is None:  # changed between the two queries: skip rather than guess
             continue
-        _key, kind_name, object_id, title, label, text, body, *links = row
+        _key, kind_name, object_id, title, label, first, display, *links = row
         kind = registry.get(kind_name)
         data = {
             name: value for (of, name), value in zip(names, links, strict=True) if of == kind_name
         }
-        title_end = len(title) + 1
+        display = display or ""
+        offset, end = snippet_window(first)
+        # The part reaches the longest word past the window's end: shorter, it is the
+        # end of the text, whose length it then tells.
+        length = offset + len(display) if len(display) < end - offset + more else end + more
+        shown = snippet_of(display, fold(display), words, offset, length, first)
         hits.append(
             kind.render_hit(
                 Hit(
                     kind=kind_name,
                     kind_label=labels[kind_name],
                     url=kind.url(object_id, data, user),
-                    title=highlight(title, query.words),
-                    snippet=snippet(body[title_end:], text[title_end:], query.words),
+                    title=highlight(title, words),
+                    snippet=shown,
                     meta=label,
                 )
             )
