@@ -52,16 +52,16 @@ def _summary(context) -> str:
         return ngettext(
             "找到 <strong>%(n)s</strong> 条结果。", "找到 <strong>%(n)s</strong> 条结果。", total
         ) % {"n": total}
-    text = gettext("没有找到包含这些关键词的内容。")
+    text = _escape(gettext("没有找到包含这些关键词的内容。"))
     if context["filtered"]:
-        text += " " + gettext("可以试试去掉筛选条件。")
+        text += " " + _escape(gettext("可以试试去掉筛选条件。"))
     return text
 
 
 def _facets(facets) -> str:
     e = _escape
     out = [
-        f'\n        <nav class="search-facets" aria-label="{gettext("按类型、系列和年度细分")}">\n'
+        f'\n        <nav class="search-facets" aria-label="{e(gettext("按类型、系列和年度细分"))}">\n'
         "          "
     ]
     for name, items in facets:
@@ -82,7 +82,7 @@ def search_content(request, context) -> str:
     when no field shows an error."""
     out = [
         '\n<section class="search" aria-labelledby="search-title">\n'
-        f'  <h1 id="search-title">{gettext("搜索")}</h1>\n'
+        f'  <h1 id="search-title">{_escape(gettext("搜索"))}</h1>\n'
         '  <form method="get" action="" class="card search-form" role="search">\n'
         f"    {context['fields_html']}  </form>\n\n  "
     ]
