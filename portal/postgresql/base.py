@@ -16,9 +16,12 @@ only when it is readable, or in error, does the ``SELECT 1`` run (and replace th
 connection when it fails). A quiet socket means the server has said nothing since its
 last answer, and the connection is used as it is.
 
-What the poll cannot see, a path that died without a word within the keepalive's
-first seconds, ``SELECT 1`` would meet the same way as the request's own statement
-(waiting for ``tcp_user_timeout`` or the query deadline), so nothing is lost there.
+What the poll cannot see is a path that died without a word and without a reset,
+in the 25 s before the keepalives (10 s idle, then three probes 5 s apart) turn it
+into a socket error. There Django's ``SELECT 1`` would wait for the query deadline,
+then reconnect and serve the request late; with the poll, the request's own
+statement meets that deadline and the request answers 503 (the next one connects
+anew). Rare, and accepted for the round trip every other request saves.
 After a statement failed (Django's ``errors_occurred``), the end of the request still
 runs the full ``is_usable``, as Django does.
 """
