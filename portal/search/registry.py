@@ -20,6 +20,8 @@ no app (tests/portal/test_code_rules.py checks it).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from html import escape
@@ -201,9 +203,7 @@ class SearchKind:
         if snippet:
             snippet = f'<p class="search-hit__snippet">{snippet}</p>'
         return mark_safe(
-            f'<li class="search-hit search-hit--{escape(hit.kind)}">\n'
-            f'  <p class="search-hit__meta"><span class="badge">{escape(hit.kind_label)}</span>'
-            f" {escape(hit.meta)}</p>\n"
+            f"{_hit_head(hit.kind, hit.kind_label)} {escape(hit.meta)}</p>\n"
             f'  <h2 class="search-hit__title">{title}</h2>\n'
             f"  {snippet}\n"
             "</li>\n"
@@ -215,6 +215,24 @@ class SearchKind:
 
 _PK = 918273645  # stands for the pk while a route is reversed once (reverse_pk)
 _routes: dict[tuple, tuple[str, str]] = {}
+# (script prefix, URLconf, ROOT_URLCONF) while ``routes_pinned`` is on.
+_pinned: ContextVar[tuple | None] = ContextVar("search_routes_pinned", default=None)
+
+
+def _where() -> tuple:
+    return get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF
+
+
+@contextmanager
+def routes_pinned():
+    """Within it, ``reverse_pk`` takes the script prefix and URLconf as they were on
+    entering rather than asking for them each time: two per-thread look-ups a hit
+    (issue 11). For a stretch of code that changes neither (a results page's hits)."""
+    token = _pinned.set(_where())
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
 
 
 def reverse_pk(url_name: str, pk: int) -> str:
@@ -224,7 +242,7 @@ def reverse_pk(url_name: str, pk: int) -> str:
     per script prefix and URLconf, which is all a reversed URL depends on besides
     its arguments. Twenty links a results page cost no resolver work.
     """
-    key = (url_name, get_script_prefix(), get_urlconf(), settings.ROOT_URLCONF)
+    key = (url_name, *(_pinned.get() or _where()))
     pieces = _routes.get(key)
     if pieces is None:
         head, stand_in, tail = reverse(url_name, kwargs={"pk": _PK}).partition(str(_PK))
@@ -232,6 +250,23 @@ def reverse_pk(url_name: str, pk: int) -> str:
             return reverse(url_name, kwargs={"pk": pk})
         pieces = _routes[key] = (head, tail)
     return f"{pieces[0]}{int(pk)}{pieces[1]}"
+
+
+_heads: dict[tuple[str, str], str] = {}
+
+
+def _hit_head(kind: str, label) -> str:
+    """A hit's ``<li>`` up to its badge, escaped once per kind and label (language)."""
+    key = (kind, str(label))
+    head = _heads.get(key)
+    if head is None:
+        if len(_heads) >= 1024:
+            _heads.clear()
+        head = _heads[key] = (
+            f'<li class="search-hit search-hit--{escape(key[0])}">\n'
+            f'  <p class="search-hit__meta"><span class="badge">{escape(key[1])}</span>'
+        )
+    return head
 
 
 def _safe(text) -> str:

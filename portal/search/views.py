@@ -23,10 +23,10 @@ from .text import (
     SNIPPET_BEFORE,
     SNIPPET_WIDTH,
     Query,
-    fold,
-    highlight,
-    snippet_of,
+    highlight_matches,
+    snippet_matches,
     snippet_window,
+    word_pattern,
 )
 from .visibility import token_scope, visible_kinds
 
@@ -155,37 +155,39 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
             cursor.execute(sql, params)
             rows = cursor.fetchall()
     by_key = {row[0]: row for row in rows}
-    words = query.words
-    more = max(len(word) for word in words)
-    labels = {name: str(registry.get(name).label) for name in on_page}  # translated once
+    pattern = word_pattern(query.words)
+    more = max(len(word) for word in query.words)
+    shown_kinds = {}  # name -> (kind, its label translated once, its link values' columns)
+    for name in on_page:
+        columns = [(n, value) for n, (of, value) in enumerate(names) if of == name]
+        shown_kinds[name] = (registry.get(name), str(registry.get(name).label), columns)
     hits = []
-    for key in keys:
-        row = by_key.get(key)
-        if row is None:  # changed between the two queries: skip rather than guess
-            continue
-        _key, kind_name, object_id, title, label, first, display, *links = row
-        kind = registry.get(kind_name)
-        data = {
-            name: value for (of, name), value in zip(names, links, strict=True) if of == kind_name
-        }
-        display = display or ""
-        offset, end = snippet_window(first)
-        # The part reaches the longest word past the window's end: shorter, it is the
-        # end of the text, whose length it then tells.
-        length = offset + len(display) if len(display) < end - offset + more else end + more
-        shown = snippet_of(display, fold(display), words, offset, length, first)
-        hits.append(
-            kind.render_hit(
-                Hit(
-                    kind=kind_name,
-                    kind_label=labels[kind_name],
-                    url=kind.url(object_id, data, user),
-                    title=highlight(title, words),
-                    snippet=shown,
-                    meta=label,
+    with registry.routes_pinned():  # one look-up of the script prefix and URLconf
+        for key in keys:
+            row = by_key.get(key)
+            if row is None:  # changed between the two queries: skip rather than guess
+                continue
+            _key, kind_name, object_id, title, label, first, display, *links = row
+            kind, kind_label, columns = shown_kinds[kind_name]
+            data = {value: links[n] for n, value in columns}
+            display = display or ""
+            offset, end = snippet_window(first)
+            # The part reaches the longest word past the window's end: shorter, it is
+            # the end of the text, whose length it then tells.
+            length = offset + len(display) if len(display) < end - offset + more else end + more
+            shown = snippet_matches(display, pattern, offset, length, first)
+            hits.append(
+                kind.render_hit(
+                    Hit(
+                        kind=kind_name,
+                        kind_label=kind_label,
+                        url=kind.url(object_id, data, user),
+                        title=mark_safe(highlight_matches(title, pattern)),  # noqa: S308
+                        snippet=mark_safe(shown),  # noqa: S308 (escaped pieces and marks)
+                        meta=label,
+                    )
                 )
             )
-        )
     return hits
 
 

@@ -150,7 +150,8 @@ def test_the_apps_register_the_six_kinds():
 
 @pytest.mark.parametrize("url", ["/bulletins/7/?a=1&b=<2>", None])
 @pytest.mark.parametrize("snippet", ["<mark>工人</mark> &amp; 队伍", ""])
-def test_a_hit_written_in_python_is_the_markup_of_search_hit_html(url, snippet):
+@pytest.mark.parametrize("label", ["简报<b>", "Bulletin & 'co'"])
+def test_a_hit_written_in_python_is_the_markup_of_search_hit_html(url, snippet, label):
     """SearchKind.render_hit writes search/hit.html's markup without the template."""
     from django.template.loader import render_to_string
     from django.utils.safestring import mark_safe
@@ -159,7 +160,7 @@ def test_a_hit_written_in_python_is_the_markup_of_search_hit_html(url, snippet):
 
     hit = Hit(
         kind="issue",
-        kind_label="简报<b>",
+        kind_label=label,
         url=url,
         title=mark_safe("产业<mark>工人</mark> &lt;队伍&gt;"),
         snippet=mark_safe(snippet),
@@ -168,3 +169,26 @@ def test_a_hit_written_in_python_is_the_markup_of_search_hit_html(url, snippet):
     kind = registry.get("issue")
     expected = render_to_string("search/hit.html", {"hit": hit})
     assert kind.render_hit(hit) == expected.removeprefix("\n")
+
+
+def test_reverse_pk_is_reverse_under_any_script_prefix():
+    """Routes are cut once per script prefix and URLconf; ``routes_pinned`` takes them
+    as they are on entering (a results page's hits) and lets go on leaving."""
+    from django.test.utils import override_script_prefix
+    from django.urls import reverse
+
+    name = "bulletins:issue_detail"
+    assert registry.reverse_pk(name, 7) == reverse(name, kwargs={"pk": 7})
+    with override_script_prefix("/portal/"):
+        expected = reverse(name, kwargs={"pk": 8})
+        assert expected.startswith("/portal/")
+        assert registry.reverse_pk(name, 8) == expected
+        with registry.routes_pinned():
+            assert registry.reverse_pk(name, 8) == expected
+    with registry.routes_pinned():
+        assert registry.reverse_pk(name, 9) == reverse(name, kwargs={"pk": 9})
+        with override_script_prefix("/other/"):  # pinned: the prefix on entering
+            assert registry.reverse_pk(name, 9) == reverse(name, kwargs={"pk": 9}).replace(
+                "/other/", "/"
+            )
+    assert registry.reverse_pk(name, 9) == reverse(name, kwargs={"pk": 9})

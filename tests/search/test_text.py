@@ -10,11 +10,16 @@ from portal.search.text import (
     QueryError,
     fold,
     highlight,
+    highlight_matches,
     parse_query,
     plain_text,
     snippet,
+    snippet_matches,
+    snippet_of,
+    snippet_window,
     token_string,
     tokens,
+    word_pattern,
 )
 
 
@@ -119,6 +124,51 @@ def test_snippet_is_a_window_around_the_first_match():
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>工匠</mark>精神" in html
     assert len(html) < 200
+
+
+# Characters that fold to others (full width, upper case, a Kangxi radical, the Kelvin
+# sign), that html.escape changes, a line break and one outside the BMP.
+FOLDING = "工人匠⼯⼈㆟ＡａAaBｂ，,。 \n<>&\"'ampＫkK\u212a２０2İı𝄞"
+
+
+@given(
+    st.text(alphabet=FOLDING, max_size=40),
+    st.lists(st.text(alphabet=FOLDING, min_size=1, max_size=3), min_size=1, max_size=3),
+    st.data(),
+)
+def test_highlight_without_folding_is_highlight(display, words, data):
+    """The results page's hits (views._hits) are matched by word_pattern on the display
+    text; the marks and escaping are highlight's on the folded text, words a prefix of
+    others included."""
+    words = [fold(word) for word in words]
+    start = data.draw(st.integers(0, len(display)))
+    end = data.draw(st.integers(start, len(display)))
+    expected = highlight(display, words, start=start, end=end)
+    assert highlight_matches(display, word_pattern(words), start, end) == expected
+
+
+@given(st.text(alphabet=FOLDING, max_size=300), st.sampled_from(["工人", "ab", "2,", "人，a", "k"]))
+def test_a_snippet_without_folding_is_snippet_of(display, word):
+    """As views._hits reads a snippet: the window's part reaching the word's length past it."""
+    words = [word]
+    folded = fold(display)
+    first = folded.find(word)
+    b, e = snippet_window(first)
+    part = display[b : e + len(word)]
+    expected = snippet_of(part, fold(part), words, b, len(display), first)
+    assert snippet_matches(part, word_pattern(words), b, len(display), first) == expected
+    assert expected == snippet(display, folded, words)
+
+
+def test_a_character_folding_to_another_never_stands_for_itself():
+    pattern = word_pattern(["a,"])
+    assert highlight_matches("Ａ，x a, A，", pattern) == (
+        "<mark>Ａ，</mark>x <mark>a,</mark> <mark>A，</mark>"
+    )
+    # Ａ folds to a: a word holding it (never a parsed one) matches nothing, as in highlight.
+    assert highlight_matches("Ａａ", word_pattern(["Ａ"])) == highlight("Ａａ", ["Ａ"]) == "Ａａ"
+    assert highlight_matches("２０２０", word_pattern(["2020"])) == "<mark>２０２０</mark>"
+    assert word_pattern(["a,"]) is pattern  # kept per query
 
 
 def test_time_windows_hold_every_moment_exactly_once():
