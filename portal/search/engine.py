@@ -32,7 +32,7 @@ from django.db.models.functions import Cast, Length, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from .models import SearchText, kind_lexeme, uses_fts5, uses_tsvector
+from .models import SearchText, key_bound, kind_lexeme, uses_fts5, uses_tsvector
 from .text import Query
 
 LIMIT = 1000
@@ -166,7 +166,14 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
         except EmptyResultSet:
             compiled, rows = None, []
         else:
-            rows = None if compiled is None else steered(connection, *compiled)
+            if compiled is None:
+                rows = None
+            elif compiled[0] is NEWEST_CALL:  # the function brings its own settings
+                with connection.cursor() as cursor:
+                    cursor.execute(*compiled)
+                    rows = cursor.fetchall()
+            else:
+                rows = steered(connection, *compiled)
         keys = None if rows is None else keys_of(rows)
         if keys is None or any(map(gt, keys, keys[1:])):
             # No windows, or they came back out of order: sort every match.
@@ -249,6 +256,20 @@ def time_windows(now: datetime) -> tuple[tuple[str, ...], ...]:
 @cache
 def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
     """time_windows of any moment of month ``m`` of year ``y`` (UTC); kept per month."""
+    return tuple(window for window, _bound in _windows_and_bounds(y, m))
+
+
+def window_bounds(now: datetime) -> tuple[int, ...]:
+    """For each of ``time_windows(now)``, the largest sort key a document in it can
+    have: that of the first minute of its oldest month (models.key_bound). A window
+    whose bound is below the newest document's key holds no document."""
+    now = now.astimezone(UTC)
+    return tuple(bound for _window, bound in _windows_and_bounds(now.year, now.month))
+
+
+@cache
+def _windows_and_bounds(y: int, m: int) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """``(window, bound)`` for time_windows and window_bounds of month ``m`` of ``y``."""
     future = [_month(y, mm) for mm in range(m + 1, 13)]
     # Years up to the end of the decade after next, then decade and century
     # prefixes ('¦y204':* is 2040-2049, '¦y21':* the 2100s).
@@ -259,16 +280,28 @@ def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
         future.append(f"'\u00a6y{decade:03d}':*")
         decade += 1
     future += [f"'\u00a6y{c:02d}':*" for c in range(decade // 10, LAST_YEAR // 100 + 1)]
-    windows = [future]
     newest, first = y * 12 + m - 1, FIRST_YEAR * 12
+    windows = [(future, newest + 1)]  # with the oldest month of each (months since year 0)
     size = 1
     while newest >= first:
         oldest = max(newest - size + 1, first)
-        windows.append(_span(newest, oldest))
+        windows.append((_span(newest, oldest), oldest))
         newest = oldest - 1
         if len(windows) > 2:
             size *= 2
-    return tuple(tuple(w) for w in windows if w)
+    return tuple((tuple(window), _month_bound(oldest)) for window, oldest in windows if window)
+
+
+def _month_bound(month: int) -> int:
+    """models.key_bound of the first minute of ``month`` (months since year 0, UTC)."""
+    year, index = divmod(month, 12)
+    if year > LAST_YEAR:
+        return -1  # past what a key can encode: no document
+    return key_bound(datetime(year, index + 1, 1, tzinfo=UTC))
+
+
+# The bare windows (newest_sql): search 0006's function, under its own planner settings.
+NEWEST_CALL = "SELECT * FROM search_newest(%s::tsquery[], %s::bigint[], %s::text[], %s)"
 
 
 def keys_of(rows) -> list[int]:
@@ -298,17 +331,11 @@ def newest_sql(
     ``bare``: ``queryset``'s WHERE says nothing the lexemes do not (the caller
     knows: visibility.token_scope trusted every kind, and no filter reads a
     document's columns), so it is left out, and the windows return the kind, group
-    and year of the rows they read: no second read of any document.
+    and year of the rows they read: no second read of any document. Bare, the
+    windows run in ``search_newest`` (search 0006, ``NEWEST_CALL``): one call, each
+    window's plan kept per connection instead of 13 planned on every search, and the
+    windows newer than the newest document skipped (``window_bounds``).
     """
-    connection = connections[queryset.db]
-    docs = queryset.query.chain()
-    if sum(1 for count in docs.alias_refcount.values() if count) > 1:
-        return None  # a filter joins another table
-    compiler = docs.get_compiler(connection=connection)
-    try:
-        where, where_params = compiler.compile(docs.where)
-    except FullResultSet:
-        where, where_params = "TRUE", []
     base = query.tsquery()
     if lexemes is None and kinds:
         lexemes = [kind_lexeme(kind) for kind in sorted(kinds)]
@@ -319,10 +346,25 @@ def newest_sql(
         alternatives = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
         base = f"{base} & ({alternatives})"
     confirm = [w for w in query.words if query.needs_confirmation(w, phrases=False)]
+    now = timezone.now()
+    windows = time_windows(now)
+    queries = [f"({base}) & ({' | '.join(window)})" for window in windows]
+    if bare:
+        # The windows through search_newest (search 0006): each window's plan kept
+        # per connection, the windows before the newest document skipped; each
+        # returns what the facets need from the row it reads anyway.
+        return NEWEST_CALL, [queries, list(window_bounds(now)), confirm or None, LIMIT + 1]
+    connection = connections[queryset.db]
+    docs = queryset.query.chain()
+    if sum(1 for count in docs.alias_refcount.values() if count) > 1:
+        return None  # a filter joins another table
+    compiler = docs.get_compiler(connection=connection)
+    try:
+        where, where_params = compiler.compile(docs.where)
+    except FullResultSet:
+        where, where_params = "TRUE", []
     table = queryset.model._meta.db_table
-    # Bare, a window returns what the facets need from the row it reads anyway.
-    columns = ", ".join(f'w."{f}"' for f in (CANDIDATE_FIELDS if bare else CANDIDATE_FIELDS[:1]))
-    branch = f'SELECT {columns} FROM "{table}" AS w WHERE w.tokens @@ (%s)::tsquery'
+    branch = f'SELECT w."sort_key" FROM "{table}" AS w WHERE w.tokens @@ (%s)::tsquery'
     if confirm:
         # The words the n-grams cannot prove, confirmed in the folded text (a row of
         # its own per document, read only for the candidates).
@@ -333,13 +375,8 @@ def newest_sql(
             + ")"
         )
     branch += " ORDER BY w.sort_key + 0"
-    branches, params = [], []
-    for window in time_windows(timezone.now()):
-        branches.append(f"({branch})")
-        params += [f"({base}) & ({' | '.join(window)})", *confirm]
-    union = " UNION ALL ".join(branches)
-    if bare:
-        return f"SELECT * FROM ({union}) AS windows LIMIT %s", [*params, LIMIT + 1]
+    union = " UNION ALL ".join([f"({branch})"] * len(windows))
+    params = [param for window_query in queries for param in (window_query, *confirm)]
     fields = ", ".join(f'"{table}"."{f}"' for f in CANDIDATE_FIELDS)
     sql = (
         f"SELECT {fields} FROM ({union}) AS matches "
