@@ -90,8 +90,10 @@ class AssignmentFilter(NarrowingFilterSet):
     # Plans and units as (pk, name) choices, not model choice fields: those read them
     # through a server-side cursor on each use (issue 11). The plans are read with the
     # categories; the units once, when first needed.
+    # The task's list as copied onto each assignment (``Assignment.task_plan``): the
+    # overview's rows of one list then come from an index of the assignments alone.
     plan = django_filters.ChoiceFilter(
-        field_name="task__plan",
+        field_name="task_plan",
         choices=[],
         label=_("任务清单"),
         error_messages=MODEL_CHOICE_ERRORS,

@@ -92,8 +92,27 @@ def due_q(lookup: str, value) -> Q:
 
 
 def due_date_expr() -> Coalesce:
-    """The assignment's due date as an expression, for ordering and annotation."""
-    return Coalesce("extended_due_date", "task__due_date")
+    """The assignment's due date as an expression, for ordering and annotation: the
+    approved extension's, else the task's as copied onto the assignment
+    (``Assignment.task_due_date``), so that lists ordered by it can read an index of
+    the assignments alone."""
+    return Coalesce("extended_due_date", "task_due_date")
+
+
+def closed_last_expr() -> Case:
+    """1 for a closed assignment, 0 for an open one: the lists put open work first."""
+    return Case(
+        When(status="closed", then=Value(1)),  # Assignment.Status.CLOSED
+        default=Value(0),
+        output_field=models.IntegerField(),
+    )
+
+
+# The order of the assignment lists (``tasks.views.common.listed_assignments``): open
+# work first, by due date, then by the task's number and the id. The overview's indexes
+# (``assignment_list_order``, ``assignment_plan_list_order``) hold the same expressions.
+def list_order() -> list:
+    return [closed_last_expr(), due_date_expr(), "task_number", "pk"]
 
 
 def light_conditions(today: datetime.date) -> dict[str, Q]:
@@ -205,12 +224,29 @@ class Assignment(models.Model):
     extended_due_date = models.DateField(_("延期后完成时限"), null=True, blank=True, editable=False)
     # Optimistic concurrency: bumped by every service that changes the row.
     version = models.PositiveIntegerField(default=1, editable=False)
+    # The task's list, due date and number, copied here by the database on every write
+    # of either row (triggers of tasks 0008, on SQLite and PostgreSQL alike: a task's
+    # save, its admin form, an import, ``QuerySet.update()``, ``bulk_create()``), so
+    # the overview's top 50 of a task list come straight from an index of this table
+    # (``assignment_plan_list_order``) instead of a sort of every row (issue 11). Read them
+    # in SQL only: an instance made in Python holds None (or "") until it is read back.
+    task_plan = models.ForeignKey(
+        "Plan",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    task_due_date = models.DateField(null=True, editable=False)
+    task_number = models.CharField(max_length=20, default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["task_plan", "task_due_date", "task_number"])
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
-        ordering = [due_date_expr().asc(), "task__number", "id"]
+        ordering = [due_date_expr().asc(), "task_number", "id"]
         verbose_name = _("任务分工")
         verbose_name_plural = _("任务分工")
         constraints = [
@@ -235,6 +271,26 @@ class Assignment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(progress__lte=100), name="assignment_progress_at_most_100"
+            ),
+        ]
+        indexes = [
+            # The assignments in the lists' order (``list_order``), those of one task
+            # list together: the overview's page of rows of one list, or of every list,
+            # reads the first entries of one of them, no sort (issue 11).
+            models.Index(
+                F("task_plan"),
+                closed_last_expr(),
+                due_date_expr(),
+                F("task_number"),
+                F("id"),
+                name="assignment_plan_list_order",
+            ),
+            models.Index(
+                closed_last_expr(),
+                due_date_expr(),
+                F("task_number"),
+                F("id"),
+                name="assignment_list_order",
             ),
         ]
 

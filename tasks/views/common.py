@@ -6,7 +6,6 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -16,7 +15,13 @@ from portal.files import upload_name
 
 from ..filters import AssignmentFilter
 from ..forms import VersionForm
-from ..models import Assignment, ProgressReport, due_date_expr, reported_this_month_probe
+from ..models import (
+    Assignment,
+    ProgressReport,
+    due_date_expr,
+    list_order,
+    reported_this_month_probe,
+)
 
 PAGE_SIZE = 50
 private = cache_control(private=True, no_cache=True)
@@ -84,18 +89,12 @@ def _listed_assignments(day, lit: bool):
         queryset = queryset.with_light(day)
     else:
         queryset = queryset.annotate(reported=reported_this_month_probe(day))
-    # Default order: open work first, by due date; closed assignments last.
+    # Default order: open work first, by due date; closed assignments last
+    # (``list_order``, which the overview's index holds).
     return (
         queryset.select_related("task__plan", "unit")
-        .annotate(
-            is_closed=Case(
-                When(status=Assignment.Status.CLOSED, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-            due_on=due_date_expr(),
-        )
-        .order_by("is_closed", "due_on", "task__number", "pk")
+        .annotate(due_on=due_date_expr())
+        .order_by(*list_order())
     )
 
 
