@@ -30,6 +30,10 @@ def _rate(rate) -> str:
     return "—" if rate is None else f"{rate}%"
 
 
+# Each whole percent's words (the rates are whole percents, or None): a pure table.
+_RATES = {rate: _rate(rate) for rate in (None, *range(101))}
+
+
 _TABLES: dict = {}
 
 
@@ -66,14 +70,18 @@ def rate_table(rows: list[dict], heading: str) -> str:
         f'\n<div class="table-wrap">\n<table class="table table-stack">\n'
         f"  <thead><tr>{head}</tr></thead>\n  <tbody>\n  "
     ]
+    rate = _RATES.get
     for row in rows:
+        completion_rate = row["completion_rate"]
+        on_time_rate = row["on_time_rate"]
+        with_extensions = row["on_time_with_extensions_rate"]
         parts.append(
             f'\n  <tr>\n    <td><a href="{escape(row["url"])}">{escape(row["label"])}</a></td>'
             f'\n    <td data-label="{total}">{row["total"]}</td>'
             f'\n    <td data-label="{closed}">{row["closed"]}</td>'
-            f'\n    <td data-label="{completion}">{_rate(row["completion_rate"])}</td>'
-            f'\n    <td data-label="{on_time}">{_rate(row["on_time_rate"])}</td>'
-            f'\n    <td data-label="{on_time_ext}">{_rate(row["on_time_with_extensions_rate"])}</td>'
+            f'\n    <td data-label="{completion}">{rate(completion_rate) or _rate(completion_rate)}</td>'
+            f'\n    <td data-label="{on_time}">{rate(on_time_rate) or _rate(on_time_rate)}</td>'
+            f'\n    <td data-label="{on_time_ext}">{rate(with_extensions) or _rate(with_extensions)}</td>'
             f'\n    <td data-label="{extended}">{row["extended"]}</td>'
             f'\n    <td data-label="{lights}">{LIGHT_DOTS.format_map(row)}</td>\n  </tr>\n  '
         )
@@ -156,7 +164,8 @@ def assignment_rows(rows, user, unit_names: dict[int, str]) -> SafeString:
     remindable = {}
     units: dict[tuple, str] = {}  # a unit's escaped name and role, once each
     html = []
-    for a in rows:
+    # A page's list itself: iterating the page asks its ``__getitem__`` once a row.
+    for a in getattr(rows, "object_list", rows):
         pk, status = a["pk"], a["status"]
         if status not in remindable:
             remindable[status] = services.can_remind_status(status, user)
