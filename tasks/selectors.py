@@ -128,6 +128,19 @@ RATE_COUNTS = (
 # instead of 0.45 (executes in 1.06 instead of 1.17 ms at issue 11's volume). The
 # units are counted by id alone, no unit joined (0.25 ms less): their names and order
 # come from a read of the units (``overview_rates_of``'s ``units``).
+# Two counts are sums of others, by the lights' rules (``light_conditions``, first
+# match wins), and are not counted again (about a tenth of the statement's work): an
+# assignment is "done" exactly when closed, and "due" (closed, or past its due date)
+# exactly when closed or red (open and past its due date).
+_COUNTED_LIGHTS = (Light.RED, Light.YELLOW, Light.GREEN)
+_SQL_COUNTS = (
+    "total",
+    "closed",
+    "on_time",
+    "on_time_extended",
+    "extended",
+    *(light.value for light in _COUNTED_LIGHTS),
+)
 RATES_COLUMNS = (
     "pk",
     "light",
@@ -149,13 +162,12 @@ SELECT GROUPING(f.unit_id), f.unit_id, f.task__category,
         AND (f.closed_at AT TIME ZONE %s)::date <= f.extended_due_date
     ),
     COUNT(*) FILTER (WHERE f.extended_due_date IS NOT NULL),
-    COUNT(*) FILTER (WHERE f.status = %s OR COALESCE(f.extended_due_date, f.task__due_date) < %s),
     {lights}
 FROM ({filtered} OFFSET 0) f
 GROUP BY GROUPING SETS ((f.unit_id), (f.task__category))
 ORDER BY GROUPING(f.unit_id), f.task__category
 """.format(
-    lights=", ".join("COUNT(*) FILTER (WHERE f.light = %s)" for _light in Light),
+    lights=", ".join("COUNT(*) FILTER (WHERE f.light = %s)" for _light in _COUNTED_LIGHTS),
     filtered="{filtered}",
 )
 
@@ -233,8 +245,8 @@ def overview_rates_of(
     unit."""
     tz = timezone.get_current_timezone_name()
     closed = S.CLOSED.value
-    sql_params = [closed, closed, tz, closed, tz, tz, closed, today]
-    sql_params += [light.value for light in Light] + list(filtered_params)
+    sql_params = [closed, closed, tz, closed, tz, tz]
+    sql_params += [light.value for light in _COUNTED_LIGHTS] + list(filtered_params)
     with connections[using].cursor() as cursor:
         cursor.execute(_RATES_SQL.format(filtered=filtered), sql_params)
         rows = cursor.fetchall()
@@ -242,7 +254,9 @@ def overview_rates_of(
     uncategorised = _("（未分类）")
     by_unit, by_category = {}, []
     for by_category_set, unit_id, category, *counts in rows:
-        row = dict(zip(RATE_COUNTS, counts, strict=True))
+        row = dict(zip(_SQL_COUNTS, counts, strict=True))
+        row["due"] = row["closed"] + row["red"]
+        row["done"] = row["closed"]
         if by_category_set:
             row.update(task__category=category, label=category or uncategorised)
             row["url"] = category_url(category)
