@@ -20,6 +20,7 @@ every count, facet and snippet comes only from documents the user may see.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -32,7 +33,8 @@ from django.db.models.functions import Cast, Length, Replace, StrIndex
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
 
-from .models import SearchText, key_bound, kind_lexeme, uses_fts5, uses_tsvector
+from . import registry
+from .models import SearchText, key_bound, key_code, kind_lexeme, uses_fts5, uses_tsvector
 from .text import Query
 
 LIMIT = 1000
@@ -91,7 +93,8 @@ class Outcome:
     keys: list[int]
     capped: bool
     facets: dict[str, Counter] | None = field(default=None)
-    kinds: dict[int, str] = field(default_factory=dict)  # each key's kind
+    # Each key's kind: a dict, or KindsOfKeys for a capped result of search_newest.
+    kinds: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -138,6 +141,59 @@ def steered(connection, sql: str, params) -> list[tuple]:
         return rows
 
 
+class KindsOfKeys(Mapping):
+    """Each key's kind name, read from the key itself (models.key_code): the kinds of a
+    capped result, whose keys search_newest returns alone (search 0007)."""
+
+    def __init__(self, keys: list[int]):
+        self._keys = keys
+        self._set = None
+
+    def __getitem__(self, key):
+        if self._set is None:
+            self._set = frozenset(self._keys)
+        if key not in self._set:
+            raise KeyError(key)
+        return _kind_names().get(key_code(key))
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def __len__(self):
+        return len(self._keys)
+
+
+def _kind_names() -> dict[int, str]:
+    return {kind.code: kind.name for kind in registry.kinds()}
+
+
+def _from_keys(queryset, query: Query, order: str, keys: list[int], grouped) -> Outcome:
+    """The Outcome of search_newest's answer (search 0007): the keys newest first
+    (LIMIT + 1 when capped) and, when not capped, the matches counted per (kind,
+    group, year) in ``grouped`` (four lists), for the facets; the kinds of the keys
+    from the keys themselves."""
+    capped = len(keys) > LIMIT
+    keys = keys[:LIMIT]
+    if order == RELEVANCE and keys:
+        scores = dict(
+            queryset.model.objects.filter(sort_key__in=keys)
+            .annotate(score=relevance(query))
+            .values_list("sort_key", "score")
+        )
+        keys = sorted(keys, key=lambda key: (-scores.get(key, 0.0), key))
+    facets = None
+    if not capped:
+        kinds, groups, years = Counter(), Counter(), Counter()
+        for kind, group, year, n in zip(*grouped, strict=True):
+            kinds[kind] += n
+            if group:  # as counted from rows (find): a kind's own facet per (kind, group)
+                groups[kind, group] += n
+            if year:
+                years[year] += n
+        facets = {"kind": kinds, "group": groups, "year": years}
+    return Outcome(keys=keys, capped=capped, facets=facets, kinds=KindsOfKeys(keys))
+
+
 def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=None) -> Outcome:
     """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first.
 
@@ -171,7 +227,10 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
             elif compiled[0] is NEWEST_CALL:  # the function brings its own settings
                 with connection.cursor() as cursor:
                     cursor.execute(*compiled)
-                    rows = cursor.fetchall()
+                    keys, *grouped = cursor.fetchone()
+                if not any(map(gt, keys, keys[1:])):
+                    return _from_keys(queryset, query, order, keys, grouped)
+                rows = None
             else:
                 rows = steered(connection, *compiled)
         keys = None if rows is None else keys_of(rows)

@@ -3,6 +3,7 @@ matches of the time windows, as a plain sorted scan of every match finds them, w
 windows newer than the newest document skipped (issue 11)."""
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 import time_machine
@@ -47,12 +48,30 @@ def _truth(query, limit):
 
 
 def _newest(query, limit, monkeypatch):
+    """search_newest's answer: the keys, and the matches counted per (kind, group,
+    year), or None when ``limit`` keys came back (capped)."""
     monkeypatch.setattr(engine, "LIMIT", limit - 1)
     sql, params = engine.newest_sql(SearchDocument.objects.all(), query, bare=True)
     assert sql is engine.NEWEST_CALL
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        [(keys, *grouped)] = cursor.fetchall()
+    if grouped[0] is None:
+        assert len(keys) == limit and grouped == [None] * 4
+        return keys, None
+    assert len(keys) < limit or limit <= 0
+    counts = dict(zip(zip(*grouped[:3], strict=True), grouped[3], strict=True))
+    assert len(counts) == len(grouped[0])  # each (kind, group, year) once
+    return keys, counts
+
+
+def _expected(query, limit):
+    """What search_newest says of ``_truth``: capped when ``limit`` rows match."""
+    rows = _truth(query, limit)
+    keys = [row[0] for row in rows]
+    if limit > 0 and len(rows) == limit:
+        return keys, None
+    return keys, dict(Counter(row[1:] for row in rows))
 
 
 @pytest.fixture
@@ -70,7 +89,7 @@ def spread(db, today):
 def test_the_windows_find_what_a_sorted_scan_finds(spread, words, monkeypatch):
     query = parse_query(words)
     for limit in range(1, len(DATES) + 2):
-        assert _newest(query, limit, monkeypatch) == _truth(query, limit), limit
+        assert _newest(query, limit, monkeypatch) == _expected(query, limit), limit
 
 
 @pytest.mark.parametrize(
@@ -82,18 +101,17 @@ def test_long_after_and_among_the_documents(spread, now, monkeypatch):
     query = parse_query("工人")
     with time_machine.travel(now, tick=False):
         for limit in range(1, len(DATES) + 2):
-            assert _newest(query, limit, monkeypatch) == _truth(query, limit), limit
+            assert _newest(query, limit, monkeypatch) == _expected(query, limit), limit
 
 
 @pytest.mark.django_db
 def test_no_documents_and_no_limit(monkeypatch):
     query = parse_query("工人")
-    assert _newest(query, 5, monkeypatch) == []
+    assert _newest(query, 5, monkeypatch) == ([], {})
     make_issue(title="产业工人", body="<p>工人。</p>")
-    assert _newest(query, 0, monkeypatch) == []
-    assert [row[0] for row in _newest(query, 5, monkeypatch)] == [
-        row[0] for row in _truth(query, 5)
-    ]
+    assert _newest(query, 0, monkeypatch) == ([], {})
+    assert _newest(query, 5, monkeypatch) == _expected(query, 5)
+    assert len(_expected(query, 5)[0]) == 1
 
 
 @pytest.mark.django_db
@@ -102,16 +120,26 @@ def test_find_uses_it_when_bare_and_gives_what_the_windows_gave(spread, monkeypa
     documents a sorted scan finds."""
     query = parse_query("工人")
     scope = SearchDocument.objects.all()
-    for limit in [2, 1000]:
+    for limit, order in [(2, engine.NEWEST), (2, engine.RELEVANCE), (1000, engine.NEWEST)]:
         monkeypatch.setattr(engine, "LIMIT", limit)
-        outcome = engine.find(scope, query, indexed=(scope, None, True))
+        outcome = engine.find(scope, query, order=order, indexed=(scope, None, True))
         rows = _truth(query, limit + 1)
-        assert outcome.keys == [row[0] for row in rows[:limit]]
+        newest = [row[0] for row in rows[:limit]]
+        if order == engine.RELEVANCE:  # the same keys, best first
+            assert sorted(outcome.keys) == newest
+        else:
+            assert outcome.keys == newest
         assert outcome.kinds == {row[0]: row[1] for row in rows[:limit]}
         assert outcome.capped == (len(rows) > limit)
-        joined = engine.find(scope, query, indexed=(scope, None, False))
-        assert (joined.keys, joined.capped, joined.facets) == (
+        assert dict(outcome.kinds) == {row[0]: row[1] for row in rows[:limit]}
+        for key, kind in outcome.kinds.items():
+            assert outcome.kinds[key] == kind
+        with pytest.raises(KeyError):
+            outcome.kinds[rows[-1][0] + 1]
+        joined = engine.find(scope, query, order=order, indexed=(scope, None, False))
+        assert (joined.keys, joined.kinds, joined.capped, joined.facets) == (
             outcome.keys,
+            outcome.kinds,
             outcome.capped,
             outcome.facets,
         )
