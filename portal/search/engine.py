@@ -326,19 +326,46 @@ def window_bounds(now: datetime) -> tuple[int, ...]:
     return tuple(bound for _window, bound in _windows_and_bounds(now.year, now.month))
 
 
+def function_windows(now: datetime) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The windows search_newest runs (search 0008), newest first: each as its tsquery
+    alternatives (``'¦t202611' | '¦t202610'``) and its bound (``window_bounds``).
+
+    ``time_windows``, but the future one cut into its alternatives (the 2200s, …,
+    2027, December of this year), each a window of its own: its prefix alternatives
+    cost a GIN lookup about five times a month's, and the function skips the windows
+    newer than the newest document, i.e. nearly all of those."""
+    now = now.astimezone(UTC)
+    return _function_windows(now.year, now.month)
+
+
 @cache
-def _windows_and_bounds(y: int, m: int) -> tuple[tuple[tuple[str, ...], int], ...]:
-    """``(window, bound)`` for time_windows and window_bounds of month ``m`` of ``y``."""
-    future = [_month(y, mm) for mm in range(m + 1, 13)]
+def _function_windows(y: int, m: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    future, rest = _future(y, m), _windows_and_bounds(y, m)[1:]
+    windows = [(alternative, _month_bound(oldest)) for alternative, oldest in reversed(future)]
+    windows += [(" | ".join(window), bound) for window, bound in rest]
+    return tuple(w for w, _ in windows), tuple(b for _, b in windows)
+
+
+def _future(y: int, m: int) -> list[tuple[str, int]]:
+    """The future window's alternatives after month ``m`` of ``y``, oldest first, each
+    with its oldest month (months since year 0)."""
+    future = [(_month(y, mm), y * 12 + mm - 1) for mm in range(m + 1, 13)]
     # Years up to the end of the decade after next, then decade and century
     # prefixes ('¦y204':* is 2040-2049, '¦y21':* the 2100s).
     last_year = min((y + 10) // 10 * 10 + 9, LAST_YEAR)
-    future += [_year(yy) for yy in range(y + 1, last_year + 1)]
+    future += [(_year(yy), yy * 12) for yy in range(y + 1, last_year + 1)]
     decade = last_year // 10 + 1
     while decade * 10 <= LAST_YEAR and decade % 10:
-        future.append(f"'\u00a6y{decade:03d}':*")
+        future.append((f"'\u00a6y{decade:03d}':*", decade * 120))
         decade += 1
-    future += [f"'\u00a6y{c:02d}':*" for c in range(decade // 10, LAST_YEAR // 100 + 1)]
+    future += [(f"'\u00a6y{c:02d}':*", c * 1200) for c in range(decade // 10, LAST_YEAR // 100 + 1)]
+    return future
+
+
+@cache
+def _windows_and_bounds(y: int, m: int) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """``(window, bound)`` for time_windows and window_bounds of month ``m`` of ``y``."""
+    future = [alternative for alternative, _oldest in _future(y, m)]
     newest, first = y * 12 + m - 1, FIRST_YEAR * 12
     windows = [(future, newest + 1)]  # with the oldest month of each (months since year 0)
     size = 1
@@ -360,7 +387,7 @@ def _month_bound(month: int) -> int:
 
 
 # The bare windows (newest_sql): search 0006's function, under its own planner settings.
-NEWEST_CALL = "SELECT * FROM search_newest(%s::tsquery[], %s::bigint[], %s::text[], %s)"
+NEWEST_CALL = "SELECT * FROM search_newest(%s, %s::text[], %s::bigint[], %s::text[], %s)"
 
 
 def keys_of(rows) -> list[int]:
@@ -393,7 +420,7 @@ def newest_sql(
     and year of the rows they read: no second read of any document. Bare, the
     windows run in ``search_newest`` (search 0006, ``NEWEST_CALL``): one call, each
     window's plan kept per connection instead of 13 planned on every search, and the
-    windows newer than the newest document skipped (``window_bounds``).
+    windows newer than the newest document skipped (``function_windows``).
     """
     base = query.tsquery()
     if lexemes is None and kinds:
@@ -406,13 +433,13 @@ def newest_sql(
         base = f"{base} & ({alternatives})"
     confirm = [w for w in query.words if query.needs_confirmation(w, phrases=False)]
     now = timezone.now()
+    if bare:
+        # The windows through search_newest (search 0008): each window's plan kept
+        # per connection, the windows before the newest document skipped.
+        windows, bounds = function_windows(now)
+        return NEWEST_CALL, [base, list(windows), list(bounds), confirm or None, LIMIT + 1]
     windows = time_windows(now)
     queries = [f"({base}) & ({' | '.join(window)})" for window in windows]
-    if bare:
-        # The windows through search_newest (search 0006): each window's plan kept
-        # per connection, the windows before the newest document skipped; each
-        # returns what the facets need from the row it reads anyway.
-        return NEWEST_CALL, [queries, list(window_bounds(now)), confirm or None, LIMIT + 1]
     connection = connections[queryset.db]
     docs = queryset.query.chain()
     if sum(1 for count in docs.alias_refcount.values() if count) > 1:

@@ -176,7 +176,7 @@ def test_time_windows_hold_every_moment_exactly_once():
     import random
     from datetime import UTC, datetime, timedelta
 
-    from portal.search.engine import time_windows, window_bounds
+    from portal.search.engine import function_windows, time_windows, window_bounds
     from portal.search.models import sort_key, time_lexemes
 
     def window_of(windows, lexemes):
@@ -200,28 +200,38 @@ def test_time_windows_hold_every_moment_exactly_once():
             for _ in range(3000)
         ]
         moments += [datetime(1970, 1, 1, tzinfo=UTC), now, datetime(2229, 12, 31, tzinfo=UTC)]
-        placed = sorted(
-            (
-                sort_key(1, 1, moment),
-                window_of(windows, time_lexemes(sort_key(1, 1, moment))),
+        # The UNION ALL's windows, and search_newest's (the future cut into its
+        # alternatives, engine.function_windows), with their bounds.
+        texts, function_bounds = function_windows(now)
+        layouts = [
+            (windows, window_bounds(now)),
+            ([tuple(text.split(" | ")) for text in texts], function_bounds),
+        ]
+        for layout, bounds in layouts:
+            placed = sorted(
+                (
+                    sort_key(1, 1, moment),
+                    window_of(layout, time_lexemes(sort_key(1, 1, moment))),
+                )
+                for moment in moments
             )
-            for moment in moments
-        )
-        # Ascending keys (newest first) never go back to an earlier window.
-        positions = [position for _, position in placed]
-        assert positions == sorted(positions)
-        # Each window's bound (engine.window_bounds) is at least every key in it and
-        # below every key of the older windows: a window whose bound is below the
-        # newest document's key is empty (search_newest skips it).
-        bounds = window_bounds(now)
-        assert len(bounds) == len(windows)
-        for key, position in placed:
-            assert key <= bounds[position]
-            assert all(key > bound for bound in bounds[:position])
-        starts = [datetime(1970, 1, 1, tzinfo=UTC), datetime(now.year, now.month, 1, tzinfo=UTC)]
-        for start in starts:  # the first minute of a window's oldest month, and the one before
-            key = sort_key(1, 1, start)
-            position = window_of(windows, time_lexemes(key))
-            assert key <= bounds[position]
-            if start.year > 1970:
-                assert sort_key(15, 2**32 - 1, start - timedelta(minutes=1)) > bounds[position]
+            # Ascending keys (newest first) never go back to an earlier window.
+            positions = [position for _, position in placed]
+            assert positions == sorted(positions)
+            # Each window's bound (engine.window_bounds) is at least every key in it and
+            # below every key of the older windows: a window whose bound is below the
+            # newest document's key is empty (search_newest skips it).
+            assert len(bounds) == len(layout)
+            for key, position in placed:
+                assert key <= bounds[position]
+                assert all(key > bound for bound in bounds[:position])
+            starts = [
+                datetime(1970, 1, 1, tzinfo=UTC),
+                datetime(now.year, now.month, 1, tzinfo=UTC),
+            ]
+            for start in starts:  # the first minute of a window's oldest month, and the one before
+                key = sort_key(1, 1, start)
+                position = window_of(layout, time_lexemes(key))
+                assert key <= bounds[position]
+                if start.year > 1970:
+                    assert sort_key(15, 2**32 - 1, start - timedelta(minutes=1)) > bounds[position]
