@@ -8,12 +8,16 @@ every count, facet and snippet comes only from documents the user may see.
   1,001 confirmed matches. Ascending on purpose: SQLite 3.40's FTS5 loses rows
   of phrase queries read in descending rowid order once segments are merged
   (found by the benchmark's recall check: 82 % for "350" at 10,000 articles).
-- PostgreSQL: the newest 1,001 matches from one UNION ALL over time windows,
-  newest first, each a GIN lookup of the words AND the window's month lexemes,
-  under a LIMIT that stops the older windows from running (``newest_sql``);
-  planner steered to bitmap scans (it misjudges rare n-grams). Walking the
-  date index instead costs 1,000/density rows: fine for 产业工人 (99 %), a
-  full scan for a word in 2 % of the documents.
+- PostgreSQL: the newest 1,001 matches from time windows, newest first, each a
+  GIN lookup of the words AND the window's month lexemes, stopping once there
+  are enough (``newest_sql``); planner steered to bitmap scans (it misjudges
+  rare n-grams). When the audience lexemes are the whole scope ("bare"), the
+  windows run in the PL/pgSQL function ``search_newest`` (search 0006-0008):
+  plans kept per connection, the windows newer than the newest document skipped,
+  keys sorted alone and sent as one array, and the facets of a result that is
+  not capped counted there; otherwise in one UNION ALL joined to the documents'
+  WHERE. Walking the date index instead costs 1,000/density rows: fine for
+  产业工人 (99 %), a full scan for a word in 2 % of the documents.
 - Relevance ranks only that bounded set (at most 1,000 documents).
 """
 
