@@ -90,9 +90,14 @@ class SearchFilter(django_filters.FilterSet):
         """Each filter's ``(name, label, choices)``, its empty choice first, in form order."""
         return [(name, field.label, field.choices) for name, field in self.form.fields.items()]
 
+    def selects_key(self) -> None:
+        """Not kept (forms.fields_html): a chosen filter is marked in its select."""
+        return None
 
-def year_choices() -> list[tuple[str, str]]:
-    this_year = timezone.localdate().year
+
+def year_choices(this_year: int | None = None) -> list[tuple[str, str]]:
+    if this_year is None:
+        this_year = timezone.localdate().year
     return [(str(y), str(y)) for y in range(this_year + 1, FIRST_YEAR - 1, -1)]
 
 
@@ -112,14 +117,23 @@ class Unfiltered:
     def __init__(self, user):
         self.type_choices = kinds_for(user)
         self.group_names: dict[str, dict[int, str]] = {}
-        self._selects = [("type", TYPE_LABEL, [("", ALL_TYPES), *self.type_choices])]
         self._labels = {"type": TYPE_LABEL, "year": YEAR_LABEL}
-        for param, (facet, _kinds) in registry.facets().items():
-            names = self.group_names[param] = dict(facet.choices(user))
+        self._facets = registry.facets()
+        for param, (facet, _kinds) in self._facets.items():
+            self.group_names[param] = dict(facet.choices(user))
             self._labels[param] = facet.label
-            choices = [("", facet.empty_label), *((str(pk), name) for pk, name in names.items())]
-            self._selects.append((param, facet.label, choices))
-        self._selects.append(("year", YEAR_LABEL, [("", ALL_YEARS), *year_choices()]))
+        self._year = timezone.localdate().year
+
+    def selects_key(self) -> tuple:
+        """All that ``selects()`` depends on, none of them chosen (forms.fields_html keeps
+        their markup per language and key): the registry's version (its kinds' labels
+        and facets), the kinds offered, each facet's ``(id, name)`` pairs, the year."""
+        return (
+            registry.version(),
+            tuple(name for name, _label in self.type_choices),
+            tuple((param, tuple(names.items())) for param, names in self.group_names.items()),
+            self._year,
+        )
 
     @staticmethod
     def applies(data) -> bool:
@@ -136,7 +150,13 @@ class Unfiltered:
         return self._labels[param]
 
     def selects(self) -> list[tuple[str, object, list]]:
-        return self._selects
+        selects = [("type", TYPE_LABEL, [("", ALL_TYPES), *self.type_choices])]
+        for param, (facet, _kinds) in self._facets.items():
+            names = self.group_names[param]
+            choices = [("", facet.empty_label), *((str(pk), name) for pk, name in names.items())]
+            selects.append((param, facet.label, choices))
+        selects.append(("year", YEAR_LABEL, [("", ALL_YEARS), *year_choices(self._year)]))
+        return selects
 
     def filter_queryset(self, queryset):
         return queryset

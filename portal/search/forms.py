@@ -5,6 +5,7 @@ from html import escape
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .engine import NEWEST, RELEVANCE
@@ -57,6 +58,46 @@ def _select(name: str, label, choices, value) -> str:
     )
 
 
+# Parts of the form that are a pure function of what their key names (the language,
+# the filters' choices, the order chosen): written once per process and key.
+_kept: dict[tuple, object] = {}
+KEPT = 256  # keys: languages × audiences' series × years; cleared whole beyond
+
+
+def _kept_html(key: tuple, build):
+    html = _kept.get(key)
+    if html is None:
+        if len(_kept) >= KEPT:
+            _kept.clear()
+        html = _kept[key] = build()
+    return html
+
+
+def _main_parts() -> tuple[str, str]:
+    """The text field's markup before and after its ``value`` attribute, and the rest
+    up to the filters, in the active language."""
+    q = SearchForm.base_fields["q"]
+    placeholder = escape(str(q.widget.attrs["placeholder"]))
+    return (
+        '<div class="search-form__main">\n'
+        f'      <label for="id_q" class="visually-hidden">{escape(str(q.label))}</label>\n'
+        '      <input type="search" name="q"',
+        f' placeholder="{placeholder}"'
+        ' autocomplete="off" aria-describedby="id_q_helptext" id="id_q">\n'
+        f'      <button type="submit" class="button">{escape(str(_("搜索")))}</button>\n'
+        "    </div>\n"
+        f'    <p class="help">{escape(str(q.help_text))}</p>\n'
+        '    <div class="filters search-form__filters">\n      ',
+    )
+
+
+def _selects(filterset, data) -> str:
+    return "".join(
+        f"\n        {_select(name, label, choices, data.get(name))}\n      "
+        for name, label, choices in filterset.selects()
+    )
+
+
 def fields_html(form: SearchForm, filterset) -> SafeString | None:
     """The search form's fields as ``search/form.html`` writes them (``filterset`` a
     filters.SearchFilter or filters.Unfiltered), or None when a field has an error
@@ -64,30 +105,29 @@ def fields_html(form: SearchForm, filterset) -> SafeString | None:
 
     Django's widgets cost a template context and a renderer call per field and
     per option: a sixth of a results page (issue 11). Only a select's ``selected``
-    and the text's ``value`` depend on the request.
+    and the text's ``value`` depend on the request. What does not is written once
+    per language (and, for the filters, per ``filterset.selects_key()``, which
+    names everything their markup depends on) and kept.
     """
     if form.is_bound and (form.errors or filterset.has_errors()):
         return None
     data = form.data if form.is_bound else {}
-    q = form.fields["q"]
+    language = get_language()
+    before, after = _kept_html(("main", language), _main_parts)
     text = data.get("q")
     value = f' value="{escape(text)}"' if text else ""
-    placeholder = escape(str(q.widget.attrs["placeholder"]))
-    selects = "".join(
-        f"\n        {_select(name, label, choices, data.get(name))}\n      "
-        for name, label, choices in filterset.selects()
-    )
-    field = form.fields["order"]
-    order = _select("order", field.label, field.choices, data.get("order"))
-    return mark_safe(
-        '<div class="search-form__main">\n'
-        f'      <label for="id_q" class="visually-hidden">{escape(str(q.label))}</label>\n'
-        f'      <input type="search" name="q"{value} placeholder="{placeholder}"'
-        ' autocomplete="off" aria-describedby="id_q_helptext" id="id_q">\n'
-        f'      <button type="submit" class="button">{escape(str(_("搜索")))}</button>\n'
-        "    </div>\n"
-        f'    <p class="help">{escape(str(q.help_text))}</p>\n'
-        f'    <div class="filters search-form__filters">\n      {selects}\n'
-        f"      {order}\n"
-        "    </div>\n"
-    )
+    key = filterset.selects_key()
+    if key is None:
+        selects = _selects(filterset, data)
+    else:  # no filter chosen: each select's empty choice is the selected one
+        selects = _kept_html(("filters", language, key), lambda: _selects(filterset, {}))
+    chosen = data.get("order")
+    field = SearchForm.base_fields["order"]
+    if chosen in (None, "", NEWEST, RELEVANCE):
+        order = _kept_html(
+            ("order", language, chosen),
+            lambda: _select("order", field.label, field.choices, chosen),
+        )
+    else:
+        order = _select("order", field.label, field.choices, chosen)
+    return mark_safe(f"{before}{value}{after}{selects}\n      {order}\n    </div>\n")  # noqa: S308

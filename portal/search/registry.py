@@ -289,6 +289,14 @@ class Registry:
 
 
 _registry = Registry()
+_version = 0  # counts the changes of the registry (``version``)
+
+
+def version() -> int:
+    """A number that changes whenever a kind is registered or unregistered: what is
+    kept of the registered kinds (their labels and facets in the results page's form)
+    is kept per version."""
+    return _version
 
 
 def _resolve(model) -> type[models.Model]:
@@ -315,8 +323,10 @@ def register(kind: SearchKind) -> SearchKind:
     for other in _registry.by_name.values():
         if kind.name == other.name or kind.code == other.code or kind.model is other.model:
             raise ImproperlyConfigured(f"search kind {kind.name} clashes with {other.name}")
+    global _version
     _registry.by_name[kind.name] = kind
     _registry.by_model[kind.model] = kind
+    _version += 1
     signals.connect(kind)
     return kind
 
@@ -325,8 +335,10 @@ def unregister(name: str) -> None:
     """Remove a kind and disconnect its signals (tests that register a kind of their own)."""
     from . import signals
 
+    global _version
     kind = _registry.by_name.pop(name)
     del _registry.by_model[kind.model]
+    _version += 1
     signals.disconnect(kind)
 
 

@@ -42,3 +42,40 @@ def test_a_field_with_an_error_is_left_to_the_template(corpus):
     form, filterset = SearchForm(data), SearchFilter(data, request=request)
     assert form.is_valid() and not filterset.is_valid()
     assert fields_html(form, filterset) is None
+
+
+@pytest.mark.parametrize(
+    "query", [None, "q=工人", "q=工人&order=relevance", "q=工&order=", "q=xy&type="]
+)
+def test_the_form_without_filters_is_search_form_html_for_each_reader_and_language(
+    corpus, office_user, user_a, query
+):
+    """``Unfiltered``'s selects are kept per language and ``selects_key``: readers who
+    may filter by other kinds and series, in either language, get their own."""
+    from django.utils import translation
+
+    from portal.search import registry
+    from portal.search.filters import Unfiltered
+
+    seen = set()
+    for language in ["zh-hans", "en", "zh-hans"]:
+        for user in [AnonymousUser(), office_user, user_a, AnonymousUser()]:
+            request = RequestFactory().get("/search/")
+            request.user = user
+            data = QueryDict(query) if query is not None else None
+            with translation.override(language):
+                form, unfiltered = SearchForm(data), Unfiltered(user)
+                expected = render_to_string(
+                    "search/form.html",
+                    {"form": form, "filterset": SearchFilter(data, request=request)},
+                )
+                if form.is_bound and form.errors:
+                    assert fields_html(form, unfiltered) is None
+                    continue
+                assert fields_html(form, unfiltered) == expected
+                seen.add(expected)
+                # A kind registered later is offered under the same key otherwise.
+                assert unfiltered.selects_key()[0] == registry.version()
+    # Anonymous readers and the signed-in (the office and a unit find the same kinds and
+    # series here), in each language.
+    assert query == "q=工&order=" or len(seen) == 4
