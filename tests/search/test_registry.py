@@ -192,3 +192,21 @@ def test_reverse_pk_is_reverse_under_any_script_prefix():
                 "/other/", "/"
             )
     assert registry.reverse_pk(name, 9) == reverse(name, kwargs={"pk": 9})
+
+
+def test_kinds_and_facets_follow_registering_and_unregistering():
+    """kinds() and facets() are worked out once per version of the registry."""
+    before = registry.version()
+    names = [kind.name for kind in registry.kinds()]
+    assert "notice" not in names and "board" not in registry.facets()
+    kind = registry.register(NoticeKind())
+    try:
+        assert registry.version() != before
+        assert [k.name for k in registry.kinds()] == [*names, "notice"]
+        assert registry.facets()["board"] == (kind.facet, ["notice"])
+        registry.kinds().clear()  # a caller's copy
+        registry.facets()["board"][1].clear()
+        assert registry.kinds()[-1] is kind and registry.facets()["board"][1] == ["notice"]
+    finally:
+        registry.unregister(kind.name)
+    assert [k.name for k in registry.kinds()] == names and "board" not in registry.facets()
