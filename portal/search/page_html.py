@@ -13,8 +13,10 @@ from __future__ import annotations
 import html
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 from portal import chrome
 from portal.pagination import pagination_html
@@ -27,25 +29,33 @@ def _escape(value) -> str:
     return html.escape(str(value))
 
 
+# Texts that are a pure function of the language and what their key names (the
+# heading, the capped summary per limit and order), translated once per process.
+_kept: dict[tuple, str] = {}
+
+
+@receiver(setting_changed, dispatch_uid="search_page_html_forget")
+def _forget(**kwargs):
+    """A changed setting (SITE_NAME, in tests) forgets them, as chrome.py's."""
+    _kept.clear()
+
+
+def _kept_text(key: tuple, make) -> str:
+    key = (get_language(), *key)
+    text = _kept.get(key)
+    if text is None:
+        if len(_kept) >= 64:
+            _kept.clear()
+        text = _kept[key] = make()
+    return text
+
+
 def _summary(context) -> str:
     """The ``<p class="search-summary">``'s text: capped, counted or nothing found."""
     outcome = context["outcome"]
     if outcome.capped:
-        limit = {"limit": context["limit"]}
-        if context["relevance"]:
-            return (
-                gettext(
-                    "找到 <strong>%(limit)s+</strong> 条结果，以下为最新的 %(limit)s 条按相关度排列。"
-                    "添加关键词或筛选条件可缩小范围。"
-                )
-                % limit
-            )
-        return (
-            gettext(
-                "找到 <strong>%(limit)s+</strong> 条结果，以下列出最新的 %(limit)s 条。"
-                "添加关键词或筛选条件可缩小范围。"
-            )
-            % limit
+        return _kept_text(
+            ("capped", context["limit"], bool(context["relevance"])), lambda: _capped(context)
         )
     total = outcome.total
     if total:
@@ -58,10 +68,34 @@ def _summary(context) -> str:
     return text
 
 
+def _capped(context) -> str:
+    """The summary of a capped search, newest first or by relevance."""
+    limit = {"limit": context["limit"]}
+    if context["relevance"]:
+        return (
+            gettext(
+                "找到 <strong>%(limit)s+</strong> 条结果，以下为最新的 %(limit)s 条按相关度排列。"
+                "添加关键词或筛选条件可缩小范围。"
+            )
+            % limit
+        )
+    return (
+        gettext(
+            "找到 <strong>%(limit)s+</strong> 条结果，以下列出最新的 %(limit)s 条。"
+            "添加关键词或筛选条件可缩小范围。"
+        )
+        % limit
+    )
+
+
+def _facets_label() -> str:
+    return _escape(gettext("按类型、系列和年度细分"))
+
+
 def _facets(facets) -> str:
     e = _escape
     out = [
-        f'\n        <nav class="search-facets" aria-label="{e(gettext("按类型、系列和年度细分"))}">\n'
+        f'\n        <nav class="search-facets" aria-label="{_kept_text(("facets",), _facets_label)}">\n'
         "          "
     ]
     for name, items in facets:
@@ -82,7 +116,7 @@ def search_content(request, context) -> str:
     when no field shows an error."""
     out = [
         '\n<section class="search" aria-labelledby="search-title">\n'
-        f'  <h1 id="search-title">{_escape(gettext("搜索"))}</h1>\n'
+        f'  <h1 id="search-title">{_kept_text(("heading",), lambda: _escape(gettext("搜索")))}</h1>\n'
         '  <form method="get" action="" class="card search-form" role="search">\n'
         f"    {context['fields_html']}  </form>\n\n  "
     ]
@@ -110,7 +144,7 @@ def search_content(request, context) -> str:
 
 def search_page(request, context) -> SafeString:
     """The whole results page, as templates/search/search.html renders ``context``."""
-    title = f"{gettext('搜索')} · {settings.SITE_NAME}"
+    title = _kept_text(("title",), lambda: f"{gettext('搜索')} · {settings.SITE_NAME}")
     if context.get("query"):
         title = f"{context['form'].data.get('q', '')} · {title}"
     return chrome.page(

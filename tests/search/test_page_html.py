@@ -79,3 +79,26 @@ def test_the_form_without_filters_is_search_form_html_for_each_reader_and_langua
     # Anonymous readers and the signed-in (the office and a unit find the same kinds and
     # series here), in each language.
     assert query == "q=工&order=" or len(seen) == 4
+
+
+def test_forms_share_their_fields_and_no_form_changes_them(corpus):
+    """SearchForm's fields are shared, not copied per form: rendering a form with an
+    error (aria-invalid, its message) leaves nothing behind on the next one."""
+    request = RequestFactory().get("/search/")
+    request.user = AnonymousUser()
+    valid = QueryDict("q=工人&order=relevance")
+
+    def rendered(data):
+        form, filterset = SearchForm(data), SearchFilter(data, request=request)
+        form.is_valid()
+        html = render_to_string("search/search.html", {"form": form, "filterset": filterset})
+        return form, filterset, html
+
+    form, filterset, before = rendered(valid)
+    assert fields_html(form, filterset) in before
+    bad, _filterset, error_page = rendered(QueryDict("q=工&order=bogus"))
+    assert bad.fields["q"] is form.fields["q"] and bad.errors.keys() == {"q", "order"}
+    assert 'aria-invalid="true"' in error_page
+    form, filterset, after = rendered(valid)
+    assert after == before and "aria-invalid" not in after
+    assert form.fields["q"].validators == []
