@@ -29,7 +29,7 @@ from .text import (
     snippet_window,
     word_pattern,
 )
-from .visibility import token_scope, visible_kinds
+from .visibility import token_scope, visible_kinds, visible_sql
 
 PAGE_SIZE = 20
 
@@ -127,23 +127,34 @@ def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], list[str]
     return names, columns, params
 
 
-def _hits(queryset, keys: list[int], kinds: dict[int, str], query: Query, user) -> list[Hit]:
+def _where(queryset, filterset, on_page: set[str], user, connection) -> tuple[str, list]:
+    """The page statement's condition: the search's scope (visible_where and the
+    filters). With no filter chosen, visible_where's condition (visibility.visible_sql)
+    for the kinds on the page only: a row of another kind is on no page, and the
+    other kinds' EXISTS cost PostgreSQL a quarter of a millisecond to plan."""
+    if isinstance(filterset, Unfiltered):
+        table = SearchDocument._meta.db_table
+        condition = visible_sql(user, connection, table, kinds=on_page)
+        return condition if condition is not None else ("FALSE", [])
+    try:
+        return queryset.query.get_compiler(connection=connection).compile(queryset.query.where)
+    except FullResultSet:
+        return "TRUE", []
+
+
+def _hits(queryset, filterset, keys, kinds: dict[int, str], query: Query, user) -> list[Hit]:
     """The documents of one page, in the order of ``keys``, ready to display (one query).
 
-    ``queryset`` is the search's scope (visible_to and the filters, checked again
-    here: nothing hidden since the search shows); ``kinds`` the kind of each key.
-    What a kind's links need (registry.SearchKind.link_data) is read in the same query.
+    ``queryset`` is the search's scope (visible_to and the filters of ``filterset``,
+    checked again here: nothing hidden since the search shows); ``kinds`` the kind
+    of each key. What a kind's links need (registry.SearchKind.link_data) is read in
+    the same query.
     """
     if not keys:
         return []
     connection = connections[queryset.db]
-    try:
-        where, where_params = queryset.query.get_compiler(connection=connection).compile(
-            queryset.query.where
-        )
-    except FullResultSet:
-        where, where_params = "TRUE", []
     on_page = {kinds[key] for key in keys}
+    where, where_params = _where(queryset, filterset, on_page, user, connection)
     names, link_columns, link_params = _link_sql(
         [kind for kind in registry.kinds() if kind.name in on_page], user, connection
     )
@@ -293,7 +304,7 @@ def search(request):
             queryset, query, order=form.cleaned_data["order"], kinds=kinds, indexed=indexed
         )
         page = page_of(request, outcome.keys, PAGE_SIZE)
-        hits = _hits(queryset, list(page.object_list), outcome.kinds, query, user)
+        hits = _hits(queryset, filterset, list(page.object_list), outcome.kinds, query, user)
         context.update(
             query=query,
             outcome=outcome,

@@ -117,16 +117,20 @@ def _orm_kind_sql(kind, queryset, connection) -> tuple[str, list] | None:
 
 
 def visible_sql(
-    user, connection, table: str, trusted: frozenset[str] = frozenset()
+    user, connection, table: str, trusted: frozenset[str] = frozenset(), kinds=None
 ) -> tuple[str, list] | None:
     """``(sql, params)``: the documents of ``table`` whose object ``user`` may see, or
     None when the user may see no kind at all. Params are a new list each time.
 
     ``trusted``: names of kinds whose visibility the query's token lookup already
-    applies (``token_scope``): their part is only the kind, no probe.
+    applies (``token_scope``): their part is only the kind, no probe. ``kinds``: only
+    the parts of these kinds (names), when the caller knows the documents can be of
+    no other (a page of hits): a narrower condition, less for PostgreSQL to plan.
     """
     parts, params = [], []
     for kind in registry.kinds():
+        if kinds is not None and kind.name not in kinds:
+            continue
         part = _kind_sql(kind, user, connection, table, kind.name in trusted)
         if part is not None:
             parts.append(part[0])

@@ -216,3 +216,25 @@ def test_every_page_has_a_search_box_in_the_header(db, anon_client):
     assert re.search(
         r'<form class="site-search" role="search" method="get" action="/search/">', page
     )
+
+
+@pytest.mark.parametrize("persona", ["anon", "unit_a", "office"], indirect=True)
+def test_the_page_statement_checks_the_visibility_of_the_kinds_on_the_page(corpus, persona):
+    """With no filter, the hits' statement carries visible_where's parts of the kinds it
+    shows only; a chosen filter keeps the search's whole condition (test_visibility.py
+    holds what each persona finds on the pages)."""
+
+    def page_statement(params):
+        with CaptureQueriesContext(connection) as captured:
+            response = persona.get(URL, params)
+        assert response.status_code == 200
+        statements = [q["sql"] for q in captured.captured_queries]
+        (sql,) = [sql for sql in statements if "SELECT m.sort_key" in sql]  # views.PAGE_SQL
+        return sql, results(response)
+
+    sql, hits = page_statement({"q": "三突出三提升"})  # an issue only
+    assert hits and "bulletins_issue" in sql and "bulletins_meeting" not in sql
+    sql, hits = page_statement({"q": "王家全"})  # issues and meetings
+    assert "bulletins_issue" in sql and "bulletins_meeting" in sql
+    sql, _hits = page_statement({"q": "三突出三提升", "year": "2020"})
+    assert "bulletins_meeting" in sql
