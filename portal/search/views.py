@@ -316,5 +316,7 @@ def search(request):
             filtered=any(request.GET.get(name) for name in params()),
         )
     if context["fields_html"] is None:  # a field shows an error: the template marks it
+        if isinstance(filterset, Unfiltered):  # the template lists filterset.form's selects
+            context["filterset"] = SearchFilter(data, request=request)
         return render(request, "search/search.html", context)
     return HttpResponse(search_page(request, context))

@@ -99,5 +99,11 @@ def test_many_pages_and_one_hit_of_a_page(db, anon_client, both, monkeypatch):
 def test_errors_are_left_to_the_template(corpus, anon_client, both, params):
     response = anon_client.get(URL, params)
     assert response.status_code == 200
-    assert 'class="message message--error"' in response.content.decode()
+    page = response.content.decode()
+    assert 'class="message message--error"' in page
     assert both == []
+    # The filters' selects are there, none chosen (the first page written in Python
+    # without a FilterSet lost them on this page when no filter was chosen).
+    for name in ("type", "series", "year", "order"):
+        assert f'<select name="{name}"' in page
+    assert '<option value="" selected>全部系列</option>' in page
