@@ -26,6 +26,14 @@ class TasksConfig(AppConfig):
             revoke_with_account, sender=get_user_model(), dispatch_uid="tasks_calendar_revoke"
         )
         # What tasks gives full-text search (tasks/search.py).
+        # SQLite's triggers of the task copies stand aside while migrate rebuilds
+        # tables (tasks/task_copies.py).
+        from django.db.models.signals import post_migrate, pre_migrate
+
+        from .task_copies import after_migrate, before_migrate
+
+        pre_migrate.connect(before_migrate, sender=self, dispatch_uid="tasks_copies_before")
+        post_migrate.connect(after_migrate, sender=self, dispatch_uid="tasks_copies_after")
         register(TaskKind())
         register(ReportKind())
         register(DecisionKind())

@@ -11,8 +11,10 @@ writer can leave them behind: a trigger sets them on every insert of an assignme
 every update that touches its task or the copies, and another writes a task's new
 values to its assignments on every insert or update of the task's list, due date or
 number (a save, the admin, an import, ``QuerySet.update()``, ``bulk_create()``, raw
-SQL). Existing rows are filled here. On SQLite a later migration that rebuilds either
-table drops its triggers: tests/tasks/test_task_copies.py fails if they are missing.
+SQL). Existing rows are filled here. On SQLite these triggers would make a later
+migration that rebuilds either table fail at its rename, so tasks/task_copies.py drops
+them before ``migrate`` runs and creates them again after it; on PostgreSQL tasks 0009
+makes the assignment's trigger read its task under a share lock.
 """
 
 import django.db.models.deletion
