@@ -96,6 +96,10 @@ DROP = "DROP FUNCTION IF EXISTS search_newest(text, text[], bigint[], text[], in
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(previous.DROP)
+        # A database restored from a backup made before this migration, over one
+        # migrated past it, keeps this function (pg_restore --clean drops only what
+        # the dump holds): the migrate that follows must not stop at "already exists".
+        schema_editor.execute(DROP)
         schema_editor.execute(CREATE)
 
 
