@@ -49,10 +49,7 @@ def _bars(plot: int) -> dict:
     bar's width on a plot ``plot`` wide as the chart prints it and the rate's words. A
     pure function of the two numbers, worked out once per process (the rates of
     ``tasks.selectors.rate_rows`` are whole percents)."""
-    return {
-        rate: (str(round(plot * (rate or 0) / 100, 1)), _rate_text(rate))
-        for rate in (None, *range(101))
-    }
+    return {rate: _bar(plot, rate) for rate in (None, *range(101))}
 
 
 def bar_chart(
@@ -107,5 +104,6 @@ def bar_chart(
 
 
 def _bar(plot: int, rate) -> tuple[str, str]:
-    """``_bars``' pair for a rate outside its table."""
+    """The bar's width and the rate's words for ``rate`` (a whole percent, None, or
+    anything else the table does not hold)."""
     return str(round(plot * (rate or 0) / 100, 1)), _rate_text(rate)

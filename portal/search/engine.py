@@ -322,17 +322,10 @@ def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
     return tuple(window for window, _bound in _windows_and_bounds(y, m))
 
 
-def window_bounds(now: datetime) -> tuple[int, ...]:
-    """For each of ``time_windows(now)``, the largest sort key a document in it can
-    have: that of the first minute of its oldest month (models.key_bound). A window
-    whose bound is below the newest document's key holds no document."""
-    now = now.astimezone(UTC)
-    return tuple(bound for _window, bound in _windows_and_bounds(now.year, now.month))
-
-
 def function_windows(now: datetime) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The windows search_newest runs (search 0008), newest first: each as its tsquery
-    alternatives (``'¦t202611' | '¦t202610'``) and its bound (``window_bounds``).
+    alternatives (``'¦t202611' | '¦t202610'``) and its bound: the largest sort key a
+    document in it can have (models.key_bound of its oldest month's first minute).
 
     ``time_windows``, but the future one cut into its alternatives (the 2200s, …,
     2027, December of this year), each a window of its own: its prefix alternatives
@@ -368,7 +361,7 @@ def _future(y: int, m: int) -> list[tuple[str, int]]:
 
 @cache
 def _windows_and_bounds(y: int, m: int) -> tuple[tuple[tuple[str, ...], int], ...]:
-    """``(window, bound)`` for time_windows and window_bounds of month ``m`` of ``y``."""
+    """``(window, bound)`` for the time_windows of month ``m`` of ``y``."""
     future = [alternative for alternative, _oldest in _future(y, m)]
     newest, first = y * 12 + m - 1, FIRST_YEAR * 12
     windows = [(future, newest + 1)]  # with the oldest month of each (months since year 0)

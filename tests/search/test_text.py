@@ -176,7 +176,7 @@ def test_time_windows_hold_every_moment_exactly_once():
     import random
     from datetime import UTC, datetime, timedelta
 
-    from portal.search.engine import function_windows, time_windows, window_bounds
+    from portal.search.engine import _windows_and_bounds, function_windows, time_windows
     from portal.search.models import sort_key, time_lexemes
 
     def window_of(windows, lexemes):
@@ -204,7 +204,7 @@ def test_time_windows_hold_every_moment_exactly_once():
         # alternatives, engine.function_windows), with their bounds.
         texts, function_bounds = function_windows(now)
         layouts = [
-            (windows, window_bounds(now)),
+            (windows, tuple(bound for _w, bound in _windows_and_bounds(now.year, now.month))),
             ([tuple(text.split(" | ")) for text in texts], function_bounds),
         ]
         for layout, bounds in layouts:
@@ -218,7 +218,7 @@ def test_time_windows_hold_every_moment_exactly_once():
             # Ascending keys (newest first) never go back to an earlier window.
             positions = [position for _, position in placed]
             assert positions == sorted(positions)
-            # Each window's bound (engine.window_bounds) is at least every key in it and
+            # Each window's bound is at least every key in it and
             # below every key of the older windows: a window whose bound is below the
             # newest document's key is empty (search_newest skips it).
             assert len(bounds) == len(layout)
