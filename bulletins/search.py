@@ -42,16 +42,22 @@ def meeting_audiences_of(user):
     return EVERY if signed_in else frozenset({PUBLIC})
 
 
-def visible_series(user):
-    """Series with at least one issue the user may see (a hidden series' name is not
-    offered): ``(id, name)`` rows, the query compiled once per ``audience``, all that
-    Issue.visible_to depends on (IssueKind.visibility_key)."""
-    return kept_rows(
+def visible_series_query(user):
+    """``(key, build)`` of the series with at least one issue the user may see (a
+    hidden series' name is not offered), for ``kept_rows``: ``(id, name)`` rows, the
+    query compiled once per ``audience``, all that Issue.visible_to depends on
+    (IssueKind.visibility_key)."""
+    return (
         ("bulletins.visible_series", audience(user)),
         lambda: Series.objects.filter(
             Exists(Issue.objects.visible_to(user).filter(series=OuterRef("pk")))
         ).values_list("pk", "name"),
     )
+
+
+def visible_series(user):
+    """The rows of ``visible_series_query``: ``[(id, name)]`` in the series' order."""
+    return kept_rows(*visible_series_query(user))
 
 
 def _issue_ids(queryset):
@@ -93,6 +99,7 @@ class IssueKind(SearchKind):
         label=gettext_lazy("简报系列"),
         empty_label=gettext_lazy("全部系列"),
         choices=visible_series,
+        query=visible_series_query,
     )
 
     def visibility_key(self, user):

@@ -11,6 +11,7 @@ from django_filters.constants import EMPTY_VALUES
 
 from . import registry
 from .models import SearchDocument
+from .visibility import kept_sql
 
 FIRST_YEAR = 2015
 TYPE_LABEL, ALL_TYPES = _("类型"), _("全部类型")
@@ -115,14 +116,37 @@ class Unfiltered:
     chosen: dict = {}
 
     def __init__(self, user):
+        self._user = user
         self.type_choices = kinds_for(user)
-        self.group_names: dict[str, dict[int, str]] = {}
+        self._names: dict[str, dict[int, str]] = {}
         self._labels = {"type": TYPE_LABEL, "year": YEAR_LABEL}
         self._facets = registry.facets()
         for param, (facet, _kinds) in self._facets.items():
-            self.group_names[param] = dict(facet.choices(user))
             self._labels[param] = facet.label
         self._year = timezone.localdate().year
+
+    @property
+    def group_names(self) -> dict[str, dict[int, str]]:
+        """Each facet's ``{id: name}`` the user may filter by (``Facet.choices``), read
+        when first asked unless the results page supplied them (``supply``)."""
+        for param, (facet, _kinds) in self._facets.items():
+            if param not in self._names:
+                self._names[param] = dict(facet.choices(self._user))
+        return {param: self._names[param] for param in self._facets}
+
+    def queries(self) -> list[tuple[str, tuple[str, str, list] | None]]:
+        """``[(param, kept)]`` of the facets that declare ``Facet.query`` and are not read
+        yet, ``kept`` as ``visibility.kept_sql`` gives it (None: no choices), for a
+        statement that reads them along with its own rows (views._hits)."""
+        return [
+            (param, kept_sql(*facet.query(self._user)))
+            for param, (facet, _kinds) in self._facets.items()
+            if facet.query is not None and param not in self._names
+        ]
+
+    def supply(self, param: str, rows) -> None:
+        """The choices of facet ``param`` as ``Facet.choices`` gives them, read elsewhere."""
+        self._names[param] = dict(rows)
 
     def selects_key(self) -> tuple:
         """All that ``selects()`` depends on, none of them chosen (forms.fields_html keeps

@@ -71,12 +71,20 @@ class Facet:
     ``param``: the query-string name (``series``). ``choices(user)``: ``(id,
     name)`` pairs the user may filter by; a hidden group's name is never
     offered. The document's ``group`` holds the id.
+
+    ``query(user)``, optional: the same choices as a statement kept per key,
+    ``(key, build)`` as ``visibility.kept_rows`` takes them (``build()`` a
+    ``values_list`` of ids and names, ``key`` all that it depends on besides the
+    data). With it, the results page reads the choices inside its hits' statement
+    (PostgreSQL) instead of a statement of their own (issue 11); ``choices(user)``
+    must then return the rows of that statement.
     """
 
     param: str
     label: str
     empty_label: str
     choices: Callable[[object], Iterable[tuple[int, str]]]
+    query: Callable[[object], tuple[Hashable, Callable[[], models.QuerySet]]] | None = None
 
 
 @dataclass

@@ -54,7 +54,7 @@ class Hit:
 # for a word found in the title first); the part of the display text.
 PAGE_SQL = (
     "SELECT m.sort_key, m.kind, m.object_id, m.title, m.label, m.f, "
-    "substr(m.body, m.o + {b} + 1, {e} - {b} + {more}){links} FROM ("
+    "substr(m.body, m.o + {b} + 1, {e} - {b} + {more}){links}{facets} FROM ("
     "SELECT s.*, {first} AS f FROM ("
     'SELECT "search_searchdocument"."sort_key", "search_searchdocument"."kind", '
     '"search_searchdocument"."object_id", "search_searchdocument"."title", '
@@ -67,11 +67,14 @@ PAGE_SQL = (
 _NONE = 2147483647  # a word not found (beyond any offset)
 
 
-def _page_sql(connection, words, link_columns: list[str], keys: int, where: str) -> str:
+def _page_sql(
+    connection, words, link_columns: list[str], keys: int, where: str, facets: list[str] = ()
+) -> str:
     """PAGE_SQL for ``words``, each a parameter twice: first in ``f`` (the search after
-    the title), then in ``p<n>``, before the links', keys' and WHERE's. The folded
-    text has the display text's length (text.fold), so ``f`` is an offset in both.
-    On SQLite ``instr``, scalar ``min`` and a LIMIT before the OFFSET."""
+    the title), then in ``p<n>``, before the links', keys' and WHERE's; the columns of
+    ``facets`` (``_facet_columns``) last in each row, their parameters before all others.
+    The folded text has the display text's length (text.fold), so ``f`` is an offset in
+    both. On SQLite ``instr``, scalar ``min`` and a LIMIT before the OFFSET."""
     sqlite = connection.vendor == "sqlite"
     find = "instr" if sqlite else "strpos"
     after = f"NULLIF({find}(substr(s.text, s.o + 1), %s), 0) - 1"
@@ -95,6 +98,7 @@ def _page_sql(connection, words, link_columns: list[str], keys: int, where: str)
         ),
         link_columns="".join(f', {sql} AS "link_{n}"' for n, sql in enumerate(link_columns)),
         links="".join(f', m."link_{n}"' for n in range(len(link_columns))),
+        facets="".join(f", {sql}" for sql in facets),
         keys=", ".join(["%s"] * keys),
         where=where,
         fence=" LIMIT -1 OFFSET 0" if sqlite else " OFFSET 0",
@@ -124,6 +128,37 @@ def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], list[str]
         sql, column_params = compiler.compile(docs.query.annotations[annotation])
         columns.append(sql)
         params += column_params
+    return names, columns, params
+
+
+def _facet_columns(filterset, connection, key: int) -> tuple[list[str], list[str], list]:
+    """The choices of the facets that declare a kept statement (registry.Facet.query) and
+    that ``filterset`` (with no filter chosen) has not read yet, as columns of the hits'
+    statement: its planning and round trip instead of a statement of their own (issue
+    11). Each column is an array of ``[id, name]`` text pairs in the choices' order on
+    the row of ``key`` (PostgreSQL runs the uncorrelated subquery once), NULL on the
+    others (no array to write and read again on each).
+
+    Returns the facets' params (query-string names), the columns' SQL and their params.
+    PostgreSQL only; nothing for a FilterSet, which reads its choices when built.
+    """
+    if not isinstance(filterset, Unfiltered):
+        return [], [], []
+    names, columns, params = [], [], []
+    for param, kept in filterset.queries():
+        if kept is None:  # it can match no row
+            filterset.supply(param, [])
+            continue
+        using, sql, kept_params = kept
+        if using != connection.alias:
+            continue
+        names.append(param)
+        params.append(key)
+        columns.append(
+            "CASE WHEN m.sort_key = %s THEN "
+            f"ARRAY(SELECT ARRAY[c.i::text, c.n::text] FROM ({sql}) AS c(i, n)) END"
+        )
+        params += kept_params
     return names, columns, params
 
 
@@ -158,11 +193,20 @@ def _hits(queryset, filterset, keys, kinds: dict[int, str], query: Query, user) 
     names, link_columns, link_params = _link_sql(
         [kind for kind in registry.kinds() if kind.name in on_page], user, connection
     )
-    sql = _page_sql(connection, query.words, link_columns, len(keys), where)
-    params = [*query.words, *query.words, *link_params, *keys, *where_params]
     if uses_tsvector(connection):
+        facet_names, facet_columns, facet_params = _facet_columns(filterset, connection, keys[0])
+        sql = _page_sql(connection, query.words, link_columns, len(keys), where, facet_columns)
+        params = [*facet_params, *query.words, *query.words, *link_params, *keys, *where_params]
         rows = engine.steered(connection, sql, params)
+        first = next((row for row in rows if row[0] == keys[0]), None) if facet_names else None
+        if first is not None:  # else (changed meanwhile) Unfiltered reads them itself
+            choices = first[len(first) - len(facet_names) :]
+            for param, pairs in zip(facet_names, choices, strict=True):
+                filterset.supply(param, [(int(pk), name) for pk, name in pairs])
     else:
+        facet_names = ()
+        sql = _page_sql(connection, query.words, link_columns, len(keys), where)
+        params = [*query.words, *query.words, *link_params, *keys, *where_params]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
@@ -180,6 +224,8 @@ def _hits(queryset, filterset, keys, kinds: dict[int, str], query: Query, user) 
             if row is None:  # changed between the two queries: skip rather than guess
                 continue
             _key, kind_name, object_id, title, label, first, display, *links = row
+            if facet_names:
+                links = links[: len(links) - len(facet_names)]
             kind, kind_label, columns = shown_kinds[kind_name]
             data = {value: links[n] for n, value in columns}
             display = display or ""
@@ -294,7 +340,6 @@ def search(request):
         filterset = SearchFilter(data, request=request)
     context = {"form": form, "filterset": filterset, "searched": "q" in request.GET}
     valid = context["searched"] and form.is_valid() and filterset.is_valid()
-    context["fields_html"] = fields_html(form, filterset)
     if valid:
         query = form.cleaned_data["q"]
         queryset = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
@@ -315,6 +360,8 @@ def search(request):
             relevance=form.cleaned_data["order"] == engine.RELEVANCE,
             filtered=any(request.GET.get(name) for name in params()),
         )
+    # After the hits: their statement may have read the filters' choices (_facet_columns).
+    context["fields_html"] = fields_html(form, filterset)
     if context["fields_html"] is None:  # a field shows an error: the template marks it
         if isinstance(filterset, Unfiltered):  # the template lists filterset.form's selects
             context["filterset"] = SearchFilter(data, request=request)

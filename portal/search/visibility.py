@@ -185,10 +185,11 @@ def token_scope(user, kinds: set[str] | None) -> tuple[list[str] | None, frozens
 _kept: dict[tuple, tuple[str, str, list] | None] = {}
 
 
-def kept_rows(key: tuple, build) -> list[tuple]:
-    """The rows of the queryset ``build()`` (a ``values_list``), its SQL compiled once
-    per ``key`` and process: for a query that, like a ``visible_to`` condition,
-    depends only on what the key names (a facet's choices per ``audience``)."""
+def kept_sql(key: tuple, build) -> tuple[str, str, list] | None:
+    """``(database alias, sql, params)`` of the queryset ``build()`` (a ``values_list``),
+    compiled once per ``key`` and process, or None when it can match no row. For a
+    query that, like a ``visible_to`` condition, depends only on what the key names
+    (a facet's choices per ``audience``). Params are a new list each time."""
     compiled = _kept.get(key, False)
     if compiled is False:
         queryset = build()
@@ -201,6 +202,16 @@ def kept_rows(key: tuple, build) -> list[tuple]:
         if len(_kept) >= MEMO_SIZE:
             _kept.clear()
         _kept[key] = compiled
+    if compiled is None:
+        return None
+    using, sql, params = compiled
+    return using, sql, list(params)
+
+
+def kept_rows(key: tuple, build) -> list[tuple]:
+    """The rows of the queryset ``build()`` (a ``values_list``), its SQL compiled once
+    per ``key`` and process (``kept_sql``)."""
+    compiled = kept_sql(key, build)
     if compiled is None:
         return []
     using, sql, params = compiled

@@ -238,3 +238,35 @@ def test_the_page_statement_checks_the_visibility_of_the_kinds_on_the_page(corpu
     assert "bulletins_issue" in sql and "bulletins_meeting" in sql
     sql, _hits = page_statement({"q": "三突出三提升", "year": "2020"})
     assert "bulletins_meeting" in sql
+
+
+def _series_select(html: str) -> str:
+    return re.search(r'<select name="series".*?</select>', html, re.S).group(0)
+
+
+@pytest.mark.parametrize("persona", ["anon", "unit_a", "office"], indirect=True)
+def test_with_hits_and_no_filter_the_series_choices_come_in_the_hits_statement(
+    corpus, persona, request
+):
+    """PostgreSQL reads the series select's choices inside the page's statement (views.
+    _facet_columns): one statement fewer, the same select as when they are read alone
+    (a page without hits, a FilterSet's own query)."""
+    persona.get(URL, {"q": "三突出三提升"})  # the idle sign-out's session write lands here
+    with CaptureQueriesContext(connection) as captured:
+        response = persona.get(URL, {"q": "三突出三提升"})
+    assert results(response)
+    statements = [q["sql"] for q in captured.captured_queries]
+    series = [sql for sql in statements if "bulletins_series" in sql]
+    alone = persona.get(URL, {"q": "没有这样的词语组合"})  # no hits: read on their own
+    assert not results(alone)
+    filtered = persona.get(URL, {"q": "三突出三提升", "type": "issue"}).content.decode()
+    select = _series_select(response.content.decode())
+    assert select == _series_select(alone.content.decode()) == _series_select(filtered)
+    assert "市工投集团产改工作动态" in select
+    internal = request.node.callspec.params["persona"] != "anon"
+    assert ("产改内部专刊" in select) == internal  # a series of internal issues only
+    if connection.vendor == "postgresql":
+        (sql,) = series
+        assert "SELECT m.sort_key" in sql
+    else:
+        assert len(series) == 1 and "SELECT m.sort_key" not in series[0]
