@@ -29,7 +29,7 @@ from django.db import connections, router
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.signals import post_init, pre_init
+from django.db.models.signals import m2m_changed, post_delete, post_init, post_save, pre_init
 
 from portal.audit.request import current_request
 
@@ -40,6 +40,32 @@ UserModel = get_user_model()
 # Statements and column converters per (database alias, engine): they depend on the
 # models and the engine only.
 _memo: dict = {}
+
+# PostgreSQL: the table holding the permission tables' stamp (accounts 0005), and
+# each permission set read, by (database, stamp, the user's id or None for a
+# superuser): a pure function of the key. This process's own changes through the ORM
+# empty it as well (``_forget_permission_sets``), so that a request that changes
+# permissions and then asks them, with the stamp it read before, reads them again.
+STAMP_TABLE = "accounts_permission_stamp"
+PERMISSION_SETS = 4096  # cleared whole if ever exceeded
+_permission_sets: dict[tuple, frozenset] = {}
+
+
+def _forget_permission_sets(**kwargs) -> None:
+    _permission_sets.clear()
+
+
+for _through in (
+    UserModel.groups.through,
+    UserModel.user_permissions.through,
+    Group.permissions.through,
+):
+    m2m_changed.connect(
+        _forget_permission_sets, sender=_through, dispatch_uid=f"perm-sets-{_through}"
+    )
+for _model in (Permission, ContentType, Group):
+    for _signal in (post_save, post_delete):
+        _signal.connect(_forget_permission_sets, sender=_model, dispatch_uid=f"perm-sets-{_model}")
 
 
 def _converters(fields, alias: str, connection) -> list[tuple[int, list]]:
@@ -119,6 +145,10 @@ class _UserRead:
             f" WHERE ug.{qn(groups.m2m_column_name())} = u.{qn(user_meta.pk.column)}"
             f" AND g.{qn(Group._meta.get_field('name').column)} = %s)"
         )
+        # PostgreSQL: the permissions' stamp (accounts 0005), for ``get_all_permissions``.
+        self.stamped = connection.vendor == "postgresql"
+        if self.stamped:
+            self.columns += f", (SELECT s.value FROM {qn(STAMP_TABLE)} s)"
         self.unit_join = (
             f" LEFT OUTER JOIN {qn(unit_model._meta.db_table)} n"
             f" ON n.{qn(unit_model._meta.pk.column)} = u.{qn(unit_field.column)}"
@@ -129,7 +159,7 @@ class _UserRead:
             f"SELECT {self.columns} FROM {self.user_table} u{self.unit_join}"
             f" WHERE {self.user_pk} = %s"
         )
-        self.width = len(columns) + 1
+        self.width = len(columns) + 1 + self.stamped
         self.pk_position = self.user_fields.index(user_meta.pk)
         self.user_converters = _converters(self.user_fields, "u", connection)
         self.unit_converters = _converters(self.unit_fields, "n", connection)
@@ -172,11 +202,24 @@ class _UserRead:
             )
             unit = self.make_unit(connection.alias, self.unit_names, unit_values)
         self.unit_field.set_cached_value(user, unit)
-        user._is_office = bool(row[-1])
+        if self.stamped:
+            user._is_office = bool(row[-2])
+            user._permission_stamp = row[-1]
+        else:
+            user._is_office = bool(row[-1])
         return user
 
 
-def _permissions_sql(connection, superuser: bool) -> str:
+def _permissions_sql(connection, superuser: bool, *, stamped: bool = False) -> str:
+    """The statement of the permissions' ``(app_label, codename)`` (every one for a
+    superuser; else the user's own and their groups', the user's id twice as its
+    parameters); ``stamped``: each row led by the permission tables' stamp (accounts
+    0005; NULL without its row) read in the same snapshot, and one row with NULLs
+    after it when there is no permission."""
+    if stamped:
+        inner = _permissions_sql(connection, superuser)
+        stamp = f"SELECT s.value FROM {connection.ops.quote_name(STAMP_TABLE)} s"
+        return f"SELECT ({stamp}), x.* FROM (SELECT 1) o LEFT JOIN ({inner}) x ON TRUE"
     qn = connection.ops.quote_name
     permission, content_type = Permission._meta, ContentType._meta
     user_perms = UserModel._meta.get_field("user_permissions")
@@ -258,18 +301,45 @@ class PortalBackend(ModelBackend):
         """``ModelBackend.get_all_permissions`` — the user's own permissions and their
         groups' (every permission for a superuser; none for an inactive or anonymous
         user, or with an object) as ``{"app_label.codename"}`` — in one statement,
-        kept on the user as Django keeps it (``_perm_cache``)."""
+        kept on the user as Django keeps it (``_perm_cache``).
+
+        On PostgreSQL the set is read with the permission tables' stamp (accounts
+        0005: a new value in every transaction that changes them) and kept per process
+        under it, the database and the user's id (None for a superuser), of which it is
+        a pure function; a user read by this backend carries the stamp read with it
+        (``_permission_stamp``), and a set kept under that stamp is the one it would
+        read. This process's own changes through the ORM forget the kept sets, so a
+        request that changes permissions and then asks them reads them again."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             superuser = bool(user_obj.is_superuser)
             connection = connections[router.db_for_read(Permission)]
+            state = getattr(user_obj, "_state", None)
+            stamped = connection.vendor == "postgresql"
+            owner = None if superuser else user_obj.pk
+            stamp = getattr(user_obj, "_permission_stamp", None)
+            if stamp is not None and state is not None and state.db == connection.alias:
+                kept = _permission_sets.get((connection.alias, stamp, owner))
+                if kept is not None:
+                    user_obj._perm_cache = set(kept)
+                    return user_obj._perm_cache
             sql = _memo_for(
                 connection,
-                f"permissions-{superuser}",
-                lambda: _permissions_sql(connection, superuser),
+                f"permissions-{superuser}-{stamped}",
+                lambda: _permissions_sql(connection, superuser, stamped=stamped),
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql, [] if superuser else [user_obj.pk, user_obj.pk])
-                user_obj._perm_cache = {f"{app}.{codename}" for app, codename in cursor.fetchall()}
+                rows = cursor.fetchall()
+            if stamped:  # the stamp on every row (one row of NULLs: no permission)
+                found = {f"{app}.{codename}" for _s, app, codename in rows if app is not None}
+                stamp = rows[0][0] if rows else None
+                if stamp is not None:
+                    if len(_permission_sets) >= PERMISSION_SETS:
+                        _permission_sets.clear()
+                    _permission_sets[(connection.alias, stamp, owner)] = frozenset(found)
+            else:
+                found = {f"{app}.{codename}" for app, codename in rows}
+            user_obj._perm_cache = found
         return user_obj._perm_cache

@@ -311,3 +311,95 @@ def test_users_and_units_are_made_as_from_db_makes_them(everyone, unit_a):
     finally:
         post_init.disconnect(listener, sender=User)
     assert seen == [made]
+
+
+def _fresh_permissions(user_id):
+    """The permissions of a user read as a request reads them, and Django's own."""
+    ours = PortalBackend().get_user(user_id)
+    return PortalBackend().get_all_permissions(ours), ModelBackend().get_all_permissions(
+        User.objects.get(pk=user_id)
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stamp is PostgreSQL's")
+@pytest.mark.parametrize(
+    "change",
+    [
+        # each through raw SQL: no signal, only the tables' triggers (accounts 0005)
+        "INSERT INTO accounts_user_user_permissions (user_id, permission_id)"
+        " SELECT {user}, id FROM auth_permission WHERE codename = 'manage_security'",
+        "INSERT INTO auth_group_permissions (group_id, permission_id)"
+        " SELECT {group}, id FROM auth_permission WHERE codename = 'manage_security'",
+        "DELETE FROM accounts_user_groups WHERE user_id = {user}",
+        "UPDATE auth_permission SET codename = 'seen_auditentry'"
+        " WHERE codename = 'view_auditentry'",
+        "UPDATE django_content_type SET app_label = 'audit_log' WHERE app_label = 'audit'",
+        # (deferred foreign keys checked first: TRUNCATE refuses pending checks)
+        "SET CONSTRAINTS ALL IMMEDIATE; TRUNCATE accounts_user_user_permissions",
+    ],
+)
+def test_permission_sets_are_kept_under_the_tables_stamp_and_read_again_on_a_change(
+    change, django_assert_num_queries
+):
+    roles = ensure_role_groups()
+    auditor = UserFactory(username="auditor", is_staff=True, unit=None)
+    auditor.groups.add(roles[AUDITOR])
+    auditor.user_permissions.add(Permission.objects.get(codename="view_unit"))
+    ours, django = _fresh_permissions(auditor.pk)
+    assert ours == django and "audit.view_auditentry" in ours
+    # A user read again at the same stamp: the set without a statement, a copy of its own.
+    with django_assert_num_queries(1):  # the user
+        user = PortalBackend().get_user(auditor.pk)
+        kept = PortalBackend().get_all_permissions(user)
+    assert kept == ours and kept is not ours
+    assert user.has_perm("audit.view_auditentry")
+    with connection.cursor() as cursor:
+        cursor.execute(change.format(user=auditor.pk, group=roles[AUDITOR].pk))
+    with django_assert_num_queries(2):  # the user, then the permissions again
+        ours = PortalBackend().get_all_permissions(PortalBackend().get_user(auditor.pk))
+    assert ours == ModelBackend().get_all_permissions(User.objects.get(pk=auditor.pk))
+    assert ours != kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stamp is PostgreSQL's")
+def test_a_change_through_the_orm_is_seen_by_a_user_read_before_it(office_user):
+    """A request that changes permissions and then asks them, with the stamp its user
+    was read at: this process's own changes forget the kept sets."""
+    PortalBackend().get_all_permissions(PortalBackend().get_user(office_user.pk))  # kept
+    user = PortalBackend().get_user(office_user.pk)  # read at that stamp, not yet asked
+    office_user.user_permissions.add(Permission.objects.get(codename="manage_security"))
+    assert user.has_perm("accounts.manage_security")
+    assert user.has_perm("accounts.manage_security") == User.objects.get(
+        pk=office_user.pk
+    ).has_perm("accounts.manage_security")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stamp is PostgreSQL's")
+def test_a_superusers_and_an_inactive_users_permissions_are_djangos(everyone):
+    for person in everyone:
+        for _ in range(2):  # read, then kept
+            user = PortalBackend().get_user(person.pk)
+            expected = ModelBackend().get_all_permissions(User.objects.get(pk=person.pk))
+            if user is None:  # inactive: not signed in, and no permission
+                assert expected == set()
+                continue
+            assert PortalBackend().get_all_permissions(user) == expected
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stamp is PostgreSQL's")
+def test_without_the_stamps_row_permissions_are_read_every_time(
+    office_user, django_assert_num_queries
+):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM accounts_permission_stamp")
+    expected = ModelBackend().get_all_permissions(User.objects.get(pk=office_user.pk))
+    for _ in range(2):
+        with django_assert_num_queries(2):  # the user, the permissions
+            user = PortalBackend().get_user(office_user.pk)
+            assert PortalBackend().get_all_permissions(user) == expected
+        assert user._permission_stamp is None
+    # A change writes the row again.
+    office_user.groups.clear()
+    user = PortalBackend().get_user(office_user.pk)
+    assert user._permission_stamp is not None
+    assert PortalBackend().get_all_permissions(user) == set()
