@@ -12,6 +12,12 @@ from django.utils.translation import gettext as _
 LABEL_CHARS = 12
 
 
+@functools.lru_cache(maxsize=4096)
+def _label(label: str) -> str:
+    """``short_label`` of ``label``, escaped: a pure function, kept per process."""
+    return escape(short_label(label))
+
+
 def short_label(label: str) -> str:
     """``label`` cut to ``LABEL_CHARS`` characters with an ellipsis, as the template filter
     ``truncatechars`` cuts it (NFC-normalised; short labels are returned as they are)."""
@@ -89,7 +95,7 @@ def bar_chart(
         on_time_w, on_time_text = bars.get(on_time) or _bar(plot, on_time)
         parts.append(
             f'{label_open}{y + bar + 4}" text-anchor="end">'
-            f"{escape(short_label(row['label']))}</text>"
+            f"{_label(row['label'])}</text>"
             f'{completion_open}{y}" width="{completion_w}{bar_height}'
             f"{completion_word} {completion_text}</title></rect>"
             f'{text_open}{completion_w}" y="{y + 10}">{completion_text}</text>'

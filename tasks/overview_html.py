@@ -5,6 +5,7 @@ that ``django.utils.html.escape`` applies after its checks for lazy strings (the
 values are plain strings); labels are translated once a request. The markup is the
 one the templates wrote, character for character."""
 
+import functools
 from html import escape
 
 from django.urls import get_script_prefix, reverse
@@ -24,6 +25,13 @@ LIGHT_DOTS = (
     '<span class="light light--yellow" aria-hidden="true"></span> {yellow} '
     '<span class="light light--green" aria-hidden="true"></span> {green}'
 )
+
+
+# ``escape`` of the values the page repeats from request to request (the tasks' numbers
+# and titles, the units' and categories' names, the rate rows' drill-down links): a
+# pure function, its results kept per process (about 0.3 µs a value against a lookup,
+# some 300 values a page).
+escaped = functools.lru_cache(maxsize=8192)(escape)
 
 
 def _rate(rate) -> str:
@@ -76,7 +84,7 @@ def rate_table(rows: list[dict], heading: str) -> str:
         on_time_rate = row["on_time_rate"]
         with_extensions = row["on_time_with_extensions_rate"]
         parts.append(
-            f'\n  <tr>\n    <td><a href="{escape(row["url"])}">{escape(row["label"])}</a></td>'
+            f'\n  <tr>\n    <td><a href="{escaped(row["url"])}">{escaped(row["label"])}</a></td>'
             f'\n    <td data-label="{total}">{row["total"]}</td>'
             f'\n    <td data-label="{closed}">{row["closed"]}</td>'
             f'\n    <td data-label="{completion}">{rate(completion_rate) or _rate(completion_rate)}</td>'
@@ -178,11 +186,11 @@ def assignment_rows(rows, user, unit_names: dict[int, str]) -> SafeString:
         unit = units.get(unit_key)
         if unit is None:
             role = words.get("role:" + unit_key[1]) or escape(unit_key[1])
-            unit = units[unit_key] = f"{escape(unit_names[unit_key[0]])}（{role}）"
+            unit = units[unit_key] = f"{escaped(unit_names[unit_key[0]])}（{role}）"
         html.append(
             f"\n    <tr>\n      <td>{checkbox}</td>\n      <td>{lamps[a['light']]}</td>"
-            f"\n      {number_td}{escape(a['task__number'])}</td>"
-            f'\n      <td><a href="{before}{pk}{after}">{escape(a["task__title"])}</a></td>'
+            f"\n      {number_td}{escaped(a['task__number'])}</td>"
+            f'\n      <td><a href="{before}{pk}{after}">{escaped(a["task__title"])}</a></td>'
             f"\n      {unit_td}{unit}</td>"
             f"\n      {status_td}{words.get('status:' + status) or escape(status)}</td>"
             f"\n      {due_td}{_date(a['due_on'])}"
