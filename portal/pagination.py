@@ -1,12 +1,16 @@
 """One way to cut a list into pages, shown by ``templates/includes/pagination.html``."""
 
+from html import escape as html_escape
 from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Page, Paginator
+from django.core.signals import setting_changed
 from django.db.models import Count, Window
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
@@ -90,26 +94,59 @@ def _around_page(request) -> tuple[str, str]:
     )
 
 
+# The links' fixed texts, translated and escaped once per language: gettext and
+# Django's escape cost half of pagination_html (issue 11).
+_texts: dict[str | None, tuple[str, str, str, str]] = {}
+
+
+@receiver(setting_changed, dispatch_uid="pagination_texts_forget")
+def _forget(**kwargs):
+    """A changed setting (LANGUAGES, LOCALE_PATHS in tests) forgets them."""
+    _texts.clear()
+
+
+def _link_texts() -> tuple[str, str, str, str]:
+    """``(previous, next, the nav's label, "第 n / m 页" with its two placeholders)`` in
+    the active language, each escaped (the placeholders survive escaping unchanged,
+    and the page numbers put in them need none)."""
+    language = get_language()
+    texts = _texts.get(language)
+    if texts is None:
+        if len(_texts) >= 16:
+            _texts.clear()
+        texts = _texts[language] = (
+            html_escape(_("上一页")),
+            html_escape(_("下一页")),
+            html_escape(_("分页")),
+            html_escape(_("第 %(n)s / %(total)s 页")),
+        )
+    return texts
+
+
 def pagination_html(request, page) -> SafeString:
     """The ``<nav class="pagination">`` under a list (``includes/pagination.html``): the
     previous and next pages' links, which keep the rest of the query string, and "第 n /
     m 页"; nothing for a list of one page. Written in Python: the template's
     ``{% querystring %}`` and translations cost more than the links (issue 11); the
-    rest of the query string encoded once for both links (``_around_page``)."""
+    rest of the query string encoded once for both links (``_around_page``), the fixed
+    texts translated once per language (``_link_texts``)."""
     if page is None or page.paginator.num_pages <= 1:
         return mark_safe("")
     before, after = _around_page(request)
+    previous_text, next_text, label, where = _link_texts()
 
     def link(number, text, rel):
         return (
             f'<a class="button button--secondary" href="?{before}page={int(number)}{after}"'
-            f' rel="{rel}">{escape(text)}</a>'
+            f' rel="{rel}">{text}</a>'
         )
 
-    previous = link(page.previous_page_number(), _("上一页"), "prev") if page.has_previous() else ""
-    following = link(page.next_page_number(), _("下一页"), "next") if page.has_next() else ""
-    where = _("第 %(n)s / %(total)s 页") % {"n": page.number, "total": page.paginator.num_pages}
+    previous = (
+        link(page.previous_page_number(), previous_text, "prev") if page.has_previous() else ""
+    )
+    following = link(page.next_page_number(), next_text, "next") if page.has_next() else ""
+    where = where % {"n": int(page.number), "total": int(page.paginator.num_pages)}
     return mark_safe(  # noqa: S308 (built from escaped parts)
-        f'\n<nav class="pagination" aria-label="{escape(_("分页"))}">\n'
-        f"  {previous}\n  <span>{escape(where)}</span>\n  {following}\n</nav>\n"
+        f'\n<nav class="pagination" aria-label="{label}">\n'
+        f"  {previous}\n  <span>{where}</span>\n  {following}\n</nav>\n"
     )
