@@ -23,6 +23,7 @@ every count, facet and snippet comes only from documents the user may see.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -99,10 +100,13 @@ class Outcome:
     facets: dict[str, Counter] | None = field(default=None)
     # Each key's kind: a dict, or KindsOfKeys for a capped result of search_newest.
     kinds: Mapping[int, str] = field(default_factory=dict)
+    # How many matches the result holds when ``keys`` holds only the first of them (a
+    # capped result known from kept counts: search 0009), else None.
+    count: int | None = None
 
     @property
     def total(self) -> int:
-        return len(self.keys)
+        return len(self.keys) if self.count is None else self.count
 
 
 def _values(queryset, query, order):
@@ -171,11 +175,14 @@ def _kind_names() -> dict[int, str]:
     return {kind.code: kind.name for kind in registry.kinds()}
 
 
-def _from_keys(queryset, query: Query, order: str, keys: list[int], grouped) -> Outcome:
-    """The Outcome of search_newest's answer (search 0007): the keys newest first
-    (LIMIT + 1 when capped) and, when not capped, the matches counted per (kind,
-    group, year) in ``grouped`` (four lists), for the facets; the kinds of the keys
-    from the keys themselves."""
+def _from_keys(queryset, query: Query, order: str, keys: list[int], grouped, known) -> Outcome:
+    """The Outcome of search_newest's answer (search 0007, 0009): the keys newest first
+    (LIMIT + 1 when capped; only the page's when ``known``, i.e. the kept counts proved
+    it capped) and, when not capped, the matches counted per (kind, group, year) in
+    ``grouped`` (four lists), for the facets; the kinds of the keys from the keys
+    themselves."""
+    if known:
+        return Outcome(keys=keys, capped=True, kinds=KindsOfKeys(keys), count=LIMIT)
     capped = len(keys) > LIMIT
     keys = keys[:LIMIT]
     if order == RELEVANCE and keys:
@@ -198,7 +205,9 @@ def _from_keys(queryset, query: Query, order: str, keys: list[int], grouped) -> 
     return Outcome(keys=keys, capped=capped, facets=facets, kinds=KindsOfKeys(keys))
 
 
-def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=None) -> Outcome:
+def find(
+    queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=None, need=None
+) -> Outcome:
     """Matching documents of ``queryset`` (already visible_to-filtered), newest or best first.
 
     ``kinds``: the only kinds ``queryset`` can hold, when the caller knows it (those
@@ -209,6 +218,8 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
     ``queryset`` serves only when they cannot. ``(counted, lexemes, bare)``: ``bare``
     when the lexemes are the whole scope (every kind in it trusted, no filter on a
     document's columns), so that no document is read twice (``newest_sql``).
+    ``need``: how many keys, newest first, the caller reads (``keys_needed``), or None
+    (all): a capped result may then hold only those in ``keys`` (``Outcome.count``).
     """
     connection = connections[queryset.db]
     matched = None if uses_tsvector(connection) else match(queryset, query)
@@ -220,7 +231,8 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
         try:
             if indexed is not None:
                 counted, lexemes, bare = indexed
-                compiled = newest_sql(counted, query, lexemes=lexemes, bare=bare)
+                needed = need if order == NEWEST else None  # relevance ranks all LIMIT
+                compiled = newest_sql(counted, query, lexemes=lexemes, bare=bare, need=needed)
             else:
                 compiled = newest_sql(queryset, query, kinds)
         except EmptyResultSet:
@@ -231,9 +243,9 @@ def find(queryset, query: Query, *, order: str = NEWEST, kinds=None, indexed=Non
             elif compiled[0] is NEWEST_CALL:  # the function brings its own settings
                 with connection.cursor() as cursor:
                     cursor.execute(*compiled)
-                    keys, *grouped = cursor.fetchone()
+                    keys, *grouped, known = cursor.fetchone()
                 if not any(map(gt, keys, keys[1:])):
-                    return _from_keys(queryset, query, order, keys, grouped)
+                    return _from_keys(queryset, query, order, keys, grouped, known)
                 rows = None
             else:
                 rows = steered(connection, *compiled)
@@ -384,7 +396,37 @@ def _month_bound(month: int) -> int:
 
 
 # The bare windows (newest_sql): search 0006's function, under its own planner settings.
-NEWEST_CALL = "SELECT * FROM search_newest(%s, %s::text[], %s::bigint[], %s::text[], %s)"
+NEWEST_CALL = (
+    "SELECT * FROM search_newest(%s, %s::text[], %s::bigint[], %s::text[], %s, "
+    "%s::text[], %s::text[], %s::integer)"
+)
+
+
+def keys_needed(page, per_page: int) -> int | None:
+    """The keys a list's page ``page`` (``?page=``'s text, or None: the first) shows
+    and the ones before it: ``page * per_page``; None when ``page`` is not a whole
+    number from 1 or lies past LIMIT (then every key is read, and the paginator
+    answers as before)."""
+    try:
+        number = int(page or 1)
+    except (TypeError, ValueError):
+        return None
+    return number * per_page if 1 <= number <= LIMIT // per_page + 1 else None
+
+
+_PLAIN_LEXEME = re.compile(r"'([^'\\]+)'")
+
+
+def _plain_lexemes(tsquery: str) -> list[str] | None:
+    """The lexemes of ``tsquery`` when it is only quoted lexemes ANDed (Query.tsquery),
+    else None."""
+    lexemes = []
+    for part in tsquery.split(" & "):
+        found = _PLAIN_LEXEME.fullmatch(part)
+        if found is None:
+            return None
+        lexemes.append(found[1])
+    return lexemes or None
 
 
 def keys_of(rows) -> list[int]:
@@ -392,7 +434,7 @@ def keys_of(rows) -> list[int]:
 
 
 def newest_sql(
-    queryset, query: Query, kinds=None, lexemes=None, bare=False
+    queryset, query: Query, kinds=None, lexemes=None, bare=False, need=None
 ) -> tuple[str, list] | None:
     """SQL for the newest LIMIT + 1 matches of ``queryset`` (PostgreSQL), or None.
 
@@ -417,9 +459,12 @@ def newest_sql(
     and year of the rows they read: no second read of any document. Bare, the
     windows run in ``search_newest`` (search 0006, ``NEWEST_CALL``): one call, each
     window's plan kept per connection instead of 13 planned on every search, and the
-    windows newer than the newest document skipped (``function_windows``).
+    windows newer than the newest document skipped (``function_windows``); ``need``
+    (see ``find``) lets it stop at the page's keys when the counts it keeps prove the
+    result capped (search 0009).
     """
-    base = query.tsquery()
+    words = query.tsquery()
+    base = words
     if lexemes is None and kinds:
         lexemes = [kind_lexeme(kind) for kind in sorted(kinds)]
     if lexemes is not None:
@@ -434,7 +479,17 @@ def newest_sql(
         # The windows through search_newest (search 0008): each window's plan kept
         # per connection, the windows before the newest document skipped.
         windows, bounds = function_windows(now)
-        return NEWEST_CALL, [base, list(windows), list(bounds), confirm or None, LIMIT + 1]
+        plain = None if confirm or need is None else _plain_lexemes(words)
+        return NEWEST_CALL, [
+            base,
+            list(windows),
+            list(bounds),
+            confirm or None,
+            LIMIT + 1,
+            plain,
+            lexemes if plain is not None else None,
+            need if plain is not None else None,
+        ]
     windows = time_windows(now)
     queries = [f"({base}) & ({' | '.join(window)})" for window in windows]
     connection = connections[queryset.db]

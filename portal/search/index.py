@@ -30,6 +30,9 @@ from .text import token_string, tsvector_literal
 
 FTS_TABLE = "search_fts"
 GIN_INDEX = "search_doc_tokens_gin"
+# search_lexeme_docs (search 0009) keeps the lexemes in at least this many documents:
+# one in fewer cannot prove a search capped (engine.LIMIT + 1).
+KEPT_MIN_DOCS = 1001
 COMPARED = ["group", "year", "date", "title", "label"]
 # The audience lexemes a document's tokens hold (PostgreSQL), read back to compare.
 OLD_AUDIENCES = (
@@ -261,6 +264,9 @@ def finish_bulk_load() -> None:
             cursor.execute("SET maintenance_work_mem = '256MB'")
             cursor.execute(create_gin_sql())
             cursor.execute("RESET maintenance_work_mem")
+            # The documents per lexeme (search 0009), emptied by clear()'s TRUNCATE and
+            # not kept since: counted afresh in one statement.
+            cursor.execute("SELECT search_recount_lexemes(%s)", [KEPT_MIN_DOCS])
             cursor.execute(f"ANALYZE {SearchDocument._meta.db_table}")
             cursor.execute(f"ANALYZE {SearchText._meta.db_table}")
 

@@ -346,9 +346,14 @@ def search(request):
         kinds = _kinds(user, filterset)
         indexed = _indexed(user, filterset, kinds, queryset.db)
         outcome = engine.find(
-            queryset, query, order=form.cleaned_data["order"], kinds=kinds, indexed=indexed
+            queryset,
+            query,
+            order=form.cleaned_data["order"],
+            kinds=kinds,
+            indexed=indexed,
+            need=engine.keys_needed(request.GET.get("page"), PAGE_SIZE),
         )
-        page = page_of(request, outcome.keys, PAGE_SIZE)
+        page = page_of(request, outcome.keys, PAGE_SIZE, count=outcome.total)
         hits = _hits(queryset, filterset, list(page.object_list), outcome.kinds, query, user)
         context.update(
             query=query,

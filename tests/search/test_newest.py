@@ -55,7 +55,8 @@ def _newest(query, limit, monkeypatch):
     assert sql is engine.NEWEST_CALL
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        [(keys, *grouped)] = cursor.fetchall()
+        [(keys, *grouped, known)] = cursor.fetchall()
+    assert known is False  # no page asked for (search 0009)
     if grouped[0] is None:
         assert len(keys) == limit and grouped == [None] * 4
         return keys, None
