@@ -459,9 +459,10 @@ def newest_sql(
     and year of the rows they read: no second read of any document. Bare, the
     windows run in ``search_newest`` (search 0006, ``NEWEST_CALL``): one call, each
     window's plan kept per connection instead of 13 planned on every search, and the
-    windows newer than the newest document skipped (``function_windows``); ``need``
-    (see ``find``) lets it stop at the page's keys when the counts it keeps prove the
-    result capped (search 0009).
+    windows newer than the newest document skipped (``function_windows``; of the
+    newest document ``lexemes`` admit, search 0010); ``need`` (see ``find``) lets it
+    stop at the page's keys when the counts it keeps prove the result capped (search
+    0009).
     """
     words = query.tsquery()
     base = words
@@ -487,7 +488,7 @@ def newest_sql(
             confirm or None,
             LIMIT + 1,
             plain,
-            lexemes if plain is not None else None,
+            lexemes,
             need if plain is not None else None,
         ]
     windows = time_windows(now)

@@ -1,7 +1,8 @@
-"""The documents per lexeme kept beside the index (search 0009, PostgreSQL) and the
-search that stops at the page's keys when they prove a result capped (issue 11): the
-counts kept are exact through every write, and a search told the page gives the keys,
-cap, total and facets of one that reads them all."""
+"""The documents per lexeme and each scope's newest kept beside the index (search 0009,
+0010, PostgreSQL) and the search that stops at the page's keys when they prove a result
+capped (issue 11): the counts kept are exact through every write, each scope's newest
+never later than the truth, and a search told the page gives the keys, cap, total and
+facets of one that reads them all."""
 
 import datetime as dt
 
@@ -45,6 +46,16 @@ def _assert_exact():
     kept, truth = _kept(), _truth()
     assert "" in kept
     assert {lexeme: n for lexeme, n in kept.items() if n != truth.get(lexeme, 0)} == {}
+    with connection.cursor() as cursor:  # search 0010: at most each scope's newest key
+        cursor.execute(
+            "SELECT l, min(d.sort_key) FROM search_searchdocument AS d, "
+            "unnest(tsvector_to_array(d.tokens)) AS l "
+            "WHERE starts_with(l, '¦v') OR starts_with(l, '¦k') GROUP BY l"
+        )
+        newest = dict(cursor.fetchall())
+        cursor.execute("SELECT lexeme, newest FROM search_scope_newest")
+        seen = dict(cursor.fetchall())
+    assert {lexeme for lexeme, key in newest.items() if seen.get(lexeme, key + 1) > key} == set()
 
 
 def _issues(n, **fields):
@@ -110,6 +121,8 @@ QUERIES = ["工人", "产业工人", "工人 改革", "队伍建设改革", "没
 def test_the_page_keys_are_those_of_the_whole_result(today, scope, monkeypatch):
     _issues(14)
     _issues(5, visibility=INTERNAL)
+    for date in (dt.date(2026, 12, 15), dt.date(2027, 3, 1)):  # the newest are internal
+        make_issue(title="产业工人内部", year=date.year, issue_date=date, visibility=INTERNAL)
     _recount()
     documents = SearchDocument.objects.all()
     for limit in (3, 8, 30):
@@ -118,6 +131,12 @@ def test_the_page_keys_are_those_of_the_whole_result(today, scope, monkeypatch):
             query = parse_query(words)
             whole = engine.find(documents, query, indexed=(documents, scope, True))
             assert whole.count is None
+            joined = engine.find(documents, query, indexed=(documents, scope, False))
+            assert (whole.keys, whole.capped, whole.facets) == (
+                joined.keys,
+                joined.capped,
+                joined.facets,
+            )
             for need in range(1, limit + 3):
                 part = engine.find(documents, query, indexed=(documents, scope, True), need=need)
                 case = (limit, words, need)
@@ -132,7 +151,7 @@ def test_the_page_keys_are_those_of_the_whole_result(today, scope, monkeypatch):
                 documents, query, order=engine.RELEVANCE, indexed=(documents, scope, True), need=1
             )
             assert relevance.count is None  # relevance ranks the whole LIMIT
-    # The bound served: 工人 is in every document, public in 14 of 19 (a document
+    # The bound served: 工人 is in every document, public in 14 of 21 (a document
     # holds both of the last scope's lexemes: the bound takes the larger count).
     monkeypatch.setattr(engine, "LIMIT", 3)
     query = parse_query("工人")
