@@ -100,6 +100,8 @@ class IssueKind(SearchKind):
         empty_label=gettext_lazy("全部系列"),
         choices=visible_series,
         query=visible_series_query,
+        # bulletins 0007: new on every change of the issues or the series.
+        stamp="SELECT value FROM bulletins_series_stamp",
     )
 
     def visibility_key(self, user):

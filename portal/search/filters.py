@@ -134,15 +134,17 @@ class Unfiltered:
                 self._names[param] = dict(facet.choices(self._user))
         return {param: self._names[param] for param in self._facets}
 
-    def queries(self) -> list[tuple[str, tuple[str, str, list] | None]]:
-        """``[(param, kept)]`` of the facets that declare ``Facet.query`` and are not read
-        yet, ``kept`` as ``visibility.kept_sql`` gives it (None: no choices), for a
-        statement that reads them along with its own rows (views._hits)."""
-        return [
-            (param, kept_sql(*facet.query(self._user)))
-            for param, (facet, _kinds) in self._facets.items()
-            if facet.query is not None and param not in self._names
-        ]
+    def queries(self) -> list[tuple[str, object, tuple[str, str, list] | None]]:
+        """``[(param, facet, key, kept)]`` of the facets that declare ``Facet.query`` and
+        are not read yet: ``key`` what the query depends on besides the data, ``kept``
+        as ``visibility.kept_sql`` gives it (None: no choices), for a statement that
+        reads them along with its own rows (views._hits)."""
+        out = []
+        for param, (facet, _kinds) in self._facets.items():
+            if facet.query is not None and param not in self._names:
+                key, build = facet.query(self._user)
+                out.append((param, facet, key, kept_sql(key, build)))
+        return out
 
     def supply(self, param: str, rows) -> None:
         """The choices of facet ``param`` as ``Facet.choices`` gives them, read elsewhere."""

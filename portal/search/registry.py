@@ -78,6 +78,12 @@ class Facet:
     data). With it, the results page reads the choices inside its hits' statement
     (PostgreSQL) instead of a statement of their own (issue 11); ``choices(user)``
     must then return the rows of that statement.
+
+    ``stamp``, optional with ``query`` (PostgreSQL): SQL of a scalar subquery whose
+    value changes, in the same transaction, with every change of the tables that
+    ``query`` reads (a row that triggers rewrite, bulletins 0007); NULL when unknown.
+    The results page then reads only the stamp and keeps the choices per process
+    under the stamp read with them.
     """
 
     param: str
@@ -85,6 +91,7 @@ class Facet:
     empty_label: str
     choices: Callable[[object], Iterable[tuple[int, str]]]
     query: Callable[[object], tuple[Hashable, Callable[[], models.QuerySet]]] | None = None
+    stamp: str | None = None
 
 
 @dataclass

@@ -131,35 +131,84 @@ def _link_sql(kinds, user, connection) -> tuple[list[tuple[str, str]], list[str]
     return names, columns, params
 
 
-def _facet_columns(filterset, connection, key: int) -> tuple[list[str], list[str], list]:
+# The choices of a facet with a stamp (registry.Facet.stamp), kept per process under the
+# stamp read with them: (database alias, facet param, its query's key, stamp) -> rows.
+_stamped: dict[tuple, list[tuple[int, str]]] = {}
+STAMPED_KEPT = 256  # keys: audiences x stamps a process meets; cleared whole beyond
+
+
+def _facet_columns(filterset, connection, key: int) -> tuple[list[tuple], list[str], list]:
     """The choices of the facets that declare a kept statement (registry.Facet.query) and
     that ``filterset`` (with no filter chosen) has not read yet, as columns of the hits'
     statement: its planning and round trip instead of a statement of their own (issue
-    11). Each column is an array of ``[id, name]`` text pairs in the choices' order on
-    the row of ``key`` (PostgreSQL runs the uncorrelated subquery once), NULL on the
-    others (no array to write and read again on each).
+    11). On the row of ``key`` only (NULL on the others, nothing to write and read again
+    on each): a facet's stamp (``Facet.stamp``) when it declares one, its choices kept
+    under it (``_take_facets``); otherwise an array of ``[id, name]`` text pairs in the
+    choices' order (PostgreSQL runs either uncorrelated subquery once).
 
-    Returns the facets' params (query-string names), the columns' SQL and their params.
-    PostgreSQL only; nothing for a FilterSet, which reads its choices when built.
+    Returns the facets as ``(param, facet, its query's key, kept SQL)``, the columns'
+    SQL and their params. PostgreSQL only; nothing for a FilterSet, which reads its
+    choices when built.
     """
     if not isinstance(filterset, Unfiltered):
         return [], [], []
-    names, columns, params = [], [], []
-    for param, kept in filterset.queries():
+    facets, columns, params = [], [], []
+    for param, facet, facet_key, kept in filterset.queries():
         if kept is None:  # it can match no row
             filterset.supply(param, [])
             continue
         using, sql, kept_params = kept
         if using != connection.alias:
             continue
-        names.append(param)
+        facets.append((param, facet, facet_key, kept))
         params.append(key)
-        columns.append(
-            "CASE WHEN m.sort_key = %s THEN "
-            f"ARRAY(SELECT ARRAY[c.i::text, c.n::text] FROM ({sql}) AS c(i, n)) END"
+        if facet.stamp is not None:
+            columns.append(f"CASE WHEN m.sort_key = %s THEN ({facet.stamp})::text END")
+        else:
+            columns.append(
+                "CASE WHEN m.sort_key = %s THEN "
+                f"ARRAY(SELECT ARRAY[c.i::text, c.n::text] FROM ({sql}) AS c(i, n)) END"
+            )
+            params += kept_params
+    return facets, columns, params
+
+
+def _take_facets(filterset, connection, facets: list[tuple], row) -> None:
+    """Give ``filterset`` the choices of ``facets`` (``_facet_columns``) from ``row``, the
+    hits' statement's row of the first key (None when that document changed
+    meanwhile: ``filterset`` then reads them itself). A stamp not met before (or none)
+    costs one statement that reads the choices with the stamp (``_stamped_choices``)."""
+    if row is None:
+        return
+    for (param, facet, facet_key, kept), value in zip(
+        facets, row[len(row) - len(facets) :], strict=True
+    ):
+        if facet.stamp is None:
+            filterset.supply(param, [(int(pk), name) for pk, name in value])
+            continue
+        memo = (connection.alias, param, facet_key)
+        choices = None if value is None else _stamped.get((*memo, value))
+        if choices is None:
+            choices, value = _stamped_choices(connection, facet.stamp, kept)
+            if value is not None:
+                if len(_stamped) >= STAMPED_KEPT:
+                    _stamped.clear()
+                _stamped[(*memo, value)] = choices
+        filterset.supply(param, choices)
+
+
+def _stamped_choices(connection, stamp: str, kept) -> tuple[list[tuple[int, str]], str | None]:
+    """A stamped facet's choices and its stamp (None: no stamp row), read in one
+    statement so that both are of one snapshot: ``([(id, name)], stamp)``."""
+    _using, sql, params = kept
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ({stamp})::text, c.i, c.n FROM (SELECT 1) AS o "
+            f"LEFT JOIN ({sql}) AS c(i, n) ON TRUE",
+            params,
         )
-        params += kept_params
-    return names, columns, params
+        rows = cursor.fetchall()
+    return [(pk, name) for _stamp, pk, name in rows if pk is not None], rows[0][0]
 
 
 def _where(queryset, filterset, on_page: set[str], user, connection) -> tuple[str, list]:
@@ -194,17 +243,15 @@ def _hits(queryset, filterset, keys, kinds: dict[int, str], query: Query, user) 
         [kind for kind in registry.kinds() if kind.name in on_page], user, connection
     )
     if uses_tsvector(connection):
-        facet_names, facet_columns, facet_params = _facet_columns(filterset, connection, keys[0])
+        facets, facet_columns, facet_params = _facet_columns(filterset, connection, keys[0])
         sql = _page_sql(connection, query.words, link_columns, len(keys), where, facet_columns)
         params = [*facet_params, *query.words, *query.words, *link_params, *keys, *where_params]
         rows = engine.steered(connection, sql, params)
-        first = next((row for row in rows if row[0] == keys[0]), None) if facet_names else None
-        if first is not None:  # else (changed meanwhile) Unfiltered reads them itself
-            choices = first[len(first) - len(facet_names) :]
-            for param, pairs in zip(facet_names, choices, strict=True):
-                filterset.supply(param, [(int(pk), name) for pk, name in pairs])
+        if facets:
+            first = next((row for row in rows if row[0] == keys[0]), None)
+            _take_facets(filterset, connection, facets, first)
     else:
-        facet_names = ()
+        facets = ()
         sql = _page_sql(connection, query.words, link_columns, len(keys), where)
         params = [*query.words, *query.words, *link_params, *keys, *where_params]
         with connection.cursor() as cursor:
@@ -224,8 +271,8 @@ def _hits(queryset, filterset, keys, kinds: dict[int, str], query: Query, user) 
             if row is None:  # changed between the two queries: skip rather than guess
                 continue
             _key, kind_name, object_id, title, label, first, display, *links = row
-            if facet_names:
-                links = links[: len(links) - len(facet_names)]
+            if facets:
+                links = links[: len(links) - len(facets)]
             kind, kind_label, columns = shown_kinds[kind_name]
             data = {value: links[n] for n, value in columns}
             display = display or ""
