@@ -6,7 +6,8 @@ reader may see (bulletins/search.py ``visible_series``): a function of the reade
 series) and the series (names, order). Read on each search it cost about 0.3 ms of
 the database's CPU a page (issue 11). Statement-level triggers on both tables write
 a new random value (a UUID) to ``bulletins_series_stamp`` in the transaction of
-every INSERT, UPDATE, DELETE or TRUNCATE, whatever the path (the ORM, the admin,
+every INSERT, DELETE or TRUNCATE and every UPDATE that sets a column the choices
+depend on (``EVENTS``), whatever the path (the ORM, the admin,
 ``bulk_create``, raw SQL, a flush). A stamp thus names one state of the two tables:
 the search page's statement reads it, and the choices are kept per process under
 the stamp read with them (``portal/search/views.py``, ``_facet_columns``).
@@ -19,7 +20,14 @@ write these tables). SQLite gets nothing: its pages read the choices as before.
 
 from django.db import migrations
 
-TABLES = ("bulletins_issue", "bulletins_series")
+# The changes that can change the choices: an issue's status, visibility or series,
+# an issue added or removed, anything of a series (its name, its order). An UPDATE
+# setting other columns only (a stored PDF, a counter) writes no stamp, so it neither
+# makes the kept choices be read again nor waits for the stamp row's lock.
+EVENTS = {
+    "bulletins_issue": "INSERT OR DELETE OR UPDATE OF status, visibility, series_id",
+    "bulletins_series": "INSERT OR UPDATE OR DELETE",
+}
 
 CREATE = """
 CREATE TABLE bulletins_series_stamp (
@@ -39,7 +47,7 @@ $$;
 
 TRIGGER = """
 CREATE TRIGGER bulletins_series_stamp
-    AFTER INSERT OR UPDATE OR DELETE ON {table}
+    AFTER {events} ON {table}
     FOR EACH STATEMENT EXECUTE FUNCTION bulletins_series_stamp_bump();
 CREATE TRIGGER bulletins_series_stamp_truncate
     AFTER TRUNCATE ON {table}
@@ -56,8 +64,8 @@ def create(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP, params=None)
         schema_editor.execute(CREATE, params=None)
-        for table in TABLES:
-            schema_editor.execute(TRIGGER.format(table=table), params=None)
+        for table, events in EVENTS.items():
+            schema_editor.execute(TRIGGER.format(table=table, events=events), params=None)
 
 
 def drop(apps, schema_editor):

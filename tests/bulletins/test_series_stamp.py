@@ -39,7 +39,11 @@ def test_every_change_of_the_issues_or_the_series_writes_a_new_stamp():
     before = _stamp()
     with connection.cursor() as cursor:  # another table: the stamp stays
         cursor.execute("UPDATE bulletins_meeting SET title = title")
+    # An issue's other columns only (a stored PDF, a title): nothing the choices show.
+    Issue.objects.filter(series=series).update(title="新标题", generated_pdf_key="x")
     assert _stamp() == before
+    Issue.objects.filter(series=series).first().save()  # a whole save sets status too
+    assert _stamp() != before
 
 
 def _series_select(client) -> str:
