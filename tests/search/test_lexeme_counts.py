@@ -24,7 +24,16 @@ def _recount(min_docs=1):
         cursor.execute("SELECT search_recount_lexemes(%s)", [min_docs])
 
 
+def _at_commit():
+    """Run the pending row events of search 0011's deferred trigger, as a commit would
+    (a test's transaction never commits)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS search_lexeme_docs_row IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS search_lexeme_docs_row DEFERRED")
+
+
 def _kept() -> dict[str, int]:
+    _at_commit()
     with connection.cursor() as cursor:
         cursor.execute("SELECT lexeme, n FROM search_lexeme_docs")
         return dict(cursor.fetchall())
@@ -43,7 +52,7 @@ def _truth() -> dict[str, int]:
 
 
 def _assert_exact():
-    kept, truth = _kept(), _truth()
+    kept, truth = _kept(), _truth()  # _kept runs the pending events first
     assert "" in kept
     assert {lexeme: n for lexeme, n in kept.items() if n != truth.get(lexeme, 0)} == {}
     with connection.cursor() as cursor:  # search 0010: at most each scope's newest key
@@ -181,3 +190,67 @@ def test_a_full_rebuild_counts_afresh(today):
     index.rebuild(reset=True)
     assert _kept()[""] == 3  # lexemes in fewer than KEPT_MIN_DOCS documents: none kept
     _assert_exact()
+
+
+def _connect():
+    import psycopg2
+
+    settings = connection.settings_dict
+    raw = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        password=settings["PASSWORD"] or None,
+    )
+    raw.cursor().execute("SET deadlock_timeout = '100ms'")
+    return raw
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_of_the_index_never_deadlock():
+    """Found by the review of search 0009/0010: T1 indexes an issue, T2 a meeting (its
+    trigger held the meeting's scope row and waited for the '' row), T1 then a
+    meeting: PostgreSQL stopped one of them. Since search 0011 the kept rows are
+    written at commit, one transaction at a time: both commit, and the counts are
+    those of a recount."""
+    import threading
+
+    from django.contrib.contenttypes.models import ContentType
+
+    _recount()
+    content_type = ContentType.objects.get_for_model(SearchDocument).pk
+    insert = (
+        "INSERT INTO search_searchdocument "
+        "(sort_key, kind, title, label, content_type_id, object_id, tokens) "
+        "VALUES (%s, %s, 't', 'l', %s, %s, %s::tsvector)"
+    )
+    first, second = _connect(), _connect()
+    failures = []
+    try:
+        first.cursor().execute(insert, (101, "issue", content_type, 101, "'¦kissue' 'a'"))
+
+        def meeting():
+            try:
+                cursor = second.cursor()
+                cursor.execute(insert, (202, "meeting", content_type, 202, "'¦kmeeting' 'b'"))
+                second.commit()
+            except Exception as error:  # the deadlock, before search 0011
+                failures.append(error)
+
+        thread = threading.Thread(target=meeting)
+        thread.start()
+        thread.join(1)  # T2 has written (and, before 0011, waits for T1)
+        try:
+            first.cursor().execute(insert, (103, "meeting", content_type, 103, "'¦kmeeting' 'c'"))
+            first.commit()
+        except Exception as error:
+            failures.append(error)
+        thread.join(10)
+        assert not thread.is_alive()
+    finally:
+        first.close()
+        second.close()
+    assert failures == []
+    _assert_exact()
+    assert _kept()[""] == 3
