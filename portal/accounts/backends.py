@@ -317,9 +317,12 @@ class PortalBackend(ModelBackend):
             connection = connections[router.db_for_read(Permission)]
             state = getattr(user_obj, "_state", None)
             stamped = connection.vendor == "postgresql"
-            owner = None if superuser else user_obj.pk
+            # Whose set: every superuser's is the same; a user without an id (unsaved,
+            # or deleted in this request) has none to keep or share.
+            owner = ("superuser",) if superuser else ("user", user_obj.pk)
+            keeps = superuser or user_obj.pk is not None
             stamp = getattr(user_obj, "_permission_stamp", None)
-            if stamp is not None and state is not None and state.db == connection.alias:
+            if keeps and stamp is not None and state is not None and state.db == connection.alias:
                 kept = _permission_sets.get((connection.alias, stamp, owner))
                 if kept is not None:
                     user_obj._perm_cache = set(kept)
@@ -335,7 +338,7 @@ class PortalBackend(ModelBackend):
             if stamped:  # the stamp on every row (one row of NULLs: no permission)
                 found = {f"{app}.{codename}" for _s, app, codename in rows if app is not None}
                 stamp = rows[0][0] if rows else None
-                if stamp is not None:
+                if stamp is not None and keeps:
                     if len(_permission_sets) >= PERMISSION_SETS:
                         _permission_sets.clear()
                     _permission_sets[(connection.alias, stamp, owner)] = frozenset(found)

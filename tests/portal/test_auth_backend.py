@@ -403,3 +403,26 @@ def test_without_the_stamps_row_permissions_are_read_every_time(
     user = PortalBackend().get_user(office_user.pk)
     assert user._permission_stamp is not None
     assert PortalBackend().get_all_permissions(user) == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stamp is PostgreSQL's")
+def test_a_user_without_an_id_neither_keeps_nor_takes_a_kept_set(everyone, office_user):
+    """Found by the review: the superuser's sets were kept under the owner None, which
+    is also the id of an unsaved user and of one deleted in this request."""
+    superuser = next(person for person in everyone if person.is_superuser and person.is_active)
+    stamped = PortalBackend().get_user(office_user.pk)
+    stamp = stamped._permission_stamp
+    unsaved = User(username="nobody-yet", is_active=True)
+    unsaved._permission_stamp = stamp
+    assert PortalBackend().get_all_permissions(unsaved) == set()
+    admin = PortalBackend().get_user(superuser.pk)
+    assert PortalBackend().get_all_permissions(admin) == ModelBackend().get_all_permissions(
+        User.objects.get(pk=superuser.pk)
+    )
+    assert len(PortalBackend().get_all_permissions(admin)) > 100
+    # The other way round: a user deleted in this request, its stamp still on it.
+    gone = PortalBackend().get_user(office_user.pk)
+    gone.delete()
+    assert gone.pk is None
+    assert PortalBackend().get_all_permissions(gone) == set()
+    assert not gone.has_perm("accounts.manage_security")
