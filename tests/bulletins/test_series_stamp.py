@@ -42,8 +42,39 @@ def test_every_change_of_the_issues_or_the_series_writes_a_new_stamp():
     # An issue's other columns only (a stored PDF, a title): nothing the choices show.
     Issue.objects.filter(series=series).update(title="新标题", generated_pdf_key="x")
     assert _stamp() == before
-    Issue.objects.filter(series=series).first().save()  # a whole save sets status too
+    # A whole save writes every column: the stamp moves only if one of the three differs
+    # (bulletins 0008 compares them).
+    again = Issue.objects.filter(series=series).first()
+    again.save()
+    assert _stamp() == before
+    again.visibility = "public" if again.visibility != "public" else "internal"
+    again.save()
     assert _stamp() != before
+
+
+@pytest.mark.django_db
+def test_a_later_migration_may_change_or_drop_the_columns_the_stamp_watches():
+    """Found by the review: 0007's UPDATE OF status, visibility, series_id tied the
+    trigger to those columns: a type change failed, and dropping one (CASCADE) silently
+    dropped the whole trigger, after which the stamp stood still."""
+    old = Issue._meta.get_field("status")
+    new = old.clone()
+    new.max_length = old.max_length + 10
+    new.set_attributes_from_name("status")
+    new.model = Issue
+    with connection.schema_editor() as editor:
+        editor.alter_field(Issue, old, new)
+    issue = make_issue(title="简讯", body="<p>劳模工匠。</p>")
+    before = _stamp()
+    Issue.objects.filter(pk=issue.pk).update(visibility="internal")
+    assert _stamp() != before
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'bulletins_issue'::regclass "
+            "AND NOT tgisinternal ORDER BY tgname"
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    assert {"bulletins_series_stamp", "bulletins_series_stamp_update"} <= set(names)
 
 
 def _series_select(client) -> str:
