@@ -17,6 +17,14 @@ so no cycle can form; writers of the index wait on each other only for the few
 milliseconds of each other's commit. TRUNCATE keeps search 0009's statement trigger
 (it empties the kept rows at once).
 
+Until then the writing transaction itself reads the kept rows of before its own
+writes: a search inside it may miss a document it has just indexed (search 0010's
+skip) or take its own deletes as still there. No page writes the index and then
+searches in one transaction. The test suite, whose tests each run in a transaction
+that never commits, sets ``portal.kept_rows = at_write`` on its connections
+(tests/settings.py): a second, immediate row trigger then does the work at each
+write, as search 0010 did, and the deferred one nothing.
+
 ``search_recount_lexemes`` first runs the calling transaction's pending row events
 (``SET CONSTRAINTS … IMMEDIATE``), so that rows written before a recount in the same
 transaction are not counted twice, then recounts as before.
@@ -38,6 +46,13 @@ FOLLOW_ROW = r"""
 CREATE OR REPLACE FUNCTION search_lexeme_docs_follow_row() RETURNS trigger
 LANGUAGE plpgsql AS $body$
 BEGIN
+    -- Two triggers call this: the deferred one (at commit) unless the session's
+    -- portal.kept_rows is 'at_write', the immediate one only then.
+    IF (TG_NAME = 'search_lexeme_docs_row_now')
+        <> (coalesce(current_setting('portal.kept_rows', true), '') = 'at_write')
+    THEN
+        RETURN NULL;
+    END IF;
     PERFORM pg_advisory_xact_lock({lock});
     PERFORM 1 FROM search_lexeme_docs WHERE lexeme = '' FOR UPDATE;
     IF NOT FOUND THEN
@@ -72,12 +87,15 @@ END
 $body$
 """.replace(r"\u00a6", "\u00a6").replace("{lock}", str(KEPT_LOCK))
 
-ROW_TRIGGER = (
+ROW_TRIGGERS = [
     "CREATE CONSTRAINT TRIGGER search_lexeme_docs_row "
     "AFTER INSERT OR UPDATE OR DELETE ON search_searchdocument "
     "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
-    "EXECUTE FUNCTION search_lexeme_docs_follow_row()"
-)
+    "EXECUTE FUNCTION search_lexeme_docs_follow_row()",
+    "CREATE TRIGGER search_lexeme_docs_row_now "
+    "AFTER INSERT OR UPDATE OR DELETE ON search_searchdocument "
+    "FOR EACH ROW EXECUTE FUNCTION search_lexeme_docs_follow_row()",
+]
 
 STATEMENT_TRIGGERS = [
     "DROP TRIGGER IF EXISTS search_lexeme_docs_insert ON search_searchdocument",
@@ -103,6 +121,7 @@ RECOUNT = _replaced(
 
 DROP = [
     "DROP TRIGGER IF EXISTS search_lexeme_docs_row ON search_searchdocument",
+    "DROP TRIGGER IF EXISTS search_lexeme_docs_row_now ON search_searchdocument",
     "DROP FUNCTION IF EXISTS search_lexeme_docs_follow_row()",
 ]
 
@@ -112,7 +131,8 @@ def forwards(apps, schema_editor):
         for statement in [*STATEMENT_TRIGGERS, *DROP]:
             schema_editor.execute(statement)
         schema_editor.execute(FOLLOW_ROW)
-        schema_editor.execute(ROW_TRIGGER)
+        for statement in ROW_TRIGGERS:
+            schema_editor.execute(statement)
         schema_editor.execute(RECOUNT)
 
 
