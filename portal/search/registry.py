@@ -75,15 +75,14 @@ class Facet:
     ``query(user)``, optional: the same choices as a statement kept per key,
     ``(key, build)`` as ``visibility.kept_rows`` takes them (``build()`` a
     ``values_list`` of ids and names, ``key`` all that it depends on besides the
-    data). With it, the results page reads the choices inside its hits' statement
-    (PostgreSQL) instead of a statement of their own (issue 11); ``choices(user)``
-    must then return the rows of that statement.
+    data); ``choices(user)`` must return the rows of that statement.
 
-    ``stamp``, optional with ``query`` (PostgreSQL): SQL of a scalar subquery whose
-    value changes, in the same transaction, with every change of the tables that
-    ``query`` reads (a row that triggers rewrite, bulletins 0007); NULL when unknown.
-    The results page then reads only the stamp and keeps the choices per process
-    under the stamp read with them.
+    ``stamp``, with ``query`` (PostgreSQL): SQL of a scalar subquery whose value
+    changes, in the same transaction, with every change of the tables that ``query``
+    reads (a row that triggers rewrite, bulletins 0007); NULL when unknown. With both,
+    the results page reads only the stamp inside its hits' statement and keeps the
+    choices per process under the stamp read with them (issue 11); without a stamp,
+    the choices are read by ``choices(user)`` as for any facet.
     """
 
     param: str

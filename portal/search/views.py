@@ -141,10 +141,9 @@ def _facet_columns(filterset, connection, key: int) -> tuple[list[tuple], list[s
     """The choices of the facets that declare a kept statement (registry.Facet.query) and
     that ``filterset`` (with no filter chosen) has not read yet, as columns of the hits'
     statement: its planning and round trip instead of a statement of their own (issue
-    11). On the row of ``key`` only (NULL on the others, nothing to write and read again
-    on each): a facet's stamp (``Facet.stamp``) when it declares one, its choices kept
-    under it (``_take_facets``); otherwise an array of ``[id, name]`` text pairs in the
-    choices' order (PostgreSQL runs either uncorrelated subquery once).
+    11). On the row of ``key`` only (NULL on the others): the facet's stamp
+    (``Facet.stamp``), its choices kept under it (``_take_facets``). A facet without a
+    stamp is left to ``filterset``, which reads its choices when asked.
 
     Returns the facets as ``(param, facet, its query's key, kept SQL)``, the columns'
     SQL and their params. PostgreSQL only; nothing for a FilterSet, which reads its
@@ -157,19 +156,11 @@ def _facet_columns(filterset, connection, key: int) -> tuple[list[tuple], list[s
         if kept is None:  # it can match no row
             filterset.supply(param, [])
             continue
-        using, sql, kept_params = kept
-        if using != connection.alias:
+        if facet.stamp is None or kept[0] != connection.alias:
             continue
         facets.append((param, facet, facet_key, kept))
         params.append(key)
-        if facet.stamp is not None:
-            columns.append(f"CASE WHEN m.sort_key = %s THEN ({facet.stamp})::text END")
-        else:
-            columns.append(
-                "CASE WHEN m.sort_key = %s THEN "
-                f"ARRAY(SELECT ARRAY[c.i::text, c.n::text] FROM ({sql}) AS c(i, n)) END"
-            )
-            params += kept_params
+        columns.append(f"CASE WHEN m.sort_key = %s THEN ({facet.stamp})::text END")
     return facets, columns, params
 
 
@@ -183,9 +174,6 @@ def _take_facets(filterset, connection, facets: list[tuple], row) -> None:
     for (param, facet, facet_key, kept), value in zip(
         facets, row[len(row) - len(facets) :], strict=True
     ):
-        if facet.stamp is None:
-            filterset.supply(param, [(int(pk), name) for pk, name in value])
-            continue
         memo = (connection.alias, param, facet_key)
         choices = None if value is None else _stamped.get((*memo, value))
         if choices is None:
