@@ -12,11 +12,11 @@ every count, facet and snippet comes only from documents the user may see.
   GIN lookup of the words AND the window's month lexemes, stopping once there
   are enough (``newest_sql``); planner steered to bitmap scans (it misjudges
   rare n-grams). When the audience lexemes are the whole scope ("bare"), the
-  windows run in the PL/pgSQL function ``search_newest`` (search 0006-0008):
-  plans kept per connection, the windows newer than the newest document skipped,
-  keys sorted alone and sent as one array, and the facets of a result that is
-  not capped counted there; otherwise in one UNION ALL joined to the documents'
-  WHERE. Walking the date index instead costs 1,000/density rows: fine for
+  windows run in the PL/pgSQL function ``search_newest`` (search 0006-0012):
+  plans kept per connection, the windows laid out back from the newest document
+  the reader may see, keys sorted alone and sent as one array, and the facets of
+  a result that is not capped counted there; otherwise in one UNION ALL joined to
+  the documents' WHERE. Walking the date index instead costs 1,000/density rows: fine for
   产业工人 (99 %), a full scan for a word in 2 % of the documents.
 - Relevance ranks only that bounded set (at most 1,000 documents).
 """
@@ -334,27 +334,6 @@ def _month_windows(y: int, m: int) -> tuple[tuple[str, ...], ...]:
     return tuple(window for window, _bound in _windows_and_bounds(y, m))
 
 
-def function_windows(now: datetime) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """The windows search_newest runs (search 0008), newest first: each as its tsquery
-    alternatives (``'¦t202611' | '¦t202610'``) and its bound: the largest sort key a
-    document in it can have (models.key_bound of its oldest month's first minute).
-
-    ``time_windows``, but the future one cut into its alternatives (the 2200s, …,
-    2027, December of this year), each a window of its own: its prefix alternatives
-    cost a GIN lookup about five times a month's, and the function skips the windows
-    newer than the newest document, i.e. nearly all of those."""
-    now = now.astimezone(UTC)
-    return _function_windows(now.year, now.month)
-
-
-@cache
-def _function_windows(y: int, m: int) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    future, rest = _future(y, m), _windows_and_bounds(y, m)[1:]
-    windows = [(alternative, _month_bound(oldest)) for alternative, oldest in reversed(future)]
-    windows += [(" | ".join(window), bound) for window, bound in rest]
-    return tuple(w for w, _ in windows), tuple(b for _, b in windows)
-
-
 def _future(y: int, m: int) -> list[tuple[str, int]]:
     """The future window's alternatives after month ``m`` of ``y``, oldest first, each
     with its oldest month (months since year 0)."""
@@ -373,7 +352,9 @@ def _future(y: int, m: int) -> list[tuple[str, int]]:
 
 @cache
 def _windows_and_bounds(y: int, m: int) -> tuple[tuple[tuple[str, ...], int], ...]:
-    """``(window, bound)`` for the time_windows of month ``m`` of ``y``."""
+    """``(window, bound)`` for the time_windows of month ``m`` of ``y``. search_newest
+    (search 0012) lays out the same windows, the future one left out, from the month of
+    the newest document its reader may see."""
     future = [alternative for alternative, _oldest in _future(y, m)]
     newest, first = y * 12 + m - 1, FIRST_YEAR * 12
     windows = [(future, newest + 1)]  # with the oldest month of each (months since year 0)
@@ -395,11 +376,8 @@ def _month_bound(month: int) -> int:
     return key_bound(datetime(year, index + 1, 1, tzinfo=UTC))
 
 
-# The bare windows (newest_sql): search 0006's function, under its own planner settings.
-NEWEST_CALL = (
-    "SELECT * FROM search_newest(%s, %s::text[], %s::bigint[], %s::text[], %s, "
-    "%s::text[], %s::text[], %s::integer)"
-)
+# The bare windows (newest_sql): search 0012's function, under its own planner settings.
+NEWEST_CALL = "SELECT * FROM search_newest(%s, %s::text[], %s, %s::text[], %s::text[], %s::integer)"
 
 
 def keys_needed(page, per_page: int) -> int | None:
@@ -458,9 +436,10 @@ def newest_sql(
     document's columns), so it is left out, and the windows return the kind, group
     and year of the rows they read: no second read of any document. Bare, the
     windows run in ``search_newest`` (search 0006, ``NEWEST_CALL``): one call, each
-    window's plan kept per connection instead of 13 planned on every search, and the
-    windows newer than the newest document skipped (``function_windows``; of the
-    newest document ``lexemes`` admit, search 0010); ``need`` (see ``find``) lets it
+    window's plan kept per connection instead of 13 planned on every search, the
+    windows those of ``time_windows`` but laid out from the month of the newest
+    document rather than from the clock (of the newest document ``lexemes`` admit,
+    search 0010; search 0012); ``need`` (see ``find``) lets it
     stop at the page's keys when the counts it keeps prove the result capped (search
     0009).
     """
@@ -475,23 +454,19 @@ def newest_sql(
         alternatives = " | ".join(f"'{lexeme}'" for lexeme in lexemes)
         base = f"{base} & ({alternatives})"
     confirm = [w for w in query.words if query.needs_confirmation(w, phrases=False)]
-    now = timezone.now()
     if bare:
-        # The windows through search_newest (search 0008): each window's plan kept
-        # per connection, the windows before the newest document skipped.
-        windows, bounds = function_windows(now)
+        # The windows through search_newest (search 0012): each window's plan kept
+        # per connection, laid out from the newest document the reader may see.
         plain = None if confirm or need is None else _plain_lexemes(words)
         return NEWEST_CALL, [
             base,
-            list(windows),
-            list(bounds),
             confirm or None,
             LIMIT + 1,
             plain,
             lexemes,
             need if plain is not None else None,
         ]
-    windows = time_windows(now)
+    windows = time_windows(timezone.now())
     queries = [f"({base}) & ({' | '.join(window)})" for window in windows]
     connection = connections[queryset.db]
     docs = queryset.query.chain()

@@ -144,3 +144,69 @@ def test_find_uses_it_when_bare_and_gives_what_the_windows_gave(spread, monkeypa
             outcome.capped,
             outcome.facets,
         )
+
+
+# The ends of what a sort key encodes (models.MINUTE_BITS: 1970 up to 2225), year ends
+# and starts (a window of twelve months or more takes a whole year as its year lexeme),
+# and months far apart, so that the windows double many times.
+EDGES = [
+    dt.date(1970, 1, 1),  # before the first minute a key encodes (the site's zone): clamped
+    dt.date(1970, 2, 1),
+    dt.date(1999, 12, 31),
+    dt.date(2000, 1, 2),
+    dt.date(2011, 6, 15),
+    dt.date(2020, 12, 31),
+    dt.date(2021, 1, 2),
+    dt.date(2021, 2, 1),
+    dt.date(2099, 12, 31),
+    dt.date(2229, 12, 31),  # after the last minute a key encodes: clamped
+]
+
+
+@pytest.mark.parametrize(
+    "now", [dt.datetime(2026, 6, 10, tzinfo=dt.UTC), dt.datetime(1985, 1, 1, tzinfo=dt.UTC)]
+)
+@pytest.mark.django_db
+def test_the_windows_start_at_the_newest_document_whatever_the_clock(now, monkeypatch):
+    """search 0012 lays the windows out back from the month of the newest document,
+    not from the clock: every document, from the first minute a key encodes to the
+    last, is found where a sorted scan finds it, whatever the day."""
+    for n, date in enumerate(EDGES):
+        make_issue(title=f"产业工人第{n}期", year=min(date.year, 2200), issue_date=date)
+    query = parse_query("工人")
+    with time_machine.travel(now, tick=False):
+        for limit in range(1, len(EDGES) + 2):
+            assert _newest(query, limit, monkeypatch) == _expected(query, limit), limit
+
+
+@pytest.mark.django_db
+def test_the_windows_start_at_the_newest_document_the_reader_may_see(monkeypatch):
+    """With the kept rows (search 0009/0010), the windows start at the month of the
+    newest document of the reader's scope lexemes: public issues of many years under
+    a crowd of newer internal ones, each limit's keys those of a sorted scan."""
+    from tests.factories import INTERNAL
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT search_recount_lexemes(1)")
+    for n, date in enumerate(EDGES[:-1]):
+        make_issue(title=f"产业工人第{n}期", year=min(date.year, 2200), issue_date=date)
+    for n in range(6):
+        make_issue(
+            visibility=INTERNAL, title=f"内部工人第{n}期", issue_date=dt.date(2100 + n * 20, 3, 1)
+        )
+    query = parse_query("工人")
+    scope = ["\u00a6vissue.public"]
+    for limit in range(1, len(EDGES) + 2):
+        monkeypatch.setattr(engine, "LIMIT", limit - 1)
+        sql, params = engine.newest_sql(
+            SearchDocument.objects.all(), query, lexemes=scope, bare=True
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            [(keys, *_grouped, _known)] = cursor.fetchall()
+            cursor.execute(
+                "SELECT d.sort_key FROM search_searchdocument d WHERE d.tokens @@ %s::tsquery "
+                "ORDER BY d.sort_key LIMIT %s",
+                [f"{query.tsquery()} & '{scope[0]}'", limit],
+            )
+            assert keys == [row[0] for row in cursor.fetchall()], limit

@@ -176,7 +176,7 @@ def test_time_windows_hold_every_moment_exactly_once():
     import random
     from datetime import UTC, datetime, timedelta
 
-    from portal.search.engine import _windows_and_bounds, function_windows, time_windows
+    from portal.search.engine import _windows_and_bounds, time_windows
     from portal.search.models import sort_key, time_lexemes
 
     def window_of(windows, lexemes):
@@ -200,12 +200,9 @@ def test_time_windows_hold_every_moment_exactly_once():
             for _ in range(3000)
         ]
         moments += [datetime(1970, 1, 1, tzinfo=UTC), now, datetime(2229, 12, 31, tzinfo=UTC)]
-        # The UNION ALL's windows, and search_newest's (the future cut into its
-        # alternatives, engine.function_windows), with their bounds.
-        texts, function_bounds = function_windows(now)
+        # The UNION ALL's windows, with their bounds.
         layouts = [
             (windows, tuple(bound for _w, bound in _windows_and_bounds(now.year, now.month))),
-            ([tuple(text.split(" | ")) for text in texts], function_bounds),
         ]
         for layout, bounds in layouts:
             placed = sorted(
@@ -219,8 +216,7 @@ def test_time_windows_hold_every_moment_exactly_once():
             positions = [position for _, position in placed]
             assert positions == sorted(positions)
             # Each window's bound is at least every key in it and
-            # below every key of the older windows: a window whose bound is below the
-            # newest document's key is empty (search_newest skips it).
+            # below every key of the older windows.
             assert len(bounds) == len(layout)
             for key, position in placed:
                 assert key <= bounds[position]
