@@ -28,6 +28,7 @@ from django.db import connections
 from django_filters.constants import EMPTY_VALUES
 
 from .models import assignment_audience
+from .stamp import fetchall
 
 # Filters whose SQL has the same form for every value: each gets a marker.
 MARKED = ("q", "plan", "category", "unit", "role", "status", "light")
@@ -249,12 +250,11 @@ def _uncached(filterset, build):
     return sql, params, Compiled(sql, [("c", p) for p in params], names, converters)
 
 
-def rows(connection, sql: str, params: list, compiled: Compiled) -> list[dict]:
+def rows(connection, sql: str, params: list, compiled: Compiled, *, stamp=None) -> list[dict]:
     """The rows of a kept statement as ``values()`` gives them: dictionaries by column
-    name, with Django's converters applied."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+    name, with Django's converters applied; ``stamp``: the tasks' stamp the request
+    read, under which the fetched rows are kept (``tasks.stamp``)."""
+    fetched = fetchall(stamp, connection.alias, sql, params)
     names, converters = compiled.names, compiled.converters
     if converters:
         fetched = list(map(list, fetched))

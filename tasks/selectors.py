@@ -36,6 +36,7 @@ from .models import (
     closed_on_time_q,
     due_q,
 )
+from .stamp import Stamp, fetchall
 
 S = Assignment.Status
 CLOSURE_WEIGHT = Decimal("0.6")
@@ -235,21 +236,27 @@ def overview_rates(queryset, *, params, today: datetime.date) -> tuple[list[dict
 
 
 def overview_rates_of(
-    filtered: str, filtered_params, using: str, *, params, today: datetime.date, units
+    filtered: str,
+    filtered_params,
+    using: str,
+    *,
+    params,
+    today: datetime.date,
+    units,
+    stamp: Stamp | None = None,
 ) -> tuple[list[dict], list[dict]]:
     """``overview_rates`` of the rows of ``filtered`` (SQL with ``filtered_params``
     selecting ``RATES_COLUMNS`` of a lit queryset, by those names) on PostgreSQL
     database ``using``: the statement compiled once per filter shape
     (``tasks.filtered_sql``). ``units``: every unit's ``(pk, name)`` in the units'
     order (``Unit.Meta.ordering``, the database's), which orders and names the rows by
-    unit."""
+    unit. ``stamp``: the tasks' stamp the request read (``tasks.stamp``), under which
+    the statement's rows are kept."""
     tz = timezone.get_current_timezone_name()
     closed = S.CLOSED.value
     sql_params = [closed, closed, tz, closed, tz, tz]
     sql_params += [light.value for light in _COUNTED_LIGHTS] + list(filtered_params)
-    with connections[using].cursor() as cursor:
-        cursor.execute(_RATES_SQL.format(filtered=filtered), sql_params)
-        rows = cursor.fetchall()
+    rows = fetchall(stamp, using, _RATES_SQL.format(filtered=filtered), sql_params)
     unit_url, category_url = _drill_down(params, "unit"), _drill_down(params, "category")
     uncategorised = _("（未分类）")
     by_unit, by_category = {}, []

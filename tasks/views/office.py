@@ -18,6 +18,7 @@ from portal.pagination import page_of
 from portal.units.models import Unit
 
 from .. import filtered_sql, frame, overview_html, selectors, services
+from .. import stamp as tasks_stamp
 from ..filters import AssignmentFilter, plans_and_categories, plans_and_categories_query
 from ..forms import ReminderForm, ReviewForm
 from ..html import filter_box_html, filter_fields_html
@@ -34,10 +35,11 @@ from .common import (
 )
 
 
-def overview_rates(filterset, user, params, day, units):
+def overview_rates(filterset, user, params, day, units, stamp=None):
     """``selectors.overview_rates`` of the filtered assignments, their SQL compiled once
     per filter shape on PostgreSQL (``tasks.filtered_sql``). ``filterset``: an
-    ``AssignmentFilter`` or ``PlainFilters``; ``units``: the page's ``_Units``."""
+    ``AssignmentFilter`` or ``PlainFilters``; ``units``: the page's ``_Units``;
+    ``stamp``: the tasks' stamp the request read (``tasks.stamp``)."""
     if isinstance(filterset, filtered_sql.PlainFilters):
         using = filterset.db
     else:
@@ -57,7 +59,7 @@ def overview_rates(filterset, user, params, day, units):
         return [], []
     sql, sql_params, _compiled = found
     return selectors.overview_rates_of(
-        sql, sql_params, using, params=params, today=day, units=units.ordered
+        sql, sql_params, using, params=params, today=day, units=units.ordered, stamp=stamp
     )
 
 
@@ -65,8 +67,9 @@ class _Rows:
     """The overview's filtered rows (``OVERVIEW_ROW_FIELDS`` dictionaries) for the
     paginator: a slice is one statement, compiled once per filter shape."""
 
-    def __init__(self, filterset, user, day, using):
+    def __init__(self, filterset, user, day, using, stamp=None):
         self.filterset, self.user, self.day, self.using = filterset, user, day, using
+        self.stamp = stamp
 
     def __getitem__(self, bounds: slice) -> list[dict]:
         bottom, top = bounds.start or 0, bounds.stop
@@ -84,13 +87,13 @@ class _Rows:
         sql, params, compiled = found
         # Django's own LIMIT/OFFSET (both backends write them so, as literals).
         sql += f" LIMIT {top - bottom}" + (f" OFFSET {bottom}" if bottom else "")
-        return filtered_sql.rows(connections[self.using], sql, params, compiled)
+        return filtered_sql.rows(connections[self.using], sql, params, compiled, stamp=self.stamp)
 
 
-def overview_rows(filterset, user, day) -> _Rows:
+def overview_rows(filterset, user, day, stamp=None) -> _Rows:
     if isinstance(filterset, filtered_sql.PlainFilters):
-        return _Rows(filterset, user, day, filterset.db)
-    return _Rows(filterset, user, day, filterset.queryset.db)
+        return _Rows(filterset, user, day, filterset.db, stamp)
+    return _Rows(filterset, user, day, filterset.queryset.db, stamp)
 
 
 @office_required
@@ -110,10 +113,15 @@ def overview(request):
     day = today()
     user = request.user
     params = request.GET
-    rows = kept_query(
-        ("tasks:plans_and_categories", assignment_audience(user)),
-        lambda: plans_and_categories_query(Task.objects.visible_to(user)),
-    ).dicts()
+    # The stamp of the tables the page reads: the statements' rows kept under it.
+    stamp = tasks_stamp.current(router.db_for_read(Assignment))
+    rows = tasks_stamp.query_dicts(
+        stamp,
+        kept_query(
+            ("tasks:plans_and_categories", assignment_audience(user)),
+            lambda: plans_and_categories_query(Task.objects.visible_to(user)),
+        ),
+    )
     choices = plans_and_categories(rows)
     default_plan = None
     if "plan" not in params:
@@ -130,11 +138,13 @@ def overview(request):
         )
     else:
         filterset = filtered_assignments(request, day, params, choices=choices)
-    units = _Units()
-    by_unit, by_category = overview_rates(filterset, user, params, day, units)
+    units = _Units(stamp)
+    by_unit, by_category = overview_rates(filterset, user, params, day, units, stamp)
     # Every assignment has one unit: the units' rows add up to the totals and the count.
     totals = selectors.totals_of(by_unit, day)
-    page = page_of(request, overview_rows(filterset, user, day), PAGE_SIZE, count=totals["total"])
+    page = page_of(
+        request, overview_rows(filterset, user, day, stamp), PAGE_SIZE, count=totals["total"]
+    )
     # templates/tasks/overview.html's ``tasks_content``: the heading, filters and body.
     content = "".join(
         [
@@ -165,13 +175,15 @@ class _Units:
     """Every unit's id, name, short name and whether it is active, in the units' order,
     read once for the page (one statement, kept): the unit filter's choices (the active
     units, as ``AssignmentFilter`` offers them to the office), the rates' rows by unit
-    (``ordered``: their order and names) and the names the table prints."""
+    (``ordered``: their order and names) and the names the table prints; kept under
+    the tasks' ``stamp`` (``tasks.stamp``)."""
 
-    def __init__(self):
-        rows = kept_query(
+    def __init__(self, stamp=None):
+        query = kept_query(
             ("tasks:overview_units",),
             lambda: Unit.objects.values_list("pk", "name", "short_name", "active"),
-        ).rows()
+        )
+        rows = tasks_stamp.query_rows(stamp, query)
         self.ordered = [(pk, name) for pk, name, _short, _active in rows]
         self.choices = [(pk, name) for pk, name, _short, active in rows if active]
         self.names = {pk: short or name for pk, name, short, _active in rows}
