@@ -156,13 +156,15 @@ class KindsOfKeys(Mapping):
     def __init__(self, keys: list[int]):
         self._keys = keys
         self._set = None
+        self._names = None  # each kind's code to its name, read once (a page asks twenty times)
 
     def __getitem__(self, key):
         if self._set is None:
             self._set = frozenset(self._keys)
+            self._names = _kind_names()
         if key not in self._set:
             raise KeyError(key)
-        return _kind_names().get(key_code(key))
+        return self._names.get(key_code(key))
 
     def __iter__(self):
         return iter(self._keys)

@@ -330,7 +330,7 @@ def test_the_lexemes_find_what_visible_to_finds(states, users, params, limit, mo
             continue
         scope = filterset.filter_queryset(SearchDocument.objects.visible_where(user))
         kinds = _kinds(user, filterset)
-        counted, lexemes, bare = _indexed(user, filterset, kinds, scope.db)
+        counted, lexemes, bare = _indexed(user, filterset, kinds, scope)
         # Bare unless a filter reads a column, or a kind without audiences (the
         # information pieces of the office and the units) is in scope.
         in_scope = kinds if kinds is not None else {k.name for k in registry.kinds()}

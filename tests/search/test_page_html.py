@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from portal.search.filters import SearchFilter
-from portal.search.forms import SearchForm, fields_html
+from portal.search.forms import SearchForm, fields_html, valid_search
 
 
 @pytest.mark.parametrize(
@@ -102,3 +102,40 @@ def test_forms_share_their_fields_and_no_form_changes_them(corpus):
     form, filterset, after = rendered(valid)
     assert after == before and "aria-invalid" not in after
     assert form.fields["q"].validators == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=工人",
+        "q=工人&order=relevance",
+        "q=工人&order=newest&page=2",
+        "q=工人&order=",
+        "q=%20工人%20%20劳模%20",
+        "q=ＡＢＣ%20２０２５",
+        "q=%3Cb%3E工人%26amp;'x",
+        "q=工&q=工人",  # the last value, as the form's widgets read it
+        "q=工人&q=工",
+        "q=工人&order=Newest",
+        "q=工人&order=bogus",
+        "q=工人&order=relevance&order=x",
+        "q=",
+        "q=%20%20",
+        "q=工",
+        "q=%00",
+        "q=，。",
+        "q=" + "工人" * 60,
+        "order=newest",
+        "page=2",
+    ],
+)
+def test_a_valid_search_without_the_form_is_what_the_form_cleans(query):
+    """``valid_search`` answers exactly when ``SearchForm`` is valid, with its cleaned
+    data; otherwise the page builds the form, which shows the error."""
+    data = QueryDict(query)
+    form, valid = SearchForm(data), valid_search(data)
+    assert (valid is not None) == form.is_valid(), query
+    if valid is not None:
+        assert valid.cleaned_data == form.cleaned_data
+        assert (valid.is_bound, valid.errors, valid.data) == (True, {}, data)
+    assert valid_search(None) is None

@@ -9,6 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from portal.search import engine, page_html, views
+from portal.search.forms import SearchForm, ValidSearch
 
 from .test_visibility import URL
 
@@ -22,6 +23,11 @@ def both(monkeypatch):
 
     def search_page(request, context):
         python = page_html.search_page(request, context)
+        form = context["form"]
+        if isinstance(form, ValidSearch):  # the template is given the form it stands for
+            form = SearchForm(form.data)
+            assert form.is_valid() and form.cleaned_data == context["form"].cleaned_data
+            context = {**context, "form": form}
         template = render_to_string("search/search.html", context, request)
         pages.append((str(python), template))
         return python
