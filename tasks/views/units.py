@@ -1,9 +1,12 @@
 """The assignment pages (/tasks/): a unit's list, export and assignment page with 签收,
 progress reports and evidence, and its 催办 notices. The office reads them too."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.db.models import Count, Exists, F, Window
 from django.db.models.functions import DenseRank
 from django.http import Http404, HttpResponse
@@ -17,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from portal.accounts.models import acting_unit_id
 from portal.audit.services import get_or_refuse, record
 from portal.files import content_disposition, download_response
-from portal.kept_sql import kept_query
+from portal.kept_sql import Param, kept_query
 from portal.pagination import counted_page, counted_page_of, page_number
 from portal.storage import StorageUnavailable
 from portal.units.models import Unit
@@ -77,10 +80,7 @@ def assignment_list(request):
     values = unfiltered_values(request.GET)
     if values is not None:
         number = page_number(request)
-        rows = kept_query(
-            ("tasks:assignment_list", who, day),
-            lambda: _list_query(day, user, unit_id),
-        ).dicts(limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        rows = _list_rows(day, user, who, unit_id, number)
         page = counted_page(rows, number, PAGE_SIZE)
         if unit_id is not None and number == 1 and len(rows) == page.paginator.count:
             # A unit's whole list on the page: the filter's plans and categories are
@@ -172,6 +172,31 @@ def _list_query(day, user, unit_id):
         )
         annotations["category_rank"] = Window(DenseRank(), order_by=F("task__category").asc())
     return listed_assignments(day, user, lit=False).values(*fields).annotate(**annotations)
+
+
+def _list_rows(day, user, who: tuple, unit_id, number: int) -> list[dict]:
+    """Page ``number`` of the unfiltered list (``_list_query``) for ``user`` of the
+    audience ``who``. A unit's on PostgreSQL through ``tasks_unit_assignments`` (tasks
+    0011): the same statement in a PL/pgSQL function, whose plan PostgreSQL keeps per
+    connection instead of planning it on every request (about 0.4 ms of its CPU)."""
+    kept = kept_query(("tasks:assignment_list", who, day), lambda: _list_query(day, user, unit_id))
+    offset = (number - 1) * PAGE_SIZE
+    if unit_id is None or connections[kept.using].vendor != "postgresql":
+        return kept.dicts(limit=PAGE_SIZE, offset=offset)
+    call = _unit_calls.get(kept)
+    if call is None:
+        if len(_unit_calls) >= 1024:
+            _unit_calls.clear()
+        # The kept statement's columns and converters, the function's call as its SQL.
+        call = _unit_calls[kept] = dataclasses.replace(kept, sql=_UNIT_CALL, params=_UNIT_PARAMS)
+    return call.dicts(
+        {"unit": unit_id, "period": f"{day:%Y-%m}", "limit": PAGE_SIZE, "offset": offset}
+    )
+
+
+_UNIT_CALL = "SELECT * FROM tasks_unit_assignments(%s, %s, %s, %s)"
+_UNIT_PARAMS = (Param("unit"), Param("period"), Param("limit"), Param("offset"))
+_unit_calls: dict = {}  # kept statement -> its function call (``_list_rows``)
 
 
 def _plans_and_categories(who: tuple, user) -> tuple[list[tuple], list[tuple]]:
