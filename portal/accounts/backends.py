@@ -149,6 +149,13 @@ class _UserRead:
         self.stamped = connection.vendor == "postgresql"
         if self.stamped:
             self.columns += f", (SELECT s.value FROM {qn(STAMP_TABLE)} s)"
+            # The same columns from ``accounts_session_user`` (accounts 0006), whose
+            # user and unit are the tables' row types: the session's statement there.
+            self.function_columns = ", ".join(
+                [f"(f.o_user).{qn(f.column)}" for f in self.user_fields]
+                + [f"(f.o_unit).{qn(f.column)}" for f in self.unit_fields]
+                + ["f.o_office", "f.o_stamp"]
+            )
         self.unit_join = (
             f" LEFT OUTER JOIN {qn(unit_model._meta.db_table)} n"
             f" ON n.{qn(unit_model._meta.pk.column)} = u.{qn(unit_field.column)}"

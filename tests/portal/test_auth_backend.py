@@ -192,7 +192,14 @@ def _statements(client, url):
 
 
 def _reading(table, statements):
-    return [sql for sql in statements if f'"{table}"' in sql and sql.lstrip().startswith("SELECT")]
+    """The SELECTs of ``statements`` that read ``table``: naming it, or calling accounts
+    0006's function, which reads the session, the user and the unit (PostgreSQL)."""
+    return [
+        sql
+        for sql in statements
+        if (f'"{table}"' in sql or "accounts_session_user(" in sql)
+        and sql.lstrip().startswith("SELECT")
+    ]
 
 
 def test_a_signed_in_request_reads_the_session_and_its_user_in_one_statement(user_a, unit_a):
@@ -204,11 +211,48 @@ def test_a_signed_in_request_reads_the_session_and_its_user_in_one_statement(use
         assert response.wsgi_request.user == user_a
         assert response.wsgi_request.user.unit == unit_a
         user_reads = _reading(User._meta.db_table, statements)
-        assert len(user_reads) == 1 and Session._meta.db_table in user_reads[0]
+        assert len(user_reads) == 1
+        assert _reading(Session._meta.db_table, statements) == user_reads
     # the user and the unit come as the user's own statement gives them
     expected = PortalBackend().get_user(user_a.pk)
     assert _fields(response.wsgi_request.user) == _fields(expected)
     assert _fields(response.wsgi_request.user.unit) == _fields(expected.unit)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="accounts 0006's function")
+def test_the_sessions_function_gives_the_statements_row(everyone, user_a, unit_a):
+    """accounts_session_user (accounts 0006) answers what the statement it stands for
+    answers, column for column: every kind of account, a unit, none, an unknown user,
+    an expired, an unknown session."""
+    from portal.accounts.backends import user_read
+
+    users = user_read(connection)
+    statement = sessions.statement_sql(Session, connection, users)
+    function = sessions._select_sql(Session, connection, users)
+    assert "accounts_session_user(" in function
+    store = SessionStore()
+    store["x"] = 1
+    store.save()
+    old = SessionStore()
+    old.save()
+    Session.objects.filter(session_key=old.session_key).update(expire_date=timezone.now())
+    now = timezone.now()
+    seen = []
+    for key in (store.session_key, old.session_key, "x" * 32):
+        for user_id in [person.pk for person in everyone] + [987_654_321]:
+            group, pk = users.params(connection, user_id)
+            with connection.cursor() as cursor:
+                cursor.execute(statement, [group, pk, key, now])
+                expected = cursor.fetchall()
+                cursor.execute(function, [key, now, pk, group])
+                assert cursor.fetchall() == expected, (key, user_id)
+            seen.append(len(expected))
+    assert seen.count(1) == len(everyone) + 1  # the live session's, once per user
+    with connection.cursor() as cursor:
+        group, pk = users.params(connection, user_a.pk)
+        cursor.execute(function, [store.session_key, now, pk, group])
+        read = users.user_of(cursor.fetchone()[1:], connection)
+    assert _fields(read) == _fields(PortalBackend().get_user(user_a.pk)) and read.unit == unit_a
 
 
 def test_the_user_read_with_the_session_is_the_rows_state_at_each_request(user_a, unit_b):
