@@ -17,7 +17,6 @@ import html
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.html import escape
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from portal import chrome
 from portal.accounts.models import is_office
+from portal.csrf import get_token
 
 _memo: dict = {}
 

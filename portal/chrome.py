@@ -341,7 +341,7 @@ def page(
         user = None
 
     def token():
-        from django.middleware.csrf import get_token
+        from portal.csrf import get_token
 
         return get_token(request) or ""
 

@@ -15,7 +15,6 @@ from html import escape as html_escape
 
 from django import forms
 from django.forms.widgets import Select
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -24,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from portal.chrome import url_parts
+from portal.csrf import get_token
 from portal.forms_renderer import select_options
 from portal.pagination import pagination_html
 

@@ -187,8 +187,12 @@ def _list_rows(day, user, who: tuple, unit_id, number: int) -> list[dict]:
     if call is None:
         if len(_unit_calls) >= 1024:
             _unit_calls.clear()
-        # The kept statement's columns and converters, the function's call as its SQL.
-        call = _unit_calls[kept] = dataclasses.replace(kept, sql=_UNIT_CALL, params=_UNIT_PARAMS)
+        # The kept statement's columns, the function's call as its SQL. No converters:
+        # the ORM's are ``int()`` of the count and the ranks, which psycopg2 returns as
+        # ints already (the rows go as fetched, about 0.05 ms less).
+        call = _unit_calls[kept] = dataclasses.replace(
+            kept, sql=_UNIT_CALL, params=_UNIT_PARAMS, converters=()
+        )
     return call.dicts(
         {"unit": unit_id, "period": f"{day:%Y-%m}", "limit": PAGE_SIZE, "offset": offset}
     )
