@@ -170,7 +170,10 @@ CHANGES = {
     "progress": lambda: run("UPDATE tasks_assignment SET progress = 70"),
     "assignment deleted": lambda: Assignment.objects.filter(unit__short_name="").delete(),
     "unit": lambda: run("UPDATE units_unit SET name = '改名的单位' WHERE short_name = ''"),
-    "unit order": lambda: run("UPDATE units_unit SET ordering = 1000 - id"),
+    # Reversed whatever ids the sequence has reached (ordering is a positive integer).
+    "unit order": lambda: run(
+        "UPDATE units_unit SET ordering = (SELECT max(id) FROM units_unit) + 1 - id"
+    ),
     # Last year's list in progress again, this year's closed: the page shows last year's.
     "list": lambda: run(
         "UPDATE tasks_plan SET status = CASE WHEN year = 2026 THEN 'closed' ELSE 'active' END"
