@@ -134,7 +134,10 @@ DROP = "DROP FUNCTION IF EXISTS search_newest(text, text[], integer, text[], tex
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(s0009.DROP)
+        # search 0010's 8-argument function (s0009.DROP names it) stays beside the new
+        # one: the previous release's workers, still serving between ``migrate`` and
+        # their restart (README: migrate before serving), and that release rolled back
+        # to without migrating back, call it. A later release's migration drops it.
         schema_editor.execute(DROP)  # a restore over a migrated database (search 0008)
         schema_editor.execute(CREATE)
 
@@ -142,6 +145,7 @@ def forwards(apps, schema_editor):
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(DROP)
+        schema_editor.execute(s0009.DROP)
         schema_editor.execute(s0010.CREATE)
 
 
