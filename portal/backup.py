@@ -130,6 +130,7 @@ def _dump_database(target: Path) -> None:
             ],
             env,
         )
+        _renew_stamps()
     else:
         connection.ensure_connection()
         with sqlite3.connect(target) as copy:
@@ -291,12 +292,32 @@ def _load_database(archive: tarfile.TarFile, manifest: dict, tmp: Path) -> None:
             ],
             env,
         )
+        _renew_stamps()
     else:
         connection.ensure_connection()
         with sqlite3.connect(dump) as source:
             source.backup(connection.connection)
         source.close()
     connection.close()
+
+
+# One-row tables of a random value that per-process kept rows are read under
+# (accounts 0005, bulletins 0007, tasks 0010): each moves when its tables change.
+STAMP_TABLES = ("accounts_permission_stamp", "bulletins_series_stamp", "tasks_overview_stamp")
+
+
+def _renew_stamps() -> None:
+    """Give every stamp table a new value after a restore (PostgreSQL).
+
+    pg_restore puts back the value the backup was taken with, and a process may hold
+    rows kept under that value that are newer than the backup (tasks 0010's rows are
+    read just after their stamp, so a commit can fall between the two): a new value
+    makes every process read the restored rows."""
+    tables = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in STAMP_TABLES:
+            if table in tables:
+                cursor.execute(f"UPDATE {table} SET value = gen_random_uuid()")  # noqa: S608 - constants
 
 
 def restore_backup(path: Path | str, *, force: bool = False) -> Restored:
