@@ -301,23 +301,31 @@ def _load_database(archive: tarfile.TarFile, manifest: dict, tmp: Path) -> None:
     connection.close()
 
 
-# One-row tables of a random value that per-process kept rows are read under
-# (accounts 0005, bulletins 0007, tasks 0010): each moves when its tables change.
-STAMP_TABLES = ("accounts_permission_stamp", "bulletins_series_stamp", "tasks_overview_stamp")
+# Tables of the stamps that per-process kept rows are read under (accounts 0005,
+# bulletins 0007, tasks 0012), each with the statement that gives it a value it never
+# had: a new random value of the one row, or tasks 0012's new epoch (its per-backend
+# values, restored with their sequence, may repeat sums it had after the backup).
+STAMP_RENEWALS = {
+    "accounts_permission_stamp": "UPDATE accounts_permission_stamp SET value = gen_random_uuid()",
+    "bulletins_series_stamp": "UPDATE bulletins_series_stamp SET value = gen_random_uuid()",
+    "tasks_overview_stamp": "UPDATE tasks_overview_stamp SET epoch = gen_random_uuid() WHERE pid = 0",
+}
+STAMP_TABLES = tuple(STAMP_RENEWALS)
 
 
 def _renew_stamps() -> None:
-    """Give every stamp table a new value after a restore (PostgreSQL).
+    """Give every stamp a value never seen before, after a dump and a restore
+    (PostgreSQL).
 
     pg_restore puts back the value the backup was taken with, and a process may hold
-    rows kept under that value that are newer than the backup (tasks 0010's rows are
-    read just after their stamp, so a commit can fall between the two): a new value
+    rows kept under that value that are newer than the backup (tasks' rows are read
+    just after their stamp, so a commit can fall between the two): a new value
     makes every process read the restored rows."""
     tables = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table in STAMP_TABLES:
+        for table, renew in STAMP_RENEWALS.items():
             if table in tables:
-                cursor.execute(f"UPDATE {table} SET value = gen_random_uuid()")  # noqa: S608 - constants
+                cursor.execute(renew)
 
 
 def restore_backup(path: Path | str, *, force: bool = False) -> Restored:

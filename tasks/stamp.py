@@ -1,20 +1,44 @@
 """The overview's statements kept per process under a stamp of the tables they read
-(tasks 0010, PostgreSQL; issue 11).
+(tasks 0010, 0012; PostgreSQL; issue 11).
 
 The plans and categories, the units, the rates and the page's rows are pure functions
 of their SQL, its parameters (the lights' day, the month's period, the time zone and
-the filters' values among them) and the content of ``STAMPED_TABLES``. Tasks 0010
-writes a new random value to ``STAMP_TABLE`` in the commit of every transaction that
-changes one of them, whatever the path. A request reads the stamp once (``current``),
-then each statement's rows are those kept under the same key and the same stamp when
-there are, else fetched and kept (``fetchall``, ``rows``): a day that changes, a
-report that arrives, a task's due date or an assignment that changes gives a new
-key or a new stamp, so nothing kept outlives what it was read from.
+the filters' values among them) and the content of ``STAMPED_TABLES``. A request
+reads the stamp once (``current``), then each statement's rows are those kept under
+the same key and the same stamp when there are, else fetched and kept (``fetchall``,
+``rows``): a day that changes, a report that arrives, a task's due date or an
+assignment that changes gives a new key or a new stamp, so nothing kept outlives what
+it was read from.
 
-The stamp is read before the rows, and moves in the same commit as the rows it
-names, so rows kept under a stamp are at least as new as it. Nothing is kept or taken
-on SQLite, without the stamp's row, or inside a transaction (whose own writes move the
-stamp only at its commit): the statements then run as they did.
+The stamp (tasks 0012; 0010 had one shared row, written at commit under search
+0011's lock, and could deadlock with the deferred foreign-key checks that follow).
+``STAMP_TABLE`` holds a base row (an epoch, a UUID that a restore renews, and the
+values of backends that have exited) and one row per backend that has written the
+stamped tables. The commit of every transaction that writes them sets its own
+backend's row to the next value of one sequence; no two transactions write the same
+row, and nobody waits for the stamp. The stamp is ``(epoch, sum of the values)``:
+
+- Every such commit makes the sum larger: a backend runs one transaction at a time,
+  so the value it writes is larger than the one its row held, and a new row adds a
+  positive value. Pruning an exited backend's row adds its value to the base row in
+  the same statement: the sum does not move. So, within an epoch, the sum never
+  comes back to a value it had, and two reads that give the same stamp saw the same
+  committed content of the stamped tables.
+- Not the largest value: T2 may take a larger value than T1 and commit first; T1's
+  commit would then leave the largest value where it was, and rows read between the
+  two commits would be kept under a stamp that T1's changes did not move.
+- The stamp moves in the same commit as the rows it names and is read before them,
+  so rows kept under a stamp are at least as new as the content it names: a commit
+  between a request's stamp and its statements only makes the kept rows newer, and
+  that commit moves the stamp, so the next request (which reads the new stamp) does
+  not take them; a request that still read the old stamp gets rows it could have
+  read itself after its stamp.
+- A restore gives a new epoch (``portal/backup.py``): the restored sums may repeat
+  sums the database had after the backup.
+
+Nothing is kept or taken on SQLite, without the base row, or inside a transaction
+(whose own writes move the stamp only at its commit): the statements then run as
+they did.
 
 Kept rows are shared by every request of the process: callers read them, never
 change them (tuples in a tuple).
@@ -30,7 +54,13 @@ from django.db import connections
 from portal.kept_sql import KeptQuery
 
 STAMP_TABLE = "tasks_overview_stamp"
-# What tasks 0010's triggers watch: every table the kept statements read (a test
+# The stamp in one statement: the base row's epoch and the sum of every row's value
+# (None, None without the base row or any row).
+STAMP_SQL = (
+    "SELECT (SELECT epoch FROM tasks_overview_stamp WHERE pid = 0), sum(value) "
+    "FROM tasks_overview_stamp"
+)
+# What tasks 0012's triggers watch: every table the kept statements read (a test
 # compiles them for every filter and checks).
 STAMPED_TABLES = frozenset(
     ("tasks_plan", "tasks_task", "tasks_assignment", "tasks_progressreport", "units_unit")
@@ -49,16 +79,16 @@ class Stamp(NamedTuple):
 
 def current(using: str) -> Stamp | None:
     """The stamp of database ``using`` now (one statement), or None when nothing may be
-    kept or taken: not PostgreSQL, inside a transaction, or no stamp row."""
+    kept or taken: not PostgreSQL, inside a transaction, or no base row."""
     connection = connections[using]
     # Inside a transaction (``atomic``: autocommit off) its own writes would not have
     # moved the stamp yet.
     if connection.vendor != "postgresql" or not connection.get_autocommit():
         return None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {STAMP_TABLE} WHERE id = 1")  # noqa: S608 - a constant
-        row = cursor.fetchone()
-    return None if row is None else Stamp(using, row[0])
+        cursor.execute(STAMP_SQL)
+        epoch, total = cursor.fetchone()
+    return None if epoch is None else Stamp(using, (epoch, total))
 
 
 def kept(stamp: Stamp | None, using: str, key: Hashable, fetch: Callable[[], list]) -> tuple:

@@ -30,6 +30,7 @@ from portal.files import private_storage
 from portal.storage.inventory import stored_names
 from tasks import services
 from tasks.models import Assignment
+from tasks.stamp import STAMP_SQL, STAMP_TABLE
 from tests.factories import make_attachment, make_issue, pdf, png
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -183,8 +184,10 @@ def stamps() -> dict:
     found = {}
     with connection.cursor() as cursor:
         for table in backup.STAMP_TABLES:
-            cursor.execute(f"SELECT value FROM {table}")  # noqa: S608 - constants
-            found[table] = cursor.fetchone()[0]
+            # tasks 0012: the base row's epoch and the sum of the backends' values
+            read = STAMP_SQL if table == STAMP_TABLE else f"SELECT value FROM {table}"  # noqa: S608 - constants
+            cursor.execute(read)
+            found[table] = cursor.fetchone()
     return found
 
 

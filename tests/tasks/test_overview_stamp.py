@@ -1,11 +1,17 @@
-"""The overview's statements kept per process under the tasks' stamp (tasks 0010,
-tasks/stamp.py; PostgreSQL): read again, the page asks the stamp only; any change to
-what it shows (a report, a task's date, an assignment, a unit, a list, the day),
-whatever the path, shows at once, for every filter; nothing is kept inside a
-transaction or without the stamp's row."""
+"""The overview's statements kept per process under the tasks' stamp (tasks 0010 and
+0012, tasks/stamp.py; PostgreSQL): read again, the page asks the stamp only; any
+change to what it shows (a report, a task's date, an assignment, a unit, a list, the
+day), whatever the path, shows at once, for every filter; nothing is kept inside a
+transaction or without the stamp's base row. The stamp (tasks 0012: a row per
+backend, summed) moves at every commit that writes its tables, never comes back to a
+value it had, and no writer waits for another's stamp: a commit that waits for a
+row at its foreign-key checks deadlocks nobody."""
 
 import datetime as dt
 import re
+import threading
+import time
+from importlib import import_module
 
 import pytest
 import time_machine
@@ -69,9 +75,10 @@ def fresh(client, query: str = "", language: str = "zh-hans") -> str:
 
 
 def stamp_now():
+    """The stamp as ``tasks_stamp.current`` reads it: (epoch, sum of the values)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM tasks_overview_stamp")
-        return cursor.fetchone()[0]
+        cursor.execute(tasks_stamp.STAMP_SQL)
+        return cursor.fetchone()
 
 
 def run(sql: str, params=()) -> None:
@@ -245,10 +252,10 @@ def test_the_stamp_moves_when_the_writer_commits_and_holds_no_lock_before(lists)
         with writer.cursor() as cursor:
             cursor.execute("UPDATE tasks_task SET due_date = due_date + 1")
             cursor.execute("UPDATE tasks_assignment SET progress = 10")
-        # Not committed: the stamp neither moved nor is locked.
+        # Not committed: the stamp neither moved nor is any of its rows locked.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT value FROM tasks_overview_stamp FOR UPDATE NOWAIT")
-            assert cursor.fetchone()[0] == start
+            cursor.execute("SELECT pid FROM tasks_overview_stamp FOR UPDATE NOWAIT")
+        assert stamp_now() == start
         writer.commit()
         assert stamp_now() != start
     finally:
@@ -277,7 +284,7 @@ def test_each_table_moves_the_stamp(statement, lists):
 def test_without_the_stamps_row_every_statement_runs(
     lists, office_client, django_assert_num_queries
 ):
-    run("DELETE FROM tasks_overview_stamp")
+    run("DELETE FROM tasks_overview_stamp WHERE pid = 0")  # the base row
     try:
         written = fresh(office_client)
         with django_assert_num_queries(6):
@@ -285,7 +292,10 @@ def test_without_the_stamps_row_every_statement_runs(
         run("UPDATE tasks_assignment SET progress = 66")
         assert page(office_client) != written
     finally:
-        run("INSERT INTO tasks_overview_stamp (id, value) VALUES (1, gen_random_uuid())")
+        run(
+            "INSERT INTO tasks_overview_stamp (pid, started, value, epoch) "
+            "VALUES (0, '-infinity', 0, gen_random_uuid())"
+        )
 
 
 def test_with_a_test_transaction_the_page_reads_every_statement(lists, office_client):
@@ -295,3 +305,324 @@ def test_with_a_test_transaction_the_page_reads_every_statement(lists, office_cl
         page(office_client)
     assert not any("tasks_overview_stamp" in q["sql"] for q in captured.captured_queries)
     assert any("GROUPING SETS" in q["sql"] for q in captured.captured_queries)
+
+
+# Tasks 0012: the stamp without a shared lock. Raw connections of their own, committing
+# for real; none may wait more than LOCK_TIMEOUT, and PostgreSQL looks for deadlocks
+# after 100 ms.
+LOCK_TIMEOUT = "5s"
+REPORT = (
+    "INSERT INTO tasks_progressreport (assignment_id, period, text, percent, "
+    "requests_completion, review_status, review_comment, version) "
+    "VALUES (%s, '2026-06', '进展', 10, false, 'pending', '', 1)"
+)
+DEAD_PID = 2_100_000_000  # above any pid Linux gives (at most 2**22)
+
+
+def connect():
+    raw = connection.get_new_connection(connection.get_connection_params())
+    with raw.cursor() as cursor:
+        cursor.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        cursor.execute("SET deadlock_timeout = '100ms'")
+    raw.commit()
+    return raw
+
+
+def pid_of(raw) -> int:
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def commit_in_thread(raw, failures: list) -> threading.Thread:
+    def commit():
+        try:
+            raw.commit()
+        except Exception as error:  # a deadlock or a lock timeout
+            failures.append(error)
+
+    thread = threading.Thread(target=commit)
+    thread.start()
+    return thread
+
+
+def wait_until_blocked(pid: int) -> None:
+    """Until backend ``pid`` waits for a lock (at most 5 s)."""
+    for _ in range(100):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pid])
+            row = cursor.fetchone()
+        if row and row[0] == "Lock":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"backend {pid} never waited for a lock")
+
+
+def stamp_rows() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid, started, value FROM tasks_overview_stamp WHERE pid <> 0")
+        return {(pid, started): value for pid, started, value in cursor.fetchall()}
+
+
+def base_value():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM tasks_overview_stamp WHERE pid = 0")
+        return cursor.fetchone()[0]
+
+
+def two_assignments():
+    a, b = Assignment.objects.order_by("pk").values_list("pk", flat=True)[:2]
+    return a, b
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_waiting_for_a_foreign_key_row_deadlocks_nobody(lists):
+    """Found by the seventh pass's review of tasks 0010: T1 updates assignment A and
+    inserts a report naming assignment B; T2 takes B ``FOR UPDATE``, writes a stamped
+    table and commits; T1 commits. Tasks 0010's trigger took search 0011's lock at
+    T1's commit before T1's foreign-key check waited for B, and T2's commit waited for
+    that lock: PostgreSQL stopped one. Since tasks 0012 both commit."""
+    a, b = two_assignments()
+    first, second = connect(), connect()
+    failures = []
+    try:
+        with first.cursor() as cursor:
+            cursor.execute("UPDATE tasks_assignment SET progress = 11 WHERE id = %s", [a])
+            cursor.execute(REPORT, [b])
+        with second.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM tasks_assignment WHERE id = %s FOR UPDATE", [b])
+            cursor.execute("UPDATE tasks_assignment SET progress = 22 WHERE id = %s", [b])
+        start = stamp_now()
+        thread = commit_in_thread(first, failures)
+        wait_until_blocked(first.info.backend_pid)
+        try:
+            second.commit()
+        except Exception as error:  # the deadlock, with tasks 0010
+            failures.append(error)
+        thread.join(10)
+        assert not thread.is_alive()
+    finally:
+        first.close()
+        second.close()
+    assert failures == []
+    assert stamp_now() != start
+    assert Assignment.objects.get(pk=a).progress == 11
+    assert Assignment.objects.get(pk=b).progress == 22
+    assert ProgressReport.objects.filter(assignment_id=b, percent=10).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_held_in_its_commit_holds_up_no_other_writer(lists):
+    """T1 has stamped and waits at its commit (a foreign-key row a third transaction
+    holds); T2, with a larger value, writes and commits meanwhile without waiting, and
+    the stamp moves; T1's commit, with the smaller value, moves it again (the largest
+    value would not have moved)."""
+    a, b = two_assignments()
+    first, second, holder = connect(), connect(), connect()
+    failures = []
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM tasks_assignment WHERE id = %s FOR UPDATE", [b])
+        with first.cursor() as cursor:
+            cursor.execute("UPDATE tasks_assignment SET progress = 11 WHERE id = %s", [a])
+            cursor.execute(REPORT, [b])
+        start = stamp_now()
+        thread = commit_in_thread(first, failures)
+        wait_until_blocked(first.info.backend_pid)
+        with second.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+            cursor.execute("UPDATE units_unit SET name = name")
+            cursor.execute("UPDATE tasks_task SET title = title")
+        second.commit()  # no wait for T1's stamp (a lock timeout with tasks 0010)
+        after_second = stamp_now()
+        assert after_second != start
+        assert thread.is_alive()  # T1 still waits for the row
+        holder.rollback()
+        thread.join(10)
+        assert not thread.is_alive()
+    finally:
+        first.close()
+        second.close()
+        holder.close()
+    assert failures == []
+    after_first = stamp_now()
+    assert after_first not in (start, after_second)
+    assert after_first[1] > after_second[1] > start[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stamp_does_not_wait_for_the_search_indexs_commits(lists):
+    """Tasks 0010 took search 0011's advisory lock at every commit that wrote the five
+    tables: a rebuild of the index held them up. Tasks 0012 takes no such lock."""
+    kept_lock = import_module("portal.search.migrations.0011_kept_counts_at_commit").KEPT_LOCK
+    indexer, writer = connect(), connect()
+    try:
+        with indexer.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [kept_lock])
+        start = stamp_now()
+        with writer.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '1s'")
+            cursor.execute("UPDATE tasks_assignment SET progress = 33")
+        writer.commit()
+        assert stamp_now() != start
+    finally:
+        indexer.close()
+        writer.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_each_write_their_own_row(lists):
+    """Two writers, both inside their transactions, commit one after the other without
+    waiting; each writes its backend's row once a transaction, and the stamp moves at
+    each commit."""
+    first, second = connect(), connect()
+    try:
+        with first.cursor() as cursor:
+            cursor.execute("UPDATE tasks_task SET title = title")
+            cursor.execute("UPDATE tasks_assignment SET progress = 1")
+        with second.cursor() as cursor:
+            cursor.execute("UPDATE units_unit SET name = name")
+            cursor.execute("DELETE FROM tasks_progressreport")
+        seen = [stamp_now()]
+        second.commit()
+        seen.append(stamp_now())
+        first.commit()
+        seen.append(stamp_now())
+        rows = stamp_rows()
+        mine = {
+            key: value for key, value in rows.items() if key[0] in (pid_of(first), pid_of(second))
+        }
+        assert len(mine) == 2
+    finally:
+        first.close()
+        second.close()
+    assert len(set(seen)) == 3
+    assert seen[0][1] < seen[1][1] < seen[2][1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_exited_backends_are_pruned_and_the_stamp_does_not_move_back(lists):
+    """A new backend's first stamp folds the rows of backends that no longer exist
+    into the base row: the sum moves by its own value only. A row of an earlier
+    backend with a pid in use again (another start) is one of them, and the new
+    backend's own row never repeats an old value."""
+    own = pid_of(connection.connection)
+    before, base = stamp_rows(), base_value()
+    run(
+        "INSERT INTO tasks_overview_stamp (pid, started, value) VALUES "
+        "(%s, now() - interval '1 day', nextval('tasks_overview_stamp_seq')), "
+        "(%s, now() - interval '2 days', nextval('tasks_overview_stamp_seq')), "
+        "(%s, '2000-01-01', nextval('tasks_overview_stamp_seq'))",
+        [DEAD_PID, DEAD_PID + 1, own],
+    )
+    fake = set(stamp_rows()) - set(before)
+    assert len(fake) == 3
+    start = stamp_now()
+    before = stamp_rows()
+    writer = connect()
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("UPDATE tasks_assignment SET progress = 44")
+        writer.commit()
+        rows = stamp_rows()
+        new = [value for (pid, _started), value in rows.items() if pid == pid_of(writer)]
+    finally:
+        writer.close()
+    gone = set(before) - set(rows)
+    assert fake <= gone  # pruned (with any other exited backend's row)
+    assert base_value() == base + sum(before[key] for key in gone)  # folded
+    after = stamp_now()
+    assert after[0] == start[0]
+    assert after[1] == start[1] + new[0]  # only the new backend's value moved it
+    assert new[0] > max(before.values())
+    # The pid in use again writes a row of its own (its real start), larger than any.
+    run("UPDATE tasks_task SET title = title")
+    again = stamp_now()
+    assert again[1] > after[1]
+    mine = [value for (pid, _started), value in stamp_rows().items() if pid == own]
+    assert len(mine) == 1 and mine[0] > new[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_table_keeps_about_one_row_per_backend(lists):
+    """Pool churn: backends that write once and exit leave rows only until the next
+    new backend's first stamp."""
+    exited, sizes = [], []
+    for n in range(6):
+        writer = connect()
+        try:
+            with writer.cursor() as cursor:
+                cursor.execute("UPDATE tasks_assignment SET progress = %s", [n])
+            writer.commit()
+            exited.append(pid_of(writer))
+        finally:
+            writer.close()
+        sizes.append(len([pid for pid, _started in stamp_rows() if pid in exited]))
+    # Each new backend pruned those that had exited: one or two are left, not six.
+    assert max(sizes) <= 2, sizes
+    for _ in range(100):  # until the closed backends have left pg_stat_activity
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [exited])
+            if not cursor.fetchone()[0]:
+                break
+        time.sleep(0.05)
+    seen = [stamp_now()]
+    writer = connect()
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("UPDATE tasks_assignment SET progress = 99")
+        writer.commit()
+        seen.append(stamp_now())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM tasks_overview_stamp s WHERE pid <> 0 AND NOT EXISTS "
+                "(SELECT FROM pg_stat_activity a WHERE a.pid = s.pid AND a.backend_start = s.started)"
+            )
+            assert cursor.fetchone()[0] == 0  # no row of an exited backend left
+    finally:
+        writer.close()
+    assert seen[1][1] > seen[0][1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeatable_read_writer_moves_the_stamp_and_leaves_pruning(lists):
+    run(
+        "INSERT INTO tasks_overview_stamp (pid, started, value) "
+        "VALUES (%s, now(), nextval('tasks_overview_stamp_seq'))",
+        [DEAD_PID],
+    )
+    start = stamp_now()
+    writer = connect()
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("UPDATE tasks_assignment SET progress = 12")
+        writer.commit()
+    finally:
+        writer.close()
+    assert stamp_now()[1] > start[1]
+    assert any(pid == DEAD_PID for pid, _started in stamp_rows())  # left to the next
+    run("DELETE FROM tasks_overview_stamp WHERE pid = %s", [DEAD_PID])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_or_transaction_leaves_the_stamp(lists):
+    start = stamp_now()
+    writer = connect()
+    try:
+        with writer.cursor() as cursor:
+            cursor.execute("UPDATE tasks_assignment SET progress = 12")
+            cursor.execute("SET CONSTRAINTS tasks_overview_stamp IMMEDIATE")
+        writer.rollback()
+        assert stamp_now() == start
+        with writer.cursor() as cursor:
+            cursor.execute("SAVEPOINT s")
+            cursor.execute("UPDATE tasks_assignment SET progress = 13")
+            cursor.execute("SET CONSTRAINTS tasks_overview_stamp IMMEDIATE")
+            cursor.execute("ROLLBACK TO SAVEPOINT s")
+            cursor.execute("SET CONSTRAINTS tasks_overview_stamp DEFERRED")
+            cursor.execute("UPDATE units_unit SET name = name")  # stamps again
+        writer.commit()
+    finally:
+        writer.close()
+    assert stamp_now()[1] > start[1]
