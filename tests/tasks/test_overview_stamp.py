@@ -334,6 +334,20 @@ def pid_of(raw) -> int:
         return cursor.fetchone()[0]
 
 
+def commit_on_new_backend(*statements) -> int:
+    """``statements`` (SQL, parameters) in one transaction of a new connection,
+    committed; the connection closed. Returns its backend's pid."""
+    writer = connect()
+    try:
+        with writer.cursor() as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+        writer.commit()
+        return pid_of(writer)
+    finally:
+        writer.close()
+
+
 def commit_in_thread(raw, failures: list) -> threading.Thread:
     def commit():
         try:
@@ -519,15 +533,9 @@ def test_exited_backends_are_pruned_and_the_stamp_does_not_move_back(lists):
     assert len(fake) == 3
     start = stamp_now()
     before = stamp_rows()
-    writer = connect()
-    try:
-        with writer.cursor() as cursor:
-            cursor.execute("UPDATE tasks_assignment SET progress = 44")
-        writer.commit()
-        rows = stamp_rows()
-        new = [value for (pid, _started), value in rows.items() if pid == pid_of(writer)]
-    finally:
-        writer.close()
+    writer = commit_on_new_backend(("UPDATE tasks_assignment SET progress = 44", ()))
+    rows = stamp_rows()
+    new = [value for (pid, _started), value in rows.items() if pid == writer]
     gone = set(before) - set(rows)
     assert fake <= gone  # pruned (with any other exited backend's row)
     assert base_value() == base + sum(before[key] for key in gone)  # folded
@@ -549,14 +557,7 @@ def test_the_table_keeps_about_one_row_per_backend(lists):
     new backend's first stamp."""
     exited, sizes = [], []
     for n in range(6):
-        writer = connect()
-        try:
-            with writer.cursor() as cursor:
-                cursor.execute("UPDATE tasks_assignment SET progress = %s", [n])
-            writer.commit()
-            exited.append(pid_of(writer))
-        finally:
-            writer.close()
+        exited.append(commit_on_new_backend(("UPDATE tasks_assignment SET progress = %s", [n])))
         sizes.append(len([pid for pid, _started in stamp_rows() if pid in exited]))
     # Each new backend pruned those that had exited: one or two are left, not six.
     assert max(sizes) <= 2, sizes
@@ -567,20 +568,15 @@ def test_the_table_keeps_about_one_row_per_backend(lists):
                 break
         time.sleep(0.05)
     seen = [stamp_now()]
-    writer = connect()
-    try:
-        with writer.cursor() as cursor:
-            cursor.execute("UPDATE tasks_assignment SET progress = 99")
-        writer.commit()
-        seen.append(stamp_now())
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM tasks_overview_stamp s WHERE pid <> 0 AND NOT EXISTS "
-                "(SELECT FROM pg_stat_activity a WHERE a.pid = s.pid AND a.backend_start = s.started)"
-            )
-            assert cursor.fetchone()[0] == 0  # no row of an exited backend left
-    finally:
-        writer.close()
+    writer = commit_on_new_backend(("UPDATE tasks_assignment SET progress = 99", ()))
+    seen.append(stamp_now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM tasks_overview_stamp s WHERE pid NOT IN (0, %s) AND NOT EXISTS "
+            "(SELECT FROM pg_stat_activity a WHERE a.pid = s.pid AND a.backend_start = s.started)",
+            [writer],
+        )
+        assert cursor.fetchone()[0] == 0  # no row of an exited backend left but the last's
     assert seen[1][1] > seen[0][1]
 
 
@@ -592,14 +588,10 @@ def test_a_repeatable_read_writer_moves_the_stamp_and_leaves_pruning(lists):
         [DEAD_PID],
     )
     start = stamp_now()
-    writer = connect()
-    try:
-        with writer.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            cursor.execute("UPDATE tasks_assignment SET progress = 12")
-        writer.commit()
-    finally:
-        writer.close()
+    commit_on_new_backend(
+        ("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", ()),
+        ("UPDATE tasks_assignment SET progress = 12", ()),
+    )
     assert stamp_now()[1] > start[1]
     assert any(pid == DEAD_PID for pid, _started in stamp_rows())  # left to the next
     run("DELETE FROM tasks_overview_stamp WHERE pid = %s", [DEAD_PID])
