@@ -308,7 +308,7 @@ def _load_database(archive: tarfile.TarFile, manifest: dict, tmp: Path) -> None:
 STAMP_RENEWALS = {
     "accounts_permission_stamp": "UPDATE accounts_permission_stamp SET value = gen_random_uuid()",
     "bulletins_series_stamp": "UPDATE bulletins_series_stamp SET value = gen_random_uuid()",
-    "tasks_overview_stamp": "UPDATE tasks_overview_stamp SET epoch = gen_random_uuid() WHERE pid = 0",
+    "tasks_overview_stamps": "UPDATE tasks_overview_stamps SET epoch = gen_random_uuid() WHERE pid = 0",
 }
 STAMP_TABLES = tuple(STAMP_RENEWALS)
 

@@ -12,10 +12,10 @@ index's commits.
 
 Now no two transactions write the same row:
 
-- ``tasks_overview_stamp`` holds a base row (``pid`` 0: the epoch, a UUID, and the
+- ``tasks_overview_stamps`` holds a base row (``pid`` 0: the epoch, a UUID, and the
   values folded in from backends that have exited) and one row per backend that has
   written, keyed by its ``pid`` and ``backend_start`` (a later backend that gets the
-  same pid has another key). Every value comes from ``tasks_overview_stamp_seq``.
+  same pid has another key). Every value comes from ``tasks_overview_stamps_seq``.
 - The deferred row trigger on the five tables (and the TRUNCATE statement trigger),
   once a transaction (a setting local to it says it did), sets its own backend's row
   to ``nextval``. A backend's transactions follow each other, so each new value is
@@ -39,6 +39,14 @@ epoch (a restore) is a stamp never seen before; within an epoch the sum only gro
 one step at every commit that changed the five tables, so equal stamps mean the same
 content. No base row (deleted by hand): no stamp, and every statement runs.
 
+The previous release's code (tasks 0010's reader, ``SELECT value FROM
+tasks_overview_stamp WHERE id = 1``, and its restore's ``UPDATE … SET value =
+gen_random_uuid()``) serves between ``migrate`` and its workers' restart, and again
+if the release is rolled back: ``tasks_overview_stamp`` is now a view of one row
+whose value is a hash (md5, as a UUID) of the epoch and the sum, so it moves exactly
+when the stamp does, and an update of it gives a new epoch (an INSTEAD OF trigger).
+A later release's migration drops it.
+
 Nothing here waits for another transaction: a writer touches only its own row, a
 pruner only rows nobody else may write, with ``SKIP LOCKED``. SQLite gets nothing.
 Backwards: tasks 0010's table and triggers again.
@@ -53,8 +61,8 @@ s0010 = import_module("tasks.migrations.0010_overview_stamp")
 TABLES = s0010.TABLES
 
 CREATE = """
-CREATE SEQUENCE tasks_overview_stamp_seq AS bigint;
-CREATE TABLE tasks_overview_stamp (
+CREATE SEQUENCE tasks_overview_stamps_seq AS bigint;
+CREATE TABLE tasks_overview_stamps (
     pid integer NOT NULL,
     started timestamptz NOT NULL,
     value numeric NOT NULL CHECK (value >= 0),
@@ -62,23 +70,23 @@ CREATE TABLE tasks_overview_stamp (
     PRIMARY KEY (pid, started),
     CHECK ((pid = 0) = (epoch IS NOT NULL))
 );
-INSERT INTO tasks_overview_stamp (pid, started, value, epoch)
+INSERT INTO tasks_overview_stamps (pid, started, value, epoch)
     VALUES (0, '-infinity', 0, gen_random_uuid());
 
 CREATE FUNCTION tasks_overview_stamp_prune() RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
     -- The base row, unless another pruner holds it (that one prunes now).
-    PERFORM 1 FROM tasks_overview_stamp WHERE pid = 0 FOR UPDATE SKIP LOCKED;
+    PERFORM 1 FROM tasks_overview_stamps WHERE pid = 0 FOR UPDATE SKIP LOCKED;
     IF NOT FOUND THEN
         RETURN;
     END IF;
     -- The backends as they are when the next statement runs, after its snapshot.
     PERFORM pg_stat_clear_snapshot();
     WITH gone AS (
-        DELETE FROM tasks_overview_stamp AS s
+        DELETE FROM tasks_overview_stamps AS s
         WHERE (s.pid, s.started) IN (
-            SELECT d.pid, d.started FROM tasks_overview_stamp AS d
+            SELECT d.pid, d.started FROM tasks_overview_stamps AS d
             WHERE d.pid <> 0 AND NOT EXISTS (
                 SELECT FROM pg_stat_get_activity(NULL) AS a
                 WHERE a.pid = d.pid
@@ -89,7 +97,7 @@ BEGIN
         )
         RETURNING s.value
     )
-    UPDATE tasks_overview_stamp
+    UPDATE tasks_overview_stamps
         SET value = value + (SELECT coalesce(sum(value), 0) FROM gone)
         WHERE pid = 0;
 END
@@ -109,26 +117,45 @@ BEGIN
     PERFORM set_config('portal.tasks_overview_stamped', 'yes', true);
     SELECT a.backend_start INTO since FROM pg_stat_get_activity(me) AS a;
     since := coalesce(since, '-infinity');  -- (not listed: pruned as exited, harmless)
-    stamp := nextval('tasks_overview_stamp_seq');
-    UPDATE tasks_overview_stamp SET value = stamp WHERE pid = me AND started = since;
+    stamp := nextval('tasks_overview_stamps_seq');
+    UPDATE tasks_overview_stamps SET value = stamp WHERE pid = me AND started = since;
     IF NOT FOUND THEN
         IF current_setting('transaction_isolation') = 'read committed' THEN
             PERFORM tasks_overview_stamp_prune();
         END IF;
-        INSERT INTO tasks_overview_stamp (pid, started, value) VALUES (me, since, stamp);
+        INSERT INTO tasks_overview_stamps (pid, started, value) VALUES (me, since, stamp);
     END IF;
     RETURN NULL;
 END
 $$;
+
+-- The previous release's stamp (tasks 0010's shape), read and renewed through a view.
+CREATE VIEW tasks_overview_stamp AS
+    SELECT 1::smallint AS id, md5(b.epoch::text || '/' || s.total::text)::uuid AS value
+    FROM tasks_overview_stamps AS b,
+        (SELECT sum(value) AS total FROM tasks_overview_stamps) AS s
+    WHERE b.pid = 0;
+CREATE FUNCTION tasks_overview_stamp_renew() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE tasks_overview_stamps SET epoch = gen_random_uuid() WHERE pid = 0;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER tasks_overview_stamp_renew
+    INSTEAD OF UPDATE ON tasks_overview_stamp
+    FOR EACH ROW EXECUTE FUNCTION tasks_overview_stamp_renew();
 """
 
 TRIGGERS = s0010.TRIGGERS
 
 DROP = """
+DROP VIEW IF EXISTS tasks_overview_stamp;
+DROP FUNCTION IF EXISTS tasks_overview_stamp_renew();
 DROP FUNCTION IF EXISTS tasks_overview_stamp_bump() CASCADE;
 DROP FUNCTION IF EXISTS tasks_overview_stamp_prune();
-DROP TABLE IF EXISTS tasks_overview_stamp;
-DROP SEQUENCE IF EXISTS tasks_overview_stamp_seq;
+DROP TABLE IF EXISTS tasks_overview_stamps;
+DROP SEQUENCE IF EXISTS tasks_overview_stamps_seq;
 """
 
 

@@ -254,7 +254,7 @@ def test_the_stamp_moves_when_the_writer_commits_and_holds_no_lock_before(lists)
             cursor.execute("UPDATE tasks_assignment SET progress = 10")
         # Not committed: the stamp neither moved nor is any of its rows locked.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pid FROM tasks_overview_stamp FOR UPDATE NOWAIT")
+            cursor.execute("SELECT pid FROM tasks_overview_stamps FOR UPDATE NOWAIT")
         assert stamp_now() == start
         writer.commit()
         assert stamp_now() != start
@@ -284,7 +284,7 @@ def test_each_table_moves_the_stamp(statement, lists):
 def test_without_the_stamps_row_every_statement_runs(
     lists, office_client, django_assert_num_queries
 ):
-    run("DELETE FROM tasks_overview_stamp WHERE pid = 0")  # the base row
+    run("DELETE FROM tasks_overview_stamps WHERE pid = 0")  # the base row
     try:
         written = fresh(office_client)
         with django_assert_num_queries(6):
@@ -293,7 +293,7 @@ def test_without_the_stamps_row_every_statement_runs(
         assert page(office_client) != written
     finally:
         run(
-            "INSERT INTO tasks_overview_stamp (pid, started, value, epoch) "
+            "INSERT INTO tasks_overview_stamps (pid, started, value, epoch) "
             "VALUES (0, '-infinity', 0, gen_random_uuid())"
         )
 
@@ -374,13 +374,13 @@ def wait_until_blocked(pid: int) -> None:
 
 def stamp_rows() -> dict:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid, started, value FROM tasks_overview_stamp WHERE pid <> 0")
+        cursor.execute("SELECT pid, started, value FROM tasks_overview_stamps WHERE pid <> 0")
         return {(pid, started): value for pid, started, value in cursor.fetchall()}
 
 
 def base_value():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT value FROM tasks_overview_stamp WHERE pid = 0")
+        cursor.execute("SELECT value FROM tasks_overview_stamps WHERE pid = 0")
         return cursor.fetchone()[0]
 
 
@@ -523,10 +523,10 @@ def test_exited_backends_are_pruned_and_the_stamp_does_not_move_back(lists):
     own = pid_of(connection.connection)
     before, base = stamp_rows(), base_value()
     run(
-        "INSERT INTO tasks_overview_stamp (pid, started, value) VALUES "
-        "(%s, now() - interval '1 day', nextval('tasks_overview_stamp_seq')), "
-        "(%s, now() - interval '2 days', nextval('tasks_overview_stamp_seq')), "
-        "(%s, '2000-01-01', nextval('tasks_overview_stamp_seq'))",
+        "INSERT INTO tasks_overview_stamps (pid, started, value) VALUES "
+        "(%s, now() - interval '1 day', nextval('tasks_overview_stamps_seq')), "
+        "(%s, now() - interval '2 days', nextval('tasks_overview_stamps_seq')), "
+        "(%s, '2000-01-01', nextval('tasks_overview_stamps_seq'))",
         [DEAD_PID, DEAD_PID + 1, own],
     )
     fake = set(stamp_rows()) - set(before)
@@ -572,7 +572,7 @@ def test_the_table_keeps_about_one_row_per_backend(lists):
     seen.append(stamp_now())
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM tasks_overview_stamp s WHERE pid NOT IN (0, %s) AND NOT EXISTS "
+            "SELECT count(*) FROM tasks_overview_stamps s WHERE pid NOT IN (0, %s) AND NOT EXISTS "
             "(SELECT FROM pg_stat_activity a WHERE a.pid = s.pid AND a.backend_start = s.started)",
             [writer],
         )
@@ -583,8 +583,8 @@ def test_the_table_keeps_about_one_row_per_backend(lists):
 @pytest.mark.django_db(transaction=True)
 def test_a_repeatable_read_writer_moves_the_stamp_and_leaves_pruning(lists):
     run(
-        "INSERT INTO tasks_overview_stamp (pid, started, value) "
-        "VALUES (%s, now(), nextval('tasks_overview_stamp_seq'))",
+        "INSERT INTO tasks_overview_stamps (pid, started, value) "
+        "VALUES (%s, now(), nextval('tasks_overview_stamps_seq'))",
         [DEAD_PID],
     )
     start = stamp_now()
@@ -594,7 +594,7 @@ def test_a_repeatable_read_writer_moves_the_stamp_and_leaves_pruning(lists):
     )
     assert stamp_now()[1] > start[1]
     assert any(pid == DEAD_PID for pid, _started in stamp_rows())  # left to the next
-    run("DELETE FROM tasks_overview_stamp WHERE pid = %s", [DEAD_PID])
+    run("DELETE FROM tasks_overview_stamps WHERE pid = %s", [DEAD_PID])
 
 
 @pytest.mark.django_db(transaction=True)
@@ -618,3 +618,26 @@ def test_a_rolled_back_savepoint_or_transaction_leaves_the_stamp(lists):
     finally:
         writer.close()
     assert stamp_now()[1] > start[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_previous_releases_reader_and_restore_still_work(lists):
+    """Tasks 0010's code, serving until its workers restart after ``migrate`` (or
+    rolled back to), reads ``tasks_overview_stamp``'s one value and renews it after a
+    restore: the view's value moves with the stamp, and its update gives a new epoch."""
+
+    def previous():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT value FROM tasks_overview_stamp WHERE id = 1")
+            return cursor.fetchone()[0]
+
+    seen = [(stamp_now(), previous())]
+    run("UPDATE tasks_assignment SET progress = 5")
+    seen.append((stamp_now(), previous()))
+    assert previous() == previous()
+    commit_on_new_backend(("TRUNCATE tasks_progressreport CASCADE", ()))
+    seen.append((stamp_now(), previous()))
+    run("UPDATE tasks_overview_stamp SET value = gen_random_uuid()")  # its restore
+    seen.append((stamp_now(), previous()))
+    assert seen[-1][0][0] != seen[-2][0][0]  # a new epoch
+    assert len({new for new, _old in seen}) == len({old for _new, old in seen}) == 4
