@@ -100,7 +100,12 @@ def prepare(args) -> dict:
         connections.close_all()
     django.setup()
     if args.reuse:  # data of an older checkout: its schema and stored fields brought up to date
+        from pages_data import store_readings
+
         call_command("migrate", verbosity=0)
+        if store_readings(out=sys.stderr):
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE bulletins_issuereading")
     else:
         from django.utils import timezone
         from pages_data import generate
