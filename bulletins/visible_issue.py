@@ -5,7 +5,8 @@ The issue page and the PDF download each read one issue:
 and compiling that queryset cost more CPU than running it (a fifth of the issue
 page, over a third of a cached PDF download). ``visible_issue`` runs the same
 statement from SQL compiled once per ``issue_audience(user)`` — the only thing
-``visible_to`` branches on — and the fields asked for (portal/kept_sql.py), then
+``visible_to`` branches on — and the fields asked for (portal/kept_sql.py), prepared
+on PostgreSQL so that the server keeps its plan too, then
 makes the instances as the ORM's ``select_related`` does: the issue with only
 those fields loaded (the others deferred), each related object cached on it.
 """
@@ -118,6 +119,8 @@ def visible_issue(user, pk: int, fields: tuple[str, ...]) -> Issue | None:
         lambda: (
             Issue.objects.visible_to(user).filter(pk=Param("pk")).order_by().values(*shape.values)
         ),
+        # One plan serves every id (a primary-key lookup): the server keeps it.
+        prepare=True,
     )
     pk = int(pk)
     # An id past the column's range matches nothing, without a query (as the ORM's

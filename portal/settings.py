@@ -175,6 +175,10 @@ DB_QUERY_DEADLINE_MS = int(
     os.environ.get("DB_QUERY_DEADLINE_MS") or (_statement_ms + 2000 if _pg and _statement_ms else 0)
 )
 DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+# The issue page's and the PDF download's lookup are prepared once per connection on
+# PostgreSQL (portal/kept_sql.py). 0 for a pooler that cannot keep prepared statements
+# (PgBouncer in transaction mode).
+KEPT_SQL_PREPARE = os.environ.get("KEPT_SQL_PREPARE", "1") != "0"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
