@@ -28,10 +28,12 @@ connection (``PREPARE``, its ``%s`` placeholders numbered ``$1``, ``$2`` …) an
 (a third of a one-row lookup's server time; issue 11). Ask for it only where one plan
 serves every value (a lookup by primary key), since after five runs PostgreSQL may
 settle on a generic plan. Not for a slice: a sliced run takes the plain path. A
-server that lost the statement (``DEALLOCATE``, a pooler in transaction mode) is
-prepared for again outside a transaction; ``KEPT_SQL_PREPARE = False`` (environment
-``KEPT_SQL_PREPARE=0``) turns preparing off, for a pooler that cannot keep prepared
-statements at all.
+server that lost the statement (``DEALLOCATE``, a pooler's reset) gets it prepared
+again; a connection that loses it again at once prepares nothing more. Inside a
+transaction, and for a value other than an int, a str, a bool or None (``EXECUTE``
+casts a value to the type the server inferred, where the plain statement compares
+it as given), the plain statement runs. ``KEPT_SQL_PREPARE = False`` (environment
+``KEPT_SQL_PREPARE=0``) turns preparing off, for a pooler in transaction mode.
 
 Only ``values()`` / ``values_list()`` querysets (``rows`` gives tuples even for a
 flat one): rows come back as the ORM would give
@@ -127,8 +129,18 @@ class KeptQuery:
         sql, params = self.statement(values, limit=limit, offset=offset)
         connection = connections[self.using]
         with connection.cursor() as cursor:
-            if self.prepared and limit is None and not offset and _may_prepare():
-                fetched = _run_prepared(connection, cursor, self.prepared, params)
+            if (
+                self.prepared
+                and limit is None
+                and not offset
+                and _may_prepare()
+                # Inside a transaction a lost statement would fail it: plain SQL there.
+                and connection.get_autocommit()
+                # EXECUTE casts each value to the type the server inferred (1.5 to an
+                # id of 2); the plain statement compares it as given.
+                and all(type(p) in _PREPARED_TYPES for p in params)
+            ):
+                fetched = _run_prepared(connection, cursor, self.prepared, params, sql)
             else:
                 cursor.execute(sql, params)
                 fetched = cursor.fetchall()
@@ -160,11 +172,17 @@ class KeptQuery:
 
 # Per open connection (the driver's object), the names of the statements prepared on it.
 _prepared_on: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# What a connection that cannot keep a prepared statement gets in ``_prepared_on``.
+_NEVER = frozenset()
 _PLACEHOLDER = re.compile(r"%%|%s")
 # SQLSTATE 26000 (invalid_sql_statement_name: no such prepared statement) and 0A000
 # (feature_not_supported: "cached plan must not change result type", after a column's
 # type changed under the statement).
 _LOST = frozenset(("26000", "0A000"))
+
+
+# The values EXECUTE passes as the plain statement would compare them.
+_PREPARED_TYPES = frozenset((int, str, bool, type(None)))
 
 
 def _may_prepare() -> bool:
@@ -182,17 +200,25 @@ def _prepared_form(sql: str) -> tuple[str, str]:
     return name, text
 
 
-def _run_prepared(connection, cursor, prepared: tuple[str, str], params: list) -> list:
+def _run_prepared(connection, cursor, prepared: tuple[str, str], params: list, sql: str) -> list:
     """The rows of prepared statement ``prepared`` run with ``params`` on ``connection``
-    (Django's wrapper, open; ``cursor`` its cursor), prepared first if this connection
-    has not prepared it. ``PREPARE`` goes through the driver's own cursor, as Django
-    sets a connection's time zone: a once-per-connection step, not one of the page's
-    statements (query counts stay those of a request on a warm connection)."""
+    (Django's wrapper, open, in autocommit; ``cursor`` its cursor), prepared first if
+    this connection has not prepared it. ``PREPARE`` goes through the driver's own
+    cursor, as Django sets a connection's time zone: a once-per-connection step, not
+    one of the page's statements (query counts stay those of a request on a warm
+    connection). A statement the server lost (SQLSTATE 26000: ``DEALLOCATE ALL``, a
+    pooler's reset, which loses all of them) or whose plan went stale (0A000) is
+    prepared again and run once more; lost again at once (a pooler in transaction
+    mode, where PREPARE and EXECUTE may meet different servers), this connection
+    prepares nothing more and runs ``sql``, the plain statement."""
     name, text = prepared
     raw = connection.connection
     names = _prepared_on.get(raw)
     if names is None:
         names = _prepared_on[raw] = set()
+    elif names is _NEVER:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
     execute = f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}"
     if name not in names:
         _prepare(connection, name, text)
@@ -202,14 +228,16 @@ def _run_prepared(connection, cursor, prepared: tuple[str, str], params: list) -
     except DatabaseError as exc:
         if getattr(exc.__cause__, "pgcode", None) not in _LOST:
             raise
-        names.discard(name)
-        # Inside a transaction the failed statement has aborted it: say so (the
-        # transaction rolls back); outside, prepare again and run once more.
-        if not connection.get_autocommit():
-            raise
+        names.clear()  # a reset loses every statement of the connection
         _prepare(connection, name, text)
         names.add(name)
-        cursor.execute(execute, params)
+        try:
+            cursor.execute(execute, params)
+        except DatabaseError as again:
+            if getattr(again.__cause__, "pgcode", None) not in _LOST:
+                raise
+            _prepared_on[raw] = _NEVER
+            cursor.execute(sql, params)
     return cursor.fetchall()
 
 

@@ -54,11 +54,13 @@ from django.db import connections
 from portal.kept_sql import KeptQuery
 
 STAMP_TABLE = "tasks_overview_stamps"
-# The stamp in one statement: the base row's epoch and the sum of every row's value
-# (None, None without the base row or any row).
+# The stamp in one statement: the base row's epoch and version (its xmin: the
+# transaction that last wrote it, new after any restore, whichever release's code ran
+# it, since pg_restore writes every row again) and the sum of every row's value (None,
+# None without the base row or any row).
 STAMP_SQL = (
-    "SELECT (SELECT epoch FROM tasks_overview_stamps WHERE pid = 0), sum(value) "
-    "FROM tasks_overview_stamps"
+    "SELECT (SELECT epoch::text || '/' || xmin::text FROM tasks_overview_stamps "
+    "WHERE pid = 0), sum(value) FROM tasks_overview_stamps"
 )
 # What tasks 0012's triggers watch: every table the kept statements read (a test
 # compiles them for every filter and checks).

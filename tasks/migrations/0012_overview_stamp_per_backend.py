@@ -34,8 +34,13 @@ Now no two transactions write the same row:
   repeatable read transaction a row pruned meanwhile would be a serialization error
   at the writer's commit); such transactions leave the pruning to the next.
 
-The reader (``tasks/stamp.py``) reads the epoch and the sum in one statement. A new
-epoch (a restore) is a stamp never seen before; within an epoch the sum only grows,
+The reader (``tasks/stamp.py``) reads the epoch, the base row's ``xmin`` and the sum
+in one statement. A new epoch (a restore) is a stamp never seen before, and so is a
+new ``xmin`` of the base row: pg_restore writes every row again, so a restore moves
+the stamp even when the code that ran it did not renew the epoch (the previous
+release's restore finds no table ``tasks_overview_stamp``, a view here, and leaves
+the epoch as it was); a prune, which adds to the base row, costs a reread. Within an
+epoch the sum only grows,
 one step at every commit that changed the five tables, so equal stamps mean the same
 content. No base row (deleted by hand): no stamp, and every statement runs.
 
@@ -43,8 +48,9 @@ The previous release's code (tasks 0010's reader, ``SELECT value FROM
 tasks_overview_stamp WHERE id = 1``, and its restore's ``UPDATE … SET value =
 gen_random_uuid()``) serves between ``migrate`` and its workers' restart, and again
 if the release is rolled back: ``tasks_overview_stamp`` is now a view of one row
-whose value is a hash (md5, as a UUID) of the epoch and the sum, so it moves exactly
-when the stamp does, and an update of it gives a new epoch (an INSTEAD OF trigger).
+whose value is a hash (md5, as a UUID) of the epoch, the base row's ``xmin`` and the
+sum, so it moves exactly when the stamp does, and an update of it gives a new epoch
+(an INSTEAD OF trigger).
 A later release's migration drops it.
 
 Nothing here waits for another transaction: a writer touches only its own row, a
@@ -131,7 +137,8 @@ $$;
 
 -- The previous release's stamp (tasks 0010's shape), read and renewed through a view.
 CREATE VIEW tasks_overview_stamp AS
-    SELECT 1::smallint AS id, md5(b.epoch::text || '/' || s.total::text)::uuid AS value
+    SELECT 1::smallint AS id,
+        md5(b.epoch::text || '/' || b.xmin::text || '/' || s.total::text)::uuid AS value
     FROM tasks_overview_stamps AS b,
         (SELECT sum(value) AS total FROM tasks_overview_stamps) AS s
     WHERE b.pid = 0;
